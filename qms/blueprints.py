@@ -1,0 +1,48 @@
+"""Every blueprint of the web UI and the API, registered in one place."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFProtect
+
+from qms.core.permissions import Permission, can
+
+csrf = CSRFProtect()
+
+# (endpoint, label, permission): the main navigation, shown to whoever holds the permission.
+NAV = [
+    ("processes.index", _l("Processes"), Permission.PROCESS_READ),
+    ("users.index", _l("Users"), Permission.USER_READ),
+    ("trail.index", _l("Trail"), Permission.TRAIL_READ),
+]
+
+
+def register(app: Flask) -> None:
+    from qms.home.views import bp as home_bp
+    from qms.users.views import bp as auth_bp
+
+    csrf.init_app(app)
+    app.register_blueprint(home_bp)
+    app.register_blueprint(auth_bp)
+
+    @app.context_processor
+    def _permissions():  # type: ignore[no-untyped-def]
+        from flask_login import current_user
+
+        return {
+            "can": lambda permission, obj=None: can(current_user, permission, obj),
+            "P": Permission,
+            "nav_items": lambda: _nav_items(app, current_user),
+        }
+
+
+def _nav_items(app: Flask, user: object) -> list[dict[str, object]]:
+    from flask import request, url_for
+
+    current_bp = (request.endpoint or "").split(".")[0]
+    return [
+        {"url": url_for(endpoint), "label": label, "current": endpoint.split(".")[0] == current_bp}
+        for endpoint, label, permission in NAV
+        if endpoint in app.view_functions and can(user, permission)  # type: ignore[arg-type]
+    ]

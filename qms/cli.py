@@ -1,0 +1,37 @@
+"""The `qms` console command: Flask's own commands plus ours, each calling the services."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import FlaskGroup
+
+from qms import create_app
+
+
+def _create_app():  # type: ignore[no-untyped-def]
+    return create_app()
+
+
+@click.group(
+    cls=FlaskGroup,
+    create_app=_create_app,
+    add_default_commands=True,
+    set_debug_flag=False,
+    load_dotenv=False,
+)
+def main() -> None:
+    """Quality-management document system."""
+
+
+def _register() -> None:
+    from qms.core.cli import db_group
+    from qms.trail.cli import trail_group
+    from qms.users.cli import create_user_command, users_group
+
+    main.add_command(db_group)
+    main.add_command(create_user_command)
+    main.add_command(users_group)
+    main.add_command(trail_group)
+
+
+_register()

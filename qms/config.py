@@ -1,0 +1,100 @@
+"""Settings from QMS_* environment variables, with embedded defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"QMS_{name}")
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    return int(value) if value is not None else default
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """Return the key kept in the instance folder, creating it once (safe with several workers)."""
+    key_file = instance_path / "secret_key"
+    instance_path.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+        handle.flush()
+        os.fsync(handle.fileno())
+    return key_file.read_text().strip()
+
+
+@dataclass
+class Settings:
+    """Everything the app reads from its environment; tests build one directly."""
+
+    instance_path: Path = field(
+        default_factory=lambda: Path(_env("INSTANCE_PATH", str(PROJECT_ROOT / "instance")))
+    )
+    database_url: str | None = field(default_factory=lambda: _env("DATABASE_URL"))
+    store_path: Path | None = field(
+        default_factory=lambda: Path(p) if (p := _env("STORE_PATH")) else None
+    )
+    search_index_path: Path | None = field(
+        default_factory=lambda: Path(p) if (p := _env("SEARCH_INDEX_PATH")) else None
+    )
+    secret_key: str | None = field(default_factory=lambda: _env("SECRET_KEY"))
+    default_locale: str = field(default_factory=lambda: _env("DEFAULT_LOCALE", "es") or "es")
+    timezone: str = field(default_factory=lambda: _env("TIMEZONE", "America/Bogota") or "UTC")
+    max_upload_mb: int = field(default_factory=lambda: _env_int("MAX_UPLOAD_MB", 25))
+    session_hours: int = field(default_factory=lambda: _env_int("SESSION_HOURS", 8))
+    login_max_failures: int = field(default_factory=lambda: _env_int("LOGIN_MAX_FAILURES", 5))
+    login_window_minutes: int = field(default_factory=lambda: _env_int("LOGIN_WINDOW_MINUTES", 15))
+    force_secure_cookies: bool = field(default_factory=lambda: _env_bool("SECURE_COOKIES", False))
+    proxy_count: int = field(default_factory=lambda: _env_int("PROXY_COUNT", 0))
+    sqlite_busy_timeout_ms: int = field(default_factory=lambda: _env_int("SQLITE_BUSY_MS", 15000))
+    testing: bool = False
+
+    def resolved(self) -> Settings:
+        """Fill the paths and the key that depend on the instance folder."""
+        self.instance_path = Path(self.instance_path).resolve()
+        self.instance_path.mkdir(parents=True, exist_ok=True)
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.instance_path / 'qms.sqlite3'}"
+        if self.store_path is None:
+            self.store_path = PROJECT_ROOT / "document_store"
+        if self.search_index_path is None:
+            self.search_index_path = self.instance_path / "search_index"
+        if not self.secret_key:
+            self.secret_key = load_secret_key(self.instance_path)
+        return self
+
+    def flask_config(self) -> dict[str, object]:
+        from datetime import timedelta
+
+        return {
+            "SECRET_KEY": self.secret_key,
+            "TESTING": self.testing,
+            "MAX_CONTENT_LENGTH": self.max_upload_mb * 1024 * 1024,
+            "PERMANENT_SESSION_LIFETIME": timedelta(hours=self.session_hours),
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_NAME": "qms_session",
+            "BABEL_DEFAULT_LOCALE": self.default_locale,
+            "BABEL_DEFAULT_TIMEZONE": self.timezone,
+            "WTF_CSRF_TIME_LIMIT": None,
+            "WTF_CSRF_SSL_STRICT": True,
+        }

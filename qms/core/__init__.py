@@ -1,0 +1,1 @@
+"""Cross-cutting pieces every domain package uses; imports no domain package."""

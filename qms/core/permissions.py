@@ -1,0 +1,123 @@
+"""The one place that says who may do what: roles, permissions, checks and list filters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar
+
+import sqlalchemy as sa
+
+from qms.core.errors import NotAuthenticated, PermissionDenied
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    QUALITY_LEAD = "quality_lead"
+    PROCESS_OWNER = "process_owner"
+    AUDITOR = "auditor"
+    STAFF = "staff"
+
+
+class Permission(StrEnum):
+    """`resource:verb`; the same strings name the trail actions where they match."""
+
+    PROFILE_EDIT = "profile:edit"
+    TOKEN_MANAGE = "token:manage"
+    USER_READ = "user:read"
+    USER_MANAGE = "user:manage"
+    PROCESS_READ = "process:read"
+    PROCESS_MANAGE = "process:manage"
+    PROCESS_EDIT_OWN = "process:edit_own"
+    TRAIL_READ = "trail:read"
+    TRAIL_EXPORT = "trail:export"
+
+
+P = Permission
+
+_EVERYONE = frozenset({P.PROFILE_EDIT, P.TOKEN_MANAGE, P.PROCESS_READ})
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: _EVERYONE | {P.USER_READ, P.USER_MANAGE, P.PROCESS_MANAGE, P.TRAIL_READ},
+    Role.QUALITY_LEAD: _EVERYONE | {P.USER_READ, P.PROCESS_MANAGE, P.TRAIL_READ, P.TRAIL_EXPORT},
+    Role.PROCESS_OWNER: _EVERYONE | {P.PROCESS_EDIT_OWN},
+    Role.AUDITOR: _EVERYONE | {P.USER_READ, P.TRAIL_READ, P.TRAIL_EXPORT},
+    Role.STAFF: _EVERYONE,
+}
+
+# A permission that can be held for one's own objects only, and the global one that covers it.
+OWN_VARIANTS: dict[Permission, Permission] = {P.PROCESS_MANAGE: P.PROCESS_EDIT_OWN}
+
+
+class Actor(Protocol):
+    """What the checks need to know of a user."""
+
+    id: int
+    is_active: bool
+
+    @property
+    def role_names(self) -> frozenset[str]: ...
+
+
+class Owned(Protocol):
+    """An object that can say whether a user owns it, in Python and in SQL."""
+
+    def is_owned_by(self, user_id: int) -> bool: ...
+
+    @classmethod
+    def owned_by_clause(cls, user_id: int) -> sa.ColumnElement[bool]: ...
+
+
+def permissions_of(roles: Iterable[str]) -> frozenset[Permission]:
+    granted: set[Permission] = set()
+    for name in roles:
+        try:
+            granted |= ROLE_PERMISSIONS[Role(name)]
+        except ValueError:
+            continue
+    return frozenset(granted)
+
+
+def _permissions(actor: Actor | None) -> frozenset[Permission]:
+    if actor is None or not getattr(actor, "is_active", False):
+        return frozenset()
+    return permissions_of(actor.role_names)
+
+
+def can(actor: Actor | None, permission: Permission, obj: Any = None) -> bool:
+    """True when `actor` holds `permission`, globally or (for `obj`) through ownership."""
+    held = _permissions(actor)
+    if permission in held:
+        return True
+    own = OWN_VARIANTS.get(permission)
+    if own is None or own not in held or obj is None or actor is None:
+        return False
+    is_owned_by = getattr(obj, "is_owned_by", None)
+    return bool(is_owned_by and is_owned_by(actor.id))
+
+
+def can_own_variant(actor: Actor | None, permission: Permission) -> bool:
+    """True when `actor` may act on some objects (its own) under `permission`."""
+    own = OWN_VARIANTS.get(permission)
+    return can(actor, permission) or (own is not None and own in _permissions(actor))
+
+
+def require(actor: Actor | None, permission: Permission, obj: Any = None) -> None:
+    """Raise unless `actor` may; services call this before they change anything."""
+    if actor is None:
+        raise NotAuthenticated("Authentication required.")
+    if not can(actor, permission, obj):
+        raise PermissionDenied("You do not have permission to do this.")
+
+
+S = TypeVar("S", bound=sa.Select[Any])
+
+
+def filter_allowed(stmt: S, actor: Actor | None, permission: Permission, model: Any) -> S:
+    """Narrow a SELECT on `model` to the rows `actor` may act on under `permission`."""
+    if can(actor, permission):
+        return stmt
+    own = OWN_VARIANTS.get(permission)
+    if actor is not None and own is not None and own in _permissions(actor):
+        return stmt.where(model.owned_by_clause(actor.id))
+    return stmt.where(sa.false())

@@ -1,0 +1,104 @@
+"""The web edge's shared plumbing: one commit per request and domain errors → responses."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from qms.core.errors import Conflict, DomainError, NotAuthenticated
+
+log = logging.getLogger(__name__)
+
+
+def commit_despite_error() -> None:
+    """Keep this request's changes although it answers with an error (e.g. a failed login)."""
+    g.commit_despite_error = True
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _commit_or_rollback(response: Response) -> Response:
+    session = g.get("db_session")
+    if session is None:
+        return response
+    if response.status_code >= 400 and not g.get("commit_despite_error"):
+        session.rollback()
+        return response
+    try:
+        session.commit()
+    except (IntegrityError, OperationalError) as exc:
+        session.rollback()
+        log.warning("commit failed: %s", exc)
+        return error_response(Conflict(_("The record changed meanwhile; reload and try again.")))
+    return response
+
+
+def error_response(error: DomainError) -> Response:
+    status = error.status_code
+    if is_api_request():
+        body = {"error": {"code": error.code, "message": error.message}}
+        if error.field:
+            body["error"]["field"] = error.field
+        response = jsonify(body)
+        response.status_code = status
+        return response
+    html = render_template("errors/error.html", status=status, message=error.message)
+    return Response(html, status=status, mimetype="text/html")
+
+
+def _http_error(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    messages = {
+        400: _("The request could not be understood."),
+        403: _("You do not have permission to do this."),
+        404: _("The page you asked for does not exist."),
+        405: _("This action is not allowed here."),
+        413: _("The file is larger than the upload limit."),
+        429: _("Too many attempts. Wait a few minutes and try again."),
+    }
+    message = messages.get(status, _("Something went wrong."))
+    if is_api_request():
+        response = jsonify(
+            {"error": {"code": exc.name.lower().replace(" ", "_"), "message": message}}
+        )
+        response.status_code = status
+        return response
+    html = render_template("errors/error.html", status=status, message=message)
+    return Response(html, status=status, mimetype="text/html")
+
+
+def _domain_error(error: DomainError) -> Response:
+    if isinstance(error, NotAuthenticated) and not is_api_request():
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))  # type: ignore[return-value]
+    return error_response(error)
+
+
+def _csrf_error(_exc: CSRFError) -> Response:
+    message = _("The form expired or was not sent from this site. Reload the page and try again.")
+    return error_response(DomainError(message))
+
+
+def _unexpected(exc: Exception) -> Response:
+    log.exception("unhandled error", exc_info=exc)
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+    error = DomainError(_("Something went wrong. The error was logged."))
+    error.status_code = 500
+    error.code = "internal_error"
+    return error_response(error)
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_commit_or_rollback)
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)

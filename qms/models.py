@@ -1,0 +1,21 @@
+"""Imports every model so that `Base.metadata` is complete (Alembic, drift test)."""
+
+from qms.core.blobs import Blob
+from qms.core.db import Base
+from qms.processes.models import Process, process_members
+from qms.trail.models import TrailEvent, TrailHead
+from qms.users.models import ApiToken, LoginAttempt, User, UserRole, UserSession
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Blob",
+    "LoginAttempt",
+    "Process",
+    "TrailEvent",
+    "TrailHead",
+    "User",
+    "UserRole",
+    "UserSession",
+    "process_members",
+]

@@ -1,0 +1,1 @@
+"""The process map: macro-processes, processes, leaders and members."""

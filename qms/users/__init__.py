@@ -1,0 +1,1 @@
+"""Accounts, roles, sessions, login and personal API tokens."""

@@ -1,0 +1,162 @@
+"""Login, logout and the server-side sessions behind the cookie; the lockout rule."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Flask, current_app, session
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, login_user, logout_user
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash
+
+from qms.core.context import current_client_address, current_user_agent
+from qms.core.db import db, utcnow
+from qms.core.errors import TooManyAttempts, ValidationFailed
+from qms.trail import services as trail
+from qms.users.models import LoginAttempt, User, UserSession
+from qms.users.services import find_user, hash_password
+
+SESSION_KEY = "sid"
+_DUMMY_HASH: str | None = None
+
+
+class InvalidCredentials(ValidationFailed):
+    """One answer for an unknown user, a wrong password and a deactivated account."""
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+    return _DUMMY_HASH
+
+
+def _recent_failures(db_session: Session, username: str, window: timedelta) -> int:
+    since = utcnow() - window
+    last_success = db_session.scalar(
+        sa.select(sa.func.max(LoginAttempt.attempted_at)).where(
+            LoginAttempt.username == username, LoginAttempt.succeeded.is_(True)
+        )
+    )
+    if last_success is not None and last_success.replace(tzinfo=since.tzinfo) > since:
+        since = last_success.replace(tzinfo=since.tzinfo)
+    return (
+        db_session.scalar(
+            sa.select(sa.func.count()).where(
+                LoginAttempt.username == username,
+                LoginAttempt.succeeded.is_(False),
+                LoginAttempt.attempted_at > since,
+            )
+        )
+        or 0
+    )
+
+
+def authenticate(
+    db_session: Session, username: str, password: str, *, max_failures: int, window: timedelta
+) -> User:
+    """The user whose password this is, or InvalidCredentials / TooManyAttempts."""
+    key = (username or "").strip().lower()[:254]
+    address = current_client_address()
+    if _recent_failures(db_session, key, window) >= max_failures:
+        db_session.add(LoginAttempt(username=key, client_address=address, succeeded=False))
+        trail.record(db_session, "session:login_refused", "user", key, reason="lockout")
+        raise TooManyAttempts(
+            str(_l("Too many failed attempts. Wait a few minutes and try again."))
+        )
+    user = find_user(db_session, key) if key else None
+    # Hash even for unknown users so that timing does not tell which usernames exist.
+    ok = check_password_hash(user.password_hash if user else _dummy_hash(), password or "")
+    ok = ok and user is not None and user.active
+    db_session.add(LoginAttempt(username=key, client_address=address, succeeded=ok))
+    if not ok or user is None:
+        trail.record(db_session, "session:login_failed", "user", key)
+        raise InvalidCredentials(str(_l("Wrong username or password.")))
+    return user
+
+
+def open_session(db_session: Session, user: User) -> UserSession:
+    """Start a server-side session and bind the cookie to it."""
+    token = secrets.token_urlsafe(32)
+    record = UserSession(
+        user_id=user.id,
+        token_hash=_digest(token),
+        client_address=current_client_address(),
+        user_agent=current_user_agent(),
+    )
+    db_session.add(record)
+    db_session.flush()
+    session.clear()
+    session[SESSION_KEY] = token
+    session.permanent = True
+    login_user(user)
+    trail.record(
+        db_session, "session:login", "user", user.id, actor=user, after={"session": record.id}
+    )
+    return record
+
+
+def current_session_record(db_session: Session) -> UserSession | None:
+    token = session.get(SESSION_KEY)
+    if not token:
+        return None
+    return db_session.scalar(sa.select(UserSession).where(UserSession.token_hash == _digest(token)))
+
+
+def close_session(db_session: Session, user: User | None) -> None:
+    record = current_session_record(db_session)
+    if record is not None and record.revoked_at is None:
+        record.revoked_at = utcnow()
+        trail.record(
+            db_session,
+            "session:logout",
+            "user",
+            record.user_id,
+            actor=user,
+            after={"session": record.id},
+        )
+    logout_user()
+    session.clear()
+
+
+def _load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: only a live server-side session yields a user."""
+    db_session = db.session
+    record = current_session_record(db_session)
+    if record is None or record.revoked_at is not None or str(record.user_id) != user_id:
+        return None
+    lifetime = current_app.permanent_session_lifetime
+    if record.created_at + lifetime < utcnow():
+        return None
+    user = record.user
+    return user if user.active else None
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only a path on this site: no scheme, no host, no protocol-relative or backslash tricks."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def init_app(app: Flask) -> None:
+    manager = LoginManager()
+    manager.login_view = "auth.login"
+    manager.login_message = _l("Sign in to continue.")
+    manager.login_message_category = "info"
+    manager.session_protection = "basic"
+    manager.user_loader(_load_user)
+    manager.init_app(app)
+    app.config["REMEMBER_COOKIE_HTTPONLY"] = True

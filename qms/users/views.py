@@ -1,0 +1,112 @@
+"""Sign in, sign out, and the signed-in user's own profile and password."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from qms.core.db import db
+from qms.core.errors import TooManyAttempts, ValidationFailed
+from qms.core.web import commit_despite_error
+from qms.users import auth, services
+from qms.users.forms import LoginForm, LogoutForm, PasswordChangeForm, ProfileForm
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():  # type: ignore[no-untyped-def]
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for("home.index"))
+    if form.validate_on_submit():
+        settings = current_app.extensions["qms_settings"]
+        try:
+            user = auth.authenticate(
+                db.session,
+                form.username.data or "",
+                form.password.data or "",
+                max_failures=settings.login_max_failures,
+                window=timedelta(minutes=settings.login_window_minutes),
+            )
+        except (auth.InvalidCredentials, TooManyAttempts) as error:
+            commit_despite_error()  # the failed attempt counts towards the lockout
+            status = 429 if isinstance(error, TooManyAttempts) else 401
+            return render_template("auth/login.html", form=form, error=error.message), status
+        auth.open_session(db.session, user)
+        target = form.next.data
+        return redirect(target if auth.is_safe_next(target) else url_for("home.index"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():  # type: ignore[no-untyped-def]
+    form = LogoutForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("home.index"))
+    auth.close_session(db.session, current_user if current_user.is_authenticated else None)
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():  # type: ignore[no-untyped-def]
+    form = ProfileForm(obj=current_user)
+    password_form = PasswordChangeForm(prefix="pw")
+    if form.validate_on_submit():
+        try:
+            services.update_own_profile(
+                db.session,
+                current_user,
+                full_name=form.full_name.data or "",
+                job_title=form.job_title.data or "",
+                email=form.email.data or "",
+                locale=form.locale.data or "es",
+            )
+        except ValidationFailed as error:
+            _attach(form, error)
+        else:
+            flash(_("Profile saved."), "success")
+            return redirect(url_for(".profile"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/profile.html", form=form, password_form=password_form), status
+
+
+@bp.post("/profile/password")
+@login_required
+def change_password():  # type: ignore[no-untyped-def]
+    form = ProfileForm(obj=current_user)
+    password_form = PasswordChangeForm(prefix="pw")
+    if password_form.validate_on_submit():
+        try:
+            services.change_password(
+                db.session,
+                current_user,
+                password_form.current_password.data or "",
+                password_form.new_password.data or "",
+                current_session=auth.current_session_record(db.session),
+            )
+        except ValidationFailed as error:
+            _attach(password_form, error)
+        else:
+            flash(_("Password changed. Your other sessions were closed."), "success")
+            return redirect(url_for(".profile"))
+    return render_template("auth/profile.html", form=form, password_form=password_form), 400
+
+
+def _attach(form, error: ValidationFailed) -> None:  # type: ignore[no-untyped-def]
+    """Show a service's validation error beside its field, or above the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is None and error.field == "password":
+        field = getattr(form, "new_password", None)
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)

@@ -1,0 +1,62 @@
+"""Helpers shared by the test packages: users, sign-in, CSRF tokens, trail look-ups."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from qms.core.db import db
+from qms.trail.models import TrailEvent
+from qms.users import services
+from qms.users.models import User
+
+PASSWORD = "correct-horse-battery"
+_CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def make_user(
+    app: Flask,
+    username: str,
+    roles: tuple[str, ...] | list[str] = (),
+    password: str = PASSWORD,
+    **fields: str,
+) -> User:
+    with app.app_context():
+        user = services.create_user(
+            db.session,
+            None,
+            username=username,
+            full_name=fields.pop("full_name", username.title()),
+            password=password,
+            roles=roles,
+            bypass_permission=True,
+            **fields,
+        )
+        db.session.commit()
+        return user
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """A CSRF token for this client's session, read from a page that carries a form."""
+    html = client.get(path).get_data(as_text=True)
+    match = _CSRF_RE.search(html) or re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    token = csrf_token(client, "/login")
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token}
+    )
+
+
+def trail_events(app: Flask, action: str | None = None) -> list[TrailEvent]:
+    with app.app_context():
+        stmt = sa.select(TrailEvent).order_by(TrailEvent.seq)
+        if action:
+            stmt = stmt.where(TrailEvent.action == action)
+        return list(db.session.scalars(stmt))
