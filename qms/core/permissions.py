@@ -23,7 +23,7 @@ class Permission(StrEnum):
     """`resource:verb`; the same strings name the trail actions where they match."""
 
     PROFILE_EDIT = "profile:edit"
-    TOKEN_MANAGE = "token:manage"
+    TOKEN_MANAGE = "token:manage"  # noqa: S105
     USER_READ = "user:read"
     USER_MANAGE = "user:manage"
     PROCESS_READ = "process:read"

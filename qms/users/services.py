@@ -153,9 +153,9 @@ def update_user(
     before = _snapshot(user)
     profile = _clean_profile(full_name, job_title, email, locale)
     role_set = _clean_roles(roles)
-    if user.id == getattr(actor, "id", None) and Role.ADMIN in user.role_names:
-        if Role.ADMIN not in role_set:
-            raise ValidationFailed(str(_l("You cannot remove your own admin role.")), field="roles")
+    is_self = user.id == getattr(actor, "id", None)
+    if is_self and Role.ADMIN in user.role_names and Role.ADMIN not in role_set:
+        raise ValidationFailed(str(_l("You cannot remove your own admin role.")), field="roles")
     for key, value in profile.items():
         setattr(user, key, value)
     if role_set != user.role_names:

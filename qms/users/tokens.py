@@ -15,7 +15,7 @@ from qms.core.permissions import Permission, require
 from qms.trail import services as trail
 from qms.users.models import ApiToken, User
 
-TOKEN_PREFIX = "qms_"
+TOKEN_PREFIX = "qms_"  # noqa: S105 (a marker, not a secret)
 
 
 def _digest(token: str) -> str:
