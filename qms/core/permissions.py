@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from qms.core.errors import NotAuthenticated, PermissionDenied
 
@@ -105,9 +107,9 @@ def can_own_variant(actor: Actor | None, permission: Permission) -> bool:
 def require(actor: Actor | None, permission: Permission, obj: Any = None) -> None:
     """Raise unless `actor` may; services call this before they change anything."""
     if actor is None:
-        raise NotAuthenticated("Authentication required.")
+        raise NotAuthenticated(str(_l("Sign in to continue.")))
     if not can(actor, permission, obj):
-        raise PermissionDenied("You do not have permission to do this.")
+        raise PermissionDenied(str(_l("You do not have permission to do this.")))
 
 
 S = TypeVar("S", bound=sa.Select[Any])
@@ -121,3 +123,32 @@ def filter_allowed(stmt: S, actor: Actor | None, permission: Permission, model: 
     if actor is not None and own is not None and own in _permissions(actor):
         return stmt.where(model.owned_by_clause(actor.id))
     return stmt.where(sa.false())
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def permission_required(permission: Permission, *, own: bool = False) -> Callable[[F], F]:
+    """Edge guard for a view: signed in and holding `permission` (or its own-objects variant).
+
+    The service still checks the object; this refuses early and tells the route matrix test
+    which permission the route needs (`view.required_permission`).
+    """
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from flask_login import current_user
+
+            actor = current_user if current_user.is_authenticated else None
+            if actor is None:
+                raise NotAuthenticated(str(_l("Sign in to continue.")))
+            allowed = can_own_variant(actor, permission) if own else can(actor, permission)
+            if not allowed:
+                raise PermissionDenied(str(_l("You do not have permission to do this.")))
+            return view(*args, **kwargs)
+
+        wrapper.required_permission = permission  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from qms.core.db import db
 from qms.core.errors import TooManyAttempts, ValidationFailed
+from qms.core.permissions import Permission, permission_required
 from qms.core.web import commit_despite_error
 from qms.users import auth, services
 from qms.users.forms import LoginForm, LogoutForm, PasswordChangeForm, ProfileForm
@@ -56,7 +57,7 @@ def logout():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-@login_required
+@permission_required(Permission.PROFILE_EDIT)
 def profile():  # type: ignore[no-untyped-def]
     form = ProfileForm(obj=current_user)
     password_form = PasswordChangeForm(prefix="pw")
@@ -80,7 +81,7 @@ def profile():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/profile/password")
-@login_required
+@permission_required(Permission.PROFILE_EDIT)
 def change_password():  # type: ignore[no-untyped-def]
     form = ProfileForm(obj=current_user)
     password_form = PasswordChangeForm(prefix="pw")
