@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -71,8 +72,8 @@ def event_as_dict(event: TrailEvent) -> dict[str, Any]:
         "action": event.action,
         "object_type": event.object_type,
         "object_id": event.object_id,
-        "before": event.before,
-        "after": event.after,
+        "before": json.loads(event.before) if event.before else None,
+        "after": json.loads(event.after) if event.after else None,
         "reason": event.reason,
         "client_address": event.client_address,
         "hash": event.hash,
