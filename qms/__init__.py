@@ -20,6 +20,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         instance_path=str(settings.instance_path),
     )
     app.config.update(settings.flask_config())
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.extensions["qms_settings"] = settings
     assert settings.database_url is not None and settings.store_path is not None
     db.Database(settings.database_url, settings.sqlite_busy_timeout_ms).init_app(app)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask_babel import Babel, get_locale
 
 from qms.config import PROJECT_ROOT
@@ -14,7 +14,8 @@ TRANSLATIONS_DIR = PROJECT_ROOT / "qms" / "translations"
 def select_locale() -> str:
     from flask_login import current_user
 
-    locale = getattr(current_user, "locale", None)
+    # API requests carry their user in g (token auth); pages in Flask-Login's current_user.
+    locale = getattr(g.get("api_user") or current_user, "locale", None)
     if locale in LANGUAGES:
         return locale
     return current_app.config.get("BABEL_DEFAULT_LOCALE", "es")

@@ -69,7 +69,7 @@ def authenticate(
     address = current_client_address()
     if _recent_failures(db_session, key, window) >= max_failures:
         db_session.add(LoginAttempt(username=key, client_address=address, succeeded=False))
-        trail.record(db_session, "session:login_refused", "user", key, reason="lockout")
+        trail.record(db_session, "session:login_refused", "user", key[:64], reason="lockout")
         raise TooManyAttempts(
             str(_l("Too many failed attempts. Wait a few minutes and try again."))
         )
@@ -79,7 +79,7 @@ def authenticate(
     ok = ok and user is not None and user.active
     db_session.add(LoginAttempt(username=key, client_address=address, succeeded=ok))
     if not ok or user is None:
-        trail.record(db_session, "session:login_failed", "user", key)
+        trail.record(db_session, "session:login_failed", "user", key[:64])
         raise InvalidCredentials(str(_l("Wrong username or password.")))
     return user
 

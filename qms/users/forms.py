@@ -33,7 +33,7 @@ class ProfileForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
     email = StringField(_l("Email"), validators=[Optional(), Length(max=254)])
-    locale = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
+    locale = SelectField(_l("Language"), choices=dict(LANGUAGES))
     submit = SubmitField(_l("Save"))
 
 

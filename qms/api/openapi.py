@@ -1,0 +1,139 @@
+"""The OpenAPI 3.1 document, built from the route registry and the schemas."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from qms.api.registry import ApiRegistry, Operation
+from qms.api.schemas import SCHEMAS
+
+OPENAPI_VERSION = "3.1.0"
+API_VERSION = "1.0.0"
+SECURITY_SCHEME = "bearerToken"
+
+# Flask's `<converter:name>` (the converter optional, possibly with arguments).
+_RULE_VARIABLE = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
+_CONVERTER_TYPES = {"int": "integer", "float": "number"}
+
+_ERRORS = {
+    "BadRequest": "A query parameter is unknown, repeated or invalid.",
+    "Unauthorized": "No token, or the token is unknown, revoked, or its owner deactivated.",
+    "Forbidden": "The token's owner lacks the permission.",
+    "NotFound": "No such object, or the token's owner may not see it.",
+}
+
+_CHALLENGE = {
+    "WWW-Authenticate": {
+        "description": '`Bearer realm="qms"`, with `error="invalid_token"` when one was sent.',
+        "schema": {"type": "string"},
+    }
+}
+
+
+def openapi_path(rule: str) -> str:
+    """`/users/<int:user_id>` → `/users/{user_id}`."""
+    return _RULE_VARIABLE.sub(lambda m: "{" + m.group("name") + "}", rule)
+
+
+def path_parameters(rule: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": m.group("name"),
+            "in": "path",
+            "required": True,
+            "schema": {"type": _CONVERTER_TYPES.get(m.group("converter") or "", "string")},
+        }
+        for m in _RULE_VARIABLE.finditer(rule)
+    ]
+
+
+def _error_ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/responses/{name}"}
+
+
+def _operation(op: Operation) -> dict[str, Any]:
+    parameters = path_parameters(op.rule) + [
+        {
+            "name": p.name,
+            "in": "query",
+            "required": False,
+            "description": p.description,
+            "schema": p.schema(),
+        }
+        for p in op.params
+    ]
+    responses: dict[str, Any] = {
+        "200": {
+            "description": "OK",
+            "content": {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{op.response}"}}
+            },
+        }
+    }
+    if op.params:
+        responses["400"] = _error_ref("BadRequest")
+    if not op.public:
+        responses["401"] = _error_ref("Unauthorized")
+    if op.permission is not None:
+        responses["403"] = _error_ref("Forbidden")
+    if "<" in op.rule:
+        responses["404"] = _error_ref("NotFound")
+    description = op.description
+    if op.permission is not None:
+        description = f"{description}\n\nRequires the permission `{op.permission}`.".strip()
+    document: dict[str, Any] = {
+        "operationId": op.endpoint.replace(".", "_"),
+        "summary": op.summary,
+        "tags": [op.tag],
+        "responses": responses,
+    }
+    if description:
+        document["description"] = description
+    if parameters:
+        document["parameters"] = parameters
+    if op.public:
+        document["security"] = []  # overrides the document-wide bearer requirement
+    if op.permission is not None:
+        document["x-permission"] = str(op.permission)
+    return document
+
+
+def build_document(registry: ApiRegistry, server_url: str) -> dict[str, Any]:
+    """The whole document; paths are relative to `server_url` (the blueprint's prefix)."""
+    paths: dict[str, dict[str, Any]] = {}
+    for op in registry.operations:
+        paths.setdefault(openapi_path(op.rule), {})[op.method.lower()] = _operation(op)
+    error_content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": "QMS API",
+            "version": API_VERSION,
+            "description": (
+                "Read access to the quality-management system. Authenticate with a personal "
+                "API token (My profile → API tokens, or `qms token create USERNAME`) sent as "
+                "`Authorization: Bearer <token>`; it carries exactly its owner's permissions. "
+                'Every error is JSON: `{"error": {"code": ..., "message": ...}}`.'
+            ),
+        },
+        "servers": [{"url": server_url}],
+        "security": [{SECURITY_SCHEME: []}],
+        "tags": [{"name": name} for name in dict.fromkeys(op.tag for op in registry.operations)],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                SECURITY_SCHEME: {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A personal API token (it starts with `qms_`).",
+                }
+            },
+            "schemas": SCHEMAS,
+            "responses": {
+                name: {"description": text, "content": error_content}
+                | ({"headers": _CHALLENGE} if name == "Unauthorized" else {})
+                for name, text in _ERRORS.items()
+            },
+        },
+    }
