@@ -66,6 +66,10 @@ class Settings:
     force_secure_cookies: bool = field(default_factory=lambda: _env_bool("SECURE_COOKIES", False))
     proxy_count: int = field(default_factory=lambda: _env_int("PROXY_COUNT", 0))
     sqlite_busy_timeout_ms: int = field(default_factory=lambda: _env_int("SQLITE_BUSY_MS", 15000))
+    # Werkzeug's method string; tests lower the scrypt cost, production keeps the default.
+    password_hash_method: str = field(
+        default_factory=lambda: _env("PASSWORD_HASH_METHOD", "scrypt") or "scrypt"
+    )
     testing: bool = False
 
     def resolved(self) -> Settings:
@@ -88,6 +92,7 @@ class Settings:
         return {
             "SECRET_KEY": self.secret_key,
             "TESTING": self.testing,
+            "QMS_PASSWORD_HASH_METHOD": self.password_hash_method,
             "MAX_CONTENT_LENGTH": self.max_upload_mb * 1024 * 1024,
             "PERMANENT_SESSION_LIFETIME": timedelta(hours=self.session_hours),
             "SESSION_COOKIE_HTTPONLY": True,

@@ -31,6 +31,8 @@ def build_settings(tmp_path: Path, database_url: str) -> Settings:
         store_path=tmp_path / "store",
         search_index_path=tmp_path / "index",
         secret_key="test-secret-key-not-for-production",
+        # Real scrypt at a lower cost, so that hundreds of sign-ins stay fast.
+        password_hash_method="scrypt:4096:8:1",
         testing=True,
     )
 

@@ -22,7 +22,7 @@ from qms.users.models import LoginAttempt, User, UserSession
 from qms.users.services import find_user, hash_password
 
 SESSION_KEY = "sid"
-_DUMMY_HASH: str | None = None
+_DUMMY_HASHES: dict[str, str] = {}
 
 
 class InvalidCredentials(ValidationFailed):
@@ -34,10 +34,11 @@ def _digest(token: str) -> str:
 
 
 def _dummy_hash() -> str:
-    global _DUMMY_HASH
-    if _DUMMY_HASH is None:
-        _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
-    return _DUMMY_HASH
+    """A hash made like real ones, so an unknown user costs the same time as a known one."""
+    method = current_app.config.get("QMS_PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = hash_password(secrets.token_urlsafe(16))
+    return _DUMMY_HASHES[method]
 
 
 def _recent_failures(db_session: Session, username: str, window: timedelta) -> int:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -23,7 +24,10 @@ MIN_PASSWORD_LENGTH = 10
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+    method = "scrypt"
+    if has_app_context():
+        method = current_app.config.get("QMS_PASSWORD_HASH_METHOD", method)
+    return generate_password_hash(password, method=method)
 
 
 def verify_password(user: User, password: str) -> bool:
@@ -94,11 +98,34 @@ def find_user(session: Session, username: str) -> User | None:
     return session.scalar(sa.select(User).where(User.username == username.strip().lower()))
 
 
-def list_users(session: Session, actor: Any, *, include_inactive: bool = True) -> list[User]:
+def list_users(
+    session: Session,
+    actor: Any,
+    *,
+    include_inactive: bool = True,
+    active: bool | None = None,
+    role: str | None = None,
+    search: str = "",
+) -> list[User]:
+    """Accounts by username, narrowed by state, role and a name or username fragment."""
     require(actor, Permission.USER_READ)
     stmt = sa.select(User).order_by(User.username)
     if not include_inactive:
         stmt = stmt.where(User.active.is_(True))
+    if active is not None:
+        stmt = stmt.where(User.active.is_(active))
+    if role:
+        stmt = stmt.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == role)))
+    term = (search or "").strip()[:100]
+    if term:
+        # Escape LIKE wildcards so that "%" or "_" in the search box match literally.
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", term.lower()) + "%"
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(User.full_name).like(pattern, escape="\\"),
+                User.username.like(pattern, escape="\\"),
+            )
+        )
     return list(session.scalars(stmt))
 
 
