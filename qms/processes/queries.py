@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from qms.core.errors import NotFound
 from qms.core.permissions import Permission, filter_allowed
-from qms.processes.models import Process
+from qms.processes.models import Process, process_members
 
 
 def list_processes(
@@ -49,3 +49,34 @@ def process_as_dict(process: Process) -> dict[str, Any]:
         "member_ids": sorted(u.id for u in process.members),
         "active": process.active,
     }
+
+
+TYPE_ORDER = ("strategic", "core", "support", "evaluation")
+
+
+def process_map(processes: list[Process]) -> tuple[dict[str, list[Process]], dict[int, list]]:
+    """Roots grouped by type (in map order) and each process's listed children, by code."""
+    listed = {p.id for p in processes}
+    children: dict[int, list[Process]] = {p.id: [] for p in processes}
+    groups: dict[str, list[Process]] = {t: [] for t in TYPE_ORDER}
+    for process in processes:
+        if process.parent_id in listed:
+            children[process.parent_id].append(process)  # type: ignore[index]
+        else:
+            # A child whose macro-process is hidden (inactive) shows as a root of its own type.
+            groups.setdefault(process.type, []).append(process)
+    return groups, children
+
+
+def processes_of_user(session: Session, user_id: int) -> tuple[list[Process], list[Process]]:
+    """(processes the user leads, processes the user is a member of), active or not."""
+    led = session.scalars(
+        sa.select(Process).where(Process.leader_id == user_id).order_by(Process.code)
+    ).all()
+    member_of = session.scalars(
+        sa.select(Process)
+        .join(process_members, process_members.c.process_id == Process.id)
+        .where(process_members.c.user_id == user_id)
+        .order_by(Process.code)
+    ).all()
+    return list(led), list(member_of)

@@ -1,0 +1,217 @@
+"""`qms demo`: a Spanish demo organisation (one user per role and the examples' process map).
+
+Idempotent: users and processes are created only when missing; every run sets fresh random
+passwords and prints them, so a demo password is never a literal in the code.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
+
+from qms.core.db import db
+from qms.core.errors import DomainError
+from qms.processes import services as process_services
+from qms.users import services as user_services
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: str
+    full_name: str
+    job_title: str
+
+
+@dataclass(frozen=True)
+class DemoProcess:
+    code: str
+    name: str
+    type: str
+    objective: str
+    parent: str | None
+    leader: str | None
+    members: tuple[str, ...]
+
+
+USERS = (
+    DemoUser("admin", "admin", "Carolina Restrepo Gómez", "Jefe Administrativa y de Tecnología"),
+    DemoUser("calidad", "quality_lead", "Andrés Felipe Mejía Duque", "Coordinador de Calidad"),
+    DemoUser(
+        "lider",
+        "process_owner",
+        "Luisa Fernanda Ospina Ríos",
+        "Jefe Oficina de Prensa y Atención al Cliente",
+    ),
+    DemoUser("auditor", "auditor", "Jorge Iván Cárdenas Salazar", "Auditor interno"),
+    DemoUser(
+        "colaborador",
+        "staff",
+        "Diana Marcela Vargas López",
+        "Auxiliar técnico de servicio al cliente",
+    ),
+)
+
+# Codes and objectives follow ../shared/examples (CSC-AC-CR-01, PD-GCR-MR-002, the call centre's
+# characterisation); the others are written in the same style. Parents come before children.
+PROCESSES = (
+    DemoProcess(
+        "DE",
+        "Direccionamiento Estratégico",
+        "strategic",
+        "Definir el plan estratégico, las políticas y los objetivos de la organización, y hacer "
+        "seguimiento a su cumplimiento.",
+        None,
+        "calidad",
+        ("admin",),
+    ),
+    DemoProcess(
+        "GC",
+        "Gestión de Calidad",
+        "evaluation",
+        "Mantener y mejorar el sistema de gestión de calidad: control de documentos y registros, "
+        "auditorías internas, indicadores y acciones correctivas y de mejora.",
+        None,
+        "calidad",
+        ("auditor",),
+    ),
+    DemoProcess(
+        "AC",
+        "Atención al Cliente",
+        "core",
+        "Establecer actividades que garanticen seguimiento y control de las Afiliaciones y "
+        "atención de PQRS a fin de garantizar una respuesta oportuna y coherente de afiliados y "
+        "beneficiarios.",
+        None,
+        "lider",
+        ("colaborador",),
+    ),
+    DemoProcess(
+        "CL",
+        "Centro de Llamadas",
+        "core",
+        "Apoyar y aumentar el recaudo de cartera a nivel nacional, realizando contacto "
+        "telefónico con los usuarios.",
+        "AC",
+        "lider",
+        ("colaborador",),
+    ),
+    DemoProcess(
+        "GCR",
+        "Relaciones Corporativas",
+        "core",
+        "Establecer los mecanismos que aseguren la fidelización de los grupos de interés.",
+        None,
+        "lider",
+        ("colaborador",),
+    ),
+    DemoProcess(
+        "TH",
+        "Talento Humano",
+        "support",
+        "Seleccionar, contratar, capacitar y evaluar al personal competente que requieren los "
+        "procesos de la organización.",
+        None,
+        "admin",
+        (),
+    ),
+    DemoProcess(
+        "TI",
+        "Tecnología e Información",
+        "support",
+        "Proveer y mantener la plataforma tecnológica y la información que requieren los "
+        "procesos, con soporte oportuno a los usuarios.",
+        None,
+        "admin",
+        (),
+    ),
+)
+
+
+def demo_password(username: str) -> str:
+    """A fresh random password (16 URL-safe characters) that passes the strength rule."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        if username.lower() not in password.lower():
+            return password
+
+
+def _demo_email(username: str) -> str:
+    return f"{username}@demo.example"
+
+
+def build_demo(session: Session) -> list[tuple[str, str, str]]:
+    """Create what is missing; return (username, new password, role) for every demo user.
+
+    The password is "" for an account of that name the demo did not create (left untouched).
+
+    The actor is None (the server operator at the console); the trail records each write.
+    """
+    logins = []
+    ids: dict[str, int] = {}
+    for spec in USERS:
+        password = demo_password(spec.username)
+        user = user_services.find_user(session, spec.username)
+        if user is None:
+            user = user_services.create_user(
+                session,
+                None,
+                username=spec.username,
+                full_name=spec.full_name,
+                password=password,
+                job_title=spec.job_title,
+                email=_demo_email(spec.username),
+                locale="es",
+                roles=[spec.role],
+                bypass_permission=True,
+            )
+        elif user.email == _demo_email(spec.username):
+            user_services.set_password(session, None, user.id, password, bypass_permission=True)
+        else:
+            # An account of the same name that the demo did not create: never touch its password.
+            password = ""
+        ids[spec.username] = user.id
+        logins.append((spec.username, password, spec.role))
+    for process in PROCESSES:
+        if process_services.find_process(session, process.code) is not None:
+            continue
+        parent = process_services.find_process(session, process.parent) if process.parent else None
+        process_services.create_process(
+            session,
+            None,
+            code=process.code,
+            name=process.name,
+            type=process.type,
+            objective=process.objective,
+            parent_id=parent.id if parent else None,
+            leader_id=ids[process.leader] if process.leader else None,
+            member_ids=[ids[name] for name in process.members],
+            bypass_permission=True,
+        )
+    return logins
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Build the Spanish demo organisation (idempotent) and print fresh demo passwords."""
+    try:
+        logins = build_demo(db.session)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    rule = "=" * 64
+    click.echo(rule)
+    click.echo("DEMO ONLY - these accounts and passwords are for trying the system out.")
+    click.echo("Running `qms demo` again sets new passwords.")
+    click.echo(rule)
+    click.echo(f"{'username':<14} {'password':<20} role")
+    for username, password, role in logins:
+        shown = password or "(not a demo account; unchanged)"
+        click.echo(f"{username:<14} {shown:<20} {role}")
+    click.echo(rule)
