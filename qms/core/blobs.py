@@ -1,13 +1,24 @@
-"""The database side of the blob store: one row per stored blob, what fsck checks against."""
+"""Blob rows (one per stored blob, what fsck checks against) and the blob services."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, BinaryIO
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from qms.core.db import Base, UTCDateTime, utcnow
+from qms.core.errors import NotFound
+from qms.core.storage import BlobMissing, BlobStore, is_blob_address
+
+# The trail is the one package core leans on: every change, blobs included, leaves an event.
+from qms.trail import services as trail
+
+DEFAULT_MEDIA_TYPE = "application/octet-stream"
 
 
 class Blob(Base):
@@ -15,5 +26,66 @@ class Blob(Base):
 
     sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     size: Mapped[int] = mapped_column(sa.BigInteger)
-    media_type: Mapped[str] = mapped_column(sa.String(127), default="application/octet-stream")
+    media_type: Mapped[str] = mapped_column(sa.String(127), default=DEFAULT_MEDIA_TYPE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+def _insert_if_new(session: Session, sha256: str, size: int, media_type: str) -> bool:
+    """Insert the row unless it exists; True when this call inserted it."""
+    values = {"sha256": sha256, "size": size, "media_type": media_type, "created_at": utcnow()}
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        # ON CONFLICT DO NOTHING: two requests storing the same bytes at once both succeed,
+        # where "look, then insert" would make the slower one fail on the primary key.
+        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+        stmt = (
+            insert(Blob)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["sha256"])
+            .returning(Blob.sha256)
+        )
+        # RETURNING, not rowcount: psycopg reports no usable rowcount for this statement.
+        return session.execute(stmt).scalar() is not None
+    if session.get(Blob, sha256) is not None:
+        return False
+    session.add(Blob(**values))
+    session.flush()
+    return True
+
+
+def store_blob(
+    session: Session,
+    store: BlobStore,
+    data: bytes | BinaryIO,
+    media_type: str = DEFAULT_MEDIA_TYPE,
+    *,
+    actor: Any = None,
+) -> Blob:
+    """Put the bytes in the store and record them; storing known bytes again changes nothing."""
+    # The file goes first: a rolled-back transaction then leaves at worst an unreferenced file
+    # (fsck warns), never a row whose file is missing.
+    sha256, size = store.put(data)
+    media_type = (media_type or DEFAULT_MEDIA_TYPE).strip()[:127]
+    if _insert_if_new(session, sha256, size, media_type):
+        trail.record(
+            session,
+            "blob:store",
+            "blob",
+            sha256,
+            actor=actor,
+            after={"sha256": sha256, "size": size, "media_type": media_type},
+        )
+    session.flush()
+    blob = session.get(Blob, sha256)
+    assert blob is not None
+    return blob
+
+
+def read_blob(session: Session, store: BlobStore, sha256: str) -> bytes:
+    """The bytes of a recorded blob, verified; NotFound for an unknown address."""
+    if not is_blob_address(sha256) or session.get(Blob, sha256) is None:
+        raise NotFound(str(_l("File not found.")))
+    try:
+        return store.get(sha256)
+    except BlobMissing:
+        raise NotFound(str(_l("File not found."))) from None

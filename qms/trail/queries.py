@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from qms.core.permissions import Permission, require
 from qms.trail.models import TrailEvent
+from qms.users.models import User
 
 
 @dataclass(frozen=True)
@@ -51,11 +54,55 @@ def search_events(
     return events, total
 
 
-def iter_events_for_export(session: Session, actor: Any, f: TrailFilter) -> Any:
-    """Every matching event, oldest first, streamed in batches."""
+def iter_events_for_export(session: Session, actor: Any, f: TrailFilter) -> Iterator[TrailEvent]:
+    """Every matching event, oldest first, streamed in batches.
+
+    The permission is checked now; the query runs on the first `next()`, so a streamed
+    response can start it after the request's commit.
+    """
     require(actor, Permission.TRAIL_EXPORT)
     stmt = _filtered(sa.select(TrailEvent), f).order_by(TrailEvent.seq)
-    return session.scalars(stmt.execution_options(yield_per=1000))
+    return _stream(session, stmt.execution_options(yield_per=1000))
+
+
+def iter_export_rows(
+    session: Session, actor: Any, f: TrailFilter
+) -> Iterator[tuple[TrailEvent, str | None]]:
+    """Like iter_events_for_export, with each actor's full name (as it reads today)."""
+    require(actor, Permission.TRAIL_EXPORT)
+    stmt = sa.select(TrailEvent, User.full_name).outerjoin(User, User.id == TrailEvent.actor_id)
+    stmt = _filtered(stmt, f).order_by(TrailEvent.seq)
+    return _stream(session, stmt.execution_options(yield_per=1000), scalars=False)
+
+
+def _stream(session: Session, stmt: sa.Select[Any], *, scalars: bool = True) -> Iterator[Any]:
+    result = session.scalars(stmt) if scalars else session.execute(stmt)
+    try:
+        yield from result
+    finally:
+        result.close()  # a client that stops reading must not leave a server-side cursor open
+
+
+def actor_full_names(session: Session, events: list[TrailEvent]) -> dict[int, str]:
+    """Full names of the actors of these events, by user id, in one query."""
+    ids = {e.actor_id for e in events if e.actor_id is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(sa.select(User.id, User.full_name).where(User.id.in_(ids))).all())
+
+
+def utc_bounds(
+    date_from: date | None, date_to: date | None, timezone: str
+) -> tuple[datetime | None, datetime | None]:
+    """[since, until) in UTC for whole days from..to (inclusive) in the given time zone."""
+    zone = ZoneInfo(timezone)
+    since = datetime.combine(date_from, time.min, zone).astimezone(UTC) if date_from else None
+    until = (
+        datetime.combine(date_to + timedelta(days=1), time.min, zone).astimezone(UTC)
+        if date_to
+        else None
+    )
+    return since, until
 
 
 def distinct_actions(session: Session) -> list[str]:

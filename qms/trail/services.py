@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +68,10 @@ def record(
     """Append one event in the caller's transaction; flushes, never commits."""
     # Bumping the head first takes the write lock (SQLite) or the row lock (PostgreSQL), so
     # concurrent writers queue here and each reads the hash the previous one committed.
+    # SQLite: pysqlite (legacy transaction control) sends BEGIN just before the first write, so
+    # a transaction never holds a read lock it must upgrade; that upgrade is the one case where
+    # SQLite answers "database is locked" at once instead of waiting out busy_timeout
+    # (tests/integration/test_concurrent_writers.py checks threads and processes).
     bumped = session.execute(
         sa.update(TrailHead).where(TrailHead.id == HEAD_ID).values(seq=TrailHead.seq + 1)
     )
@@ -116,27 +120,110 @@ class ChainProblem:
 
 def verify_chain(session: Session, batch_size: int = 2000) -> tuple[int, ChainProblem | None]:
     """Walk the chain in order; return (events checked, first problem or None)."""
-    expected_seq = 1
-    prev_hash = GENESIS_HASH
-    checked = 0
+    # The head is read first: every event up to it was committed with it, so a writer that
+    # commits while we walk cannot make an intact chain look broken.
+    head = session.execute(
+        sa.select(TrailHead.seq, TrailHead.hash).where(TrailHead.id == HEAD_ID)
+    ).one_or_none()
+    head_seq, head_hash = head if head is not None else (None, None)
     stmt = sa.select(TrailEvent).order_by(TrailEvent.seq).execution_options(yield_per=batch_size)
-    for event in session.scalars(stmt):
+    if head_seq is not None:
+        stmt = stmt.where(TrailEvent.seq <= head_seq)
+    walk = _Walk()
+    result = session.scalars(stmt)
+    try:
+        problem = _walk(session, iter(result), walk)
+    finally:
+        result.close()  # an early stop must not leave PostgreSQL's server-side cursor open
+    checked, prev_hash, last_id = walk.checked, walk.prev_hash, walk.last_id
+    if problem is not None:
+        return checked, problem
+    if head_seq is None:
+        if checked == 0:
+            return 0, None
+        return checked, ChainProblem(checked, last_id, "the chain head row is missing")
+    if checked < head_seq:
+        return checked, ChainProblem(
+            checked + 1, None, f"missing; the chain head says {head_seq} events were written"
+        )
+    if prev_hash != head_hash:
+        return checked - 1, ChainProblem(
+            checked, last_id, "does not match the chain head (altered and re-hashed)"
+        )
+    return checked, _check_beyond_head(session, checked)
+
+
+@dataclass
+class _Walk:
+    checked: int = 0
+    prev_hash: str = GENESIS_HASH
+    last_id: int | None = None
+
+
+def _walk(session: Session, rows: Iterator[TrailEvent], walk: _Walk) -> ChainProblem | None:
+    """Check each event's place, link and hash; stop at the first problem."""
+    while True:
+        expected_seq = walk.checked + 1
+        try:
+            event = next(rows, None)
+        except (ValueError, TypeError):  # a value edited into something unreadable
+            return _locate_unreadable(session, expected_seq)
+        if event is None:
+            return None
         if event.seq != expected_seq:
-            return checked, ChainProblem(
+            return ChainProblem(
                 expected_seq, None, f"missing; the next stored event is #{event.seq}"
             )
-        if event.prev_hash != prev_hash:
-            return checked, ChainProblem(
-                event.seq, event.id, "does not follow the previous event (removed or reordered)"
+        if event.prev_hash != walk.prev_hash:
+            # Either this event moved, or the one before it was altered and re-hashed.
+            return ChainProblem(
+                event.seq,
+                event.id,
+                f"does not link to event #{event.seq - 1} (that event was altered and "
+                "re-hashed, or events were removed or reordered)",
             )
         if event_hash(event) != event.hash:
-            return checked, ChainProblem(event.seq, event.id, "content altered")
-        prev_hash = event.hash
-        expected_seq += 1
-        checked += 1
-    head = session.get(TrailHead, HEAD_ID)
-    if head is not None and (head.seq != checked or head.hash != prev_hash):
-        return checked, ChainProblem(
-            checked + 1, None, f"missing; the chain head says {head.seq} events were written"
-        )
-    return checked, None
+            return ChainProblem(event.seq, event.id, "content altered")
+        walk.prev_hash = event.hash
+        walk.last_id = event.id
+        walk.checked += 1
+
+
+def _check_beyond_head(session: Session, head_seq: int) -> ChainProblem | None:
+    """Events past the head are either committed since we read it, or forged."""
+    extra = session.execute(
+        sa.select(TrailEvent.seq, TrailEvent.id)
+        .where(TrailEvent.seq > head_seq)
+        .order_by(TrailEvent.seq.desc())
+        .limit(1)
+    ).one_or_none()
+    if extra is None:
+        return None
+    current_head = session.scalar(sa.select(TrailHead.seq).where(TrailHead.id == HEAD_ID)) or 0
+    if extra.seq <= current_head:
+        return None  # written by the service after our walk; the next run checks them
+    first = session.execute(
+        sa.select(TrailEvent.seq, TrailEvent.id)
+        .where(TrailEvent.seq > current_head)
+        .order_by(TrailEvent.seq)
+        .limit(1)
+    ).one()
+    return ChainProblem(
+        first.seq,
+        first.id,
+        f"not written by the trail service (the chain head says {current_head} events)",
+    )
+
+
+def _locate_unreadable(session: Session, from_seq: int) -> ChainProblem:
+    """Load the events one by one (rows are fetched in batches) to name the unreadable one."""
+    for seq, event_id in session.execute(
+        sa.select(TrailEvent.seq, TrailEvent.id)
+        .where(TrailEvent.seq >= from_seq)
+        .order_by(TrailEvent.seq)
+    ):
+        try:
+            session.execute(sa.select(TrailEvent).where(TrailEvent.id == event_id)).scalar_one()
+        except (ValueError, TypeError) as exc:
+            return ChainProblem(seq, event_id, f"unreadable ({exc})")
+    return ChainProblem(from_seq, None, "unreadable")
