@@ -19,12 +19,22 @@ NAV = [
 
 
 def register(app: Flask) -> None:
+    from qms.api.views import bp as api_bp
     from qms.home.views import bp as home_bp
+    from qms.processes.views import bp as processes_bp
+    from qms.trail.views import bp as trail_bp
+    from qms.users.admin_views import bp as users_bp
+    from qms.users.token_views import bp as tokens_bp
     from qms.users.views import bp as auth_bp
 
     csrf.init_app(app)
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(tokens_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(users_bp)
+    app.register_blueprint(processes_bp)
+    app.register_blueprint(trail_bp)
 
     @app.context_processor
     def _permissions():  # type: ignore[no-untyped-def]

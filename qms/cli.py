@@ -24,14 +24,19 @@ def main() -> None:
 
 
 def _register() -> None:
-    from qms.core.cli import db_group
+    from qms.core.cli import db_group, fsck_command
+    from qms.demo import demo_command
     from qms.trail.cli import trail_group
     from qms.users.cli import create_user_command, users_group
+    from qms.users.token_cli import token_group
 
     main.add_command(db_group)
+    main.add_command(fsck_command)
     main.add_command(create_user_command)
     main.add_command(users_group)
     main.add_command(trail_group)
+    main.add_command(token_group)
+    main.add_command(demo_command)
 
 
 _register()
