@@ -24,7 +24,8 @@ def main() -> None:
 
 
 def _register() -> None:
-    from qms.core.cli import db_group, fsck_command
+    from qms.blobs.cli import fsck_command
+    from qms.core.cli import db_group
     from qms.demo import demo_command
     from qms.trail.cli import trail_group
     from qms.users.cli import create_user_command, users_group

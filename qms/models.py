@@ -1,6 +1,6 @@
 """Imports every model so that `Base.metadata` is complete (Alembic, drift test)."""
 
-from qms.core.blobs import Blob
+from qms.blobs.models import Blob
 from qms.core.db import Base
 from qms.processes.models import Process, process_members
 from qms.trail.models import TrailEvent, TrailHead

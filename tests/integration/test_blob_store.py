@@ -10,10 +10,11 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from qms.core.blobs import Blob, read_blob, store_blob
+from qms.blobs.fsck import fsck
+from qms.blobs.models import Blob
+from qms.blobs.services import read_blob, store_blob
 from qms.core.db import db
 from qms.core.errors import NotFound
-from qms.core.fsck import fsck
 from qms.core.storage import BlobCorrupted, BlobMissing, FileSystemBlobStore
 from tests.helpers import trail_events
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from qms.core.blobs import Blob
+from qms.blobs.models import Blob
 from qms.core.storage import BlobStore
 
 

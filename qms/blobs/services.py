@@ -1,33 +1,19 @@
-"""Blob rows (one per stored blob, what fsck checks against) and the blob services."""
+"""Storing and reading blobs: the file goes to the store, the row and the trail event to the db."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, BinaryIO
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
-from qms.core.db import Base, UTCDateTime, utcnow
+from qms.blobs.models import DEFAULT_MEDIA_TYPE, Blob
+from qms.core.db import utcnow
 from qms.core.errors import NotFound
 from qms.core.storage import BlobMissing, BlobStore, is_blob_address
-
-# The trail is the one package core leans on: every change, blobs included, leaves an event.
 from qms.trail import services as trail
-
-DEFAULT_MEDIA_TYPE = "application/octet-stream"
-
-
-class Blob(Base):
-    __tablename__ = "blobs"
-
-    sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    size: Mapped[int] = mapped_column(sa.BigInteger)
-    media_type: Mapped[str] = mapped_column(sa.String(127), default=DEFAULT_MEDIA_TYPE)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 def _insert_if_new(session: Session, sha256: str, size: int, media_type: str) -> bool:
