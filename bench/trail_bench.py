@@ -34,22 +34,32 @@ def main() -> None:
         started = time.perf_counter()
         for i in range(args.events):
             with Session(engine) as session:
-                trail.record(session, "bench:write", "bench", i, after={"i": i, "text": "x" * 80},
-                             client_address="bench")
+                trail.record(
+                    session,
+                    "bench:write",
+                    "bench",
+                    i,
+                    after={"i": i, "text": "x" * 80},
+                    client_address="bench",
+                )
                 session.commit()
         elapsed = time.perf_counter() - started
         print(f"backend            {engine.dialect.name}")
         print(f"events recorded    {args.events}")
-        print(f"record+commit      {args.events / elapsed:,.0f} events/s "
-              f"({elapsed / args.events * 1000:.2f} ms each, synchronous=FULL)")
+        print(
+            f"record+commit      {args.events / elapsed:,.0f} events/s "
+            f"({elapsed / args.events * 1000:.2f} ms each, synchronous=FULL)"
+        )
 
         with Session(engine) as session:
             started = time.perf_counter()
             checked, problem = trail.verify_chain(session)
             elapsed = time.perf_counter() - started
             total = session.scalar(sa.select(sa.func.count(TrailEvent.id)))
-        print(f"verify             {checked} of {total} events in {elapsed:.3f} s "
-              f"({checked / elapsed:,.0f} events/s), problem: {problem}")
+        print(
+            f"verify             {checked} of {total} events in {elapsed:.3f} s "
+            f"({checked / elapsed:,.0f} events/s), problem: {problem}"
+        )
         engine.dispose()
 
 

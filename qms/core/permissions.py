@@ -149,6 +149,7 @@ def permission_required(permission: Permission, *, own: bool = False) -> Callabl
             return view(*args, **kwargs)
 
         wrapper.required_permission = permission  # type: ignore[attr-defined]
+        wrapper.required_own = own  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorate

@@ -117,7 +117,7 @@ def test_create_invalid_code_is_400(app, client_as):
     client = client_as("quality_lead")
     response = _post(client, "/processes/new", {"code": "A B", "name": "X", "type": "core"})
     assert response.status_code == 400
-    assert "uppercase letters" in response.get_data(as_text=True)
+    assert "letras mayúsculas" in response.get_data(as_text=True)  # the Spanish UI
     assert trail_events(app, "process:create") == []
 
 
