@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,6 +19,16 @@ log = logging.getLogger(__name__)
 def commit_despite_error() -> None:
     """Keep this request's changes although it answers with an error (e.g. a failed login)."""
     g.commit_despite_error = True
+
+
+def attach_error(form: Any, error: DomainError, *, aliases: dict[str, str] | None = None) -> None:
+    """Show a service's error beside the form field it names, or above the form."""
+    name = (aliases or {}).get(error.field or "", error.field)
+    field = getattr(form, name, None) if name else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
 
 
 def is_api_request() -> bool:

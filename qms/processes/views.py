@@ -10,6 +10,7 @@ from flask_login import current_user
 from qms.core.db import db
 from qms.core.errors import ValidationFailed
 from qms.core.permissions import Permission, can, permission_required, require
+from qms.core.web import attach_error
 from qms.processes import services
 from qms.processes.forms import TYPE_LABELS, ActivateForm, DeactivateForm, ProcessForm
 from qms.processes.models import Process
@@ -17,15 +18,6 @@ from qms.processes.queries import get_process, list_processes, process_map
 from qms.users.models import User
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
-
-
-def _attach(form, error: ValidationFailed) -> None:  # type: ignore[no-untyped-def]
-    """Show a service's validation error beside its field, or above the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _choices(form: ProcessForm, process: Process | None = None) -> None:
@@ -89,7 +81,7 @@ def create():  # type: ignore[no-untyped-def]
                 member_ids=form.member_ids.data or [],
             )
         except ValidationFailed as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             flash(_("Process %(code)s created.", code=process.code), "success")
             return redirect(url_for(".show", process_id=process.id))
@@ -127,7 +119,7 @@ def edit(process_id: int):  # type: ignore[no-untyped-def]
                 **restricted,
             )
         except ValidationFailed as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             flash(_("Process saved."), "success")
             return redirect(url_for(".show", process_id=process.id))
@@ -146,7 +138,7 @@ def deactivate(process_id: int):  # type: ignore[no-untyped-def]
                 db.session, current_user, process.id, False, form.reason.data or ""
             )
         except ValidationFailed as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             flash(_("Process %(code)s deactivated.", code=process.code), "success")
             return redirect(url_for(".show", process_id=process.id))
@@ -162,7 +154,7 @@ def activate(process_id: int):  # type: ignore[no-untyped-def]
         try:
             services.set_process_active(db.session, current_user, process.id, True)
         except ValidationFailed as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             flash(_("Process %(code)s reactivated.", code=process.code), "success")
             return redirect(url_for(".show", process_id=process.id))

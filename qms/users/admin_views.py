@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.core.db import db
-from qms.core.errors import Conflict, DomainError, ValidationFailed
+from qms.core.errors import Conflict, ValidationFailed
 from qms.core.permissions import Permission, can, permission_required
+from qms.core.web import attach_error
 from qms.processes.queries import processes_of_user
 from qms.users import services
 from qms.users.admin_forms import (
@@ -23,15 +24,6 @@ from qms.users.admin_forms import (
 from qms.users.models import User
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
-
-
-def _attach(form, error: DomainError) -> None:  # type: ignore[no-untyped-def]
-    """Show a service's error beside its field, or above the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 @bp.get("/")
@@ -100,7 +92,7 @@ def create():  # type: ignore[no-untyped-def]
                 roles=form.roles.data or [],
             )
         except (ValidationFailed, Conflict) as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             flash(_("User %(username)s created.", username=user.username), "success")
             return redirect(url_for(".show", user_id=user.id))
@@ -128,7 +120,7 @@ def edit(user_id: int):  # type: ignore[no-untyped-def]
                 roles=form.roles.data or [],
             )
         except ValidationFailed as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             flash(_("User saved."), "success")
             return redirect(url_for(".show", user_id=user.id))
@@ -145,7 +137,7 @@ def deactivate(user_id: int):  # type: ignore[no-untyped-def]
         try:
             services.set_active(db.session, current_user, user.id, False, form.reason.data or "")
         except ValidationFailed as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             flash(_("Account %(username)s deactivated.", username=user.username), "success")
             return redirect(url_for(".show", user_id=user.id))
@@ -173,7 +165,7 @@ def reset_password(user_id: int):  # type: ignore[no-untyped-def]
         try:
             services.set_password(db.session, current_user, user.id, form.password.data or "")
         except ValidationFailed as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             flash(
                 _(

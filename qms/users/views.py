@@ -11,7 +11,7 @@ from flask_login import current_user
 from qms.core.db import db
 from qms.core.errors import TooManyAttempts, ValidationFailed
 from qms.core.permissions import Permission, permission_required
-from qms.core.web import commit_despite_error
+from qms.core.web import attach_error, commit_despite_error
 from qms.users import auth, services
 from qms.users.forms import LoginForm, LogoutForm, PasswordChangeForm, ProfileForm
 
@@ -72,7 +72,7 @@ def profile():  # type: ignore[no-untyped-def]
                 locale=form.locale.data or "es",
             )
         except ValidationFailed as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             flash(_("Profile saved."), "success")
             return redirect(url_for(".profile"))
@@ -95,19 +95,8 @@ def change_password():  # type: ignore[no-untyped-def]
                 current_session=auth.current_session_record(db.session),
             )
         except ValidationFailed as error:
-            _attach(password_form, error)
+            attach_error(password_form, error, aliases={"password": "new_password"})
         else:
             flash(_("Password changed. Your other sessions were closed."), "success")
             return redirect(url_for(".profile"))
     return render_template("auth/profile.html", form=form, password_form=password_form), 400
-
-
-def _attach(form, error: ValidationFailed) -> None:  # type: ignore[no-untyped-def]
-    """Show a service's validation error beside its field, or above the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is None and error.field == "password":
-        field = getattr(form, "new_password", None)
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)

@@ -40,7 +40,7 @@ class Route:
     method: str
     url: str
     permission: Permission | None
-    own: bool | None  # None: the decorator does not say
+    own: bool  # the route admits the own-objects variant of its permission
 
     def __str__(self) -> str:
         return f"{self.method} {self.url} ({self.endpoint})"
@@ -67,12 +67,8 @@ def _url(rule: Rule) -> str:
     return built[1]
 
 
-def _own(view: Callable[..., Any]) -> bool | None:
-    for name in ("required_own", "own", "permission_own"):
-        value = getattr(view, name, None)
-        if isinstance(value, bool):
-            return value
-    return None
+def _own(view: Callable[..., Any]) -> bool:
+    return bool(getattr(view, "required_own", False))
 
 
 def page_routes(app: Flask) -> Iterator[Route]:
@@ -99,8 +95,8 @@ def roles_lacking(route: Route) -> list[str]:
         if route.permission in held:
             continue
         # A route that admits the own-objects variant lets its holders past the edge (the
-        # service then checks the object). When the decorator does not say, assume it may.
-        if own_variant in held and route.own is not False:
+        # service then checks the object).
+        if own_variant in held and route.own:
             continue
         lacking.append(role.value)
     return lacking
