@@ -2,12 +2,26 @@
 
 from qms.blobs.models import Blob
 from qms.core.db import Base
+from qms.documents.models import (
+    Attachment,
+    ChangeRequest,
+    Document,
+    DocumentType,
+    DocumentVersion,
+    Signature,
+)
 from qms.processes.models import Process, process_members
 from qms.trail.models import TrailEvent, TrailHead
 from qms.users.models import ApiToken, LoginAttempt, User, UserRole, UserSession
 
 __all__ = [
     "ApiToken",
+    "Attachment",
+    "ChangeRequest",
+    "Document",
+    "DocumentType",
+    "DocumentVersion",
+    "Signature",
     "Base",
     "Blob",
     "LoginAttempt",

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from qms.core import migrate
-from qms.trail.models import GENESIS_HASH
 
 PG_ENV = "QMS_TEST_DATABASE_URL"
 
@@ -47,6 +46,7 @@ def postgres_database() -> Iterator[str]:
     url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
     try:
         migrate.upgrade(url)
+        _SNAPSHOTS[url] = _snapshot(url)
         yield url
     finally:
         with admin.connect() as connection:
@@ -54,23 +54,49 @@ def postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
-def reset_postgres(url: str) -> None:
-    """Empty every table but alembic_version; put back the trail head as the migration does."""
+def _snapshot(url: str) -> dict[str, list[dict]]:
+    """The rows the migrations themselves wrote (trail head, seeded document types...)."""
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    metadata = sa.MetaData()
+    try:
+        with engine.connect() as connection:
+            metadata.reflect(connection)
+            return {
+                name: [dict(row._mapping) for row in connection.execute(sa.select(table))]
+                for name, table in metadata.tables.items()
+                if name != "alembic_version"
+            }
+    finally:
+        engine.dispose()
+
+
+_SNAPSHOTS: dict[str, dict[str, list[dict]]] = {}
+
+
+def reset_postgres(url: str) -> None:
+    """Empty every table but alembic_version, then put back what the migrations wrote."""
+    snapshot = _SNAPSHOTS[url]
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    metadata = sa.MetaData()
     try:
         with engine.begin() as connection:
-            tables = [
-                name
-                for name in sa.inspect(connection).get_table_names()
-                if name != "alembic_version"
-            ]
+            metadata.reflect(connection)
+            tables = [name for name in metadata.tables if name != "alembic_version"]
             if tables:
                 quoted = ", ".join(f'"{name}"' for name in tables)
                 connection.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-            connection.execute(
-                sa.text("INSERT INTO trail_head (id, seq, hash) VALUES (1, 0, :hash)"),
-                {"hash": GENESIS_HASH},
-            )
+            for name, rows in snapshot.items():
+                if not rows:
+                    continue
+                connection.execute(sa.insert(metadata.tables[name]), rows)
+                if "id" in metadata.tables[name].c:
+                    # Seeded ids must not collide with the next generated one.
+                    connection.execute(
+                        sa.text(
+                            f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
+                            f'(SELECT max(id) FROM "{name}"))'
+                        )
+                    )
     finally:
         engine.dispose()
 

@@ -1,0 +1,1 @@
+"""Document control: types, documents, versions, lifecycle, signatures, change requests."""
