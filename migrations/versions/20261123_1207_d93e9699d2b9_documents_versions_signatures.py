@@ -96,6 +96,7 @@ def upgrade() -> None:
     sa.Column('change_summary', sa.Text(), nullable=False),
     sa.Column('content', sa.JSON(), nullable=False),
     sa.Column('content_sha256', sa.String(length=64), nullable=False),
+    sa.Column('round', sa.Integer(), nullable=False),
     sa.Column('effective_from', sa.Date(), nullable=True),
     sa.Column('author_id', sa.Integer(), nullable=False),
     sa.Column('change_request_id', sa.Integer(), nullable=True),
@@ -145,13 +146,14 @@ def upgrade() -> None:
     sa.Column('signed_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('comment', sa.Text(), nullable=False),
     sa.Column('content_sha256', sa.String(length=64), nullable=False),
+    sa.Column('round', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_signatures_user_id_users')),
     sa.ForeignKeyConstraint(['version_id'], ['document_versions.id'], name=op.f('fk_signatures_version_id_document_versions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_signatures'))
     )
     with op.batch_alter_table('signatures', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_signatures_version_id'), ['version_id'], unique=False)
-        batch_op.create_index('uq_signatures_once_per_stage', ['version_id', 'user_id', 'meaning'], unique=True, sqlite_where=sa.text("meaning IN ('reviewed','approved')"), postgresql_where=sa.text("meaning IN ('reviewed','approved')"))
+        batch_op.create_index('uq_signatures_once_per_stage', ['version_id', 'round', 'user_id', 'meaning'], unique=True, sqlite_where=sa.text("meaning IN ('reviewed','approved')"), postgresql_where=sa.text("meaning IN ('reviewed','approved')"))
 
 
     _seed_document_types()

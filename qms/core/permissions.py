@@ -33,22 +33,75 @@ class Permission(StrEnum):
     PROCESS_EDIT_OWN = "process:edit_own"
     TRAIL_READ = "trail:read"
     TRAIL_EXPORT = "trail:export"
+    # Documents: everyone reads versions in force; the *_own variants cover the documents of
+    # the processes a process owner leads or belongs to (and documents they own).
+    DOCUMENT_READ = "document:read"
+    DOCUMENT_READ_ALL = "document:read_all"
+    DOCUMENT_READ_OWN = "document:read_own"
+    DOCUMENT_CREATE = "document:create"
+    DOCUMENT_CREATE_OWN = "document:create_own"
+    DOCUMENT_EDIT = "document:edit"
+    DOCUMENT_EDIT_OWN = "document:edit_own"
+    DOCUMENT_REVIEW = "document:review"
+    DOCUMENT_APPROVE = "document:approve"
+    DOCUMENT_WITHDRAW = "document:withdraw"
+    DOCUMENT_CORRECT_CODE = "document:correct_code"
+    DOCUMENT_PERIODIC_REVIEW = "document:periodic_review"
+    DOCUMENT_PERIODIC_REVIEW_OWN = "document:periodic_review_own"
+    DOCUMENT_TYPE_MANAGE = "document_type:manage"
+    CHANGE_REQUEST_CREATE = "change_request:create"
+    CHANGE_REQUEST_DECIDE = "change_request:decide"
 
 
 P = Permission
 
-_EVERYONE = frozenset({P.PROFILE_EDIT, P.TOKEN_MANAGE, P.PROCESS_READ})
+_EVERYONE = frozenset(
+    {P.PROFILE_EDIT, P.TOKEN_MANAGE, P.PROCESS_READ, P.DOCUMENT_READ, P.CHANGE_REQUEST_CREATE}
+)
+_QUALITY = frozenset(
+    {
+        P.DOCUMENT_READ_ALL,
+        P.DOCUMENT_CREATE,
+        P.DOCUMENT_EDIT,
+        P.DOCUMENT_REVIEW,
+        P.DOCUMENT_APPROVE,
+        P.DOCUMENT_WITHDRAW,
+        P.DOCUMENT_CORRECT_CODE,
+        P.DOCUMENT_PERIODIC_REVIEW,
+        P.DOCUMENT_TYPE_MANAGE,
+        P.CHANGE_REQUEST_DECIDE,
+    }
+)
+_PROCESS_OWNER = frozenset(
+    {
+        P.PROCESS_EDIT_OWN,
+        P.DOCUMENT_READ_OWN,
+        P.DOCUMENT_CREATE_OWN,
+        P.DOCUMENT_EDIT_OWN,
+        P.DOCUMENT_REVIEW,
+        P.DOCUMENT_PERIODIC_REVIEW_OWN,
+    }
+)
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: _EVERYONE | {P.USER_READ, P.USER_MANAGE, P.PROCESS_MANAGE, P.TRAIL_READ},
-    Role.QUALITY_LEAD: _EVERYONE | {P.USER_READ, P.PROCESS_MANAGE, P.TRAIL_READ, P.TRAIL_EXPORT},
-    Role.PROCESS_OWNER: _EVERYONE | {P.PROCESS_EDIT_OWN},
-    Role.AUDITOR: _EVERYONE | {P.USER_READ, P.TRAIL_READ, P.TRAIL_EXPORT},
+    Role.ADMIN: _EVERYONE
+    | {P.USER_READ, P.USER_MANAGE, P.PROCESS_MANAGE, P.TRAIL_READ, P.DOCUMENT_READ_ALL},
+    Role.QUALITY_LEAD: _EVERYONE
+    | _QUALITY
+    | {P.USER_READ, P.PROCESS_MANAGE, P.TRAIL_READ, P.TRAIL_EXPORT},
+    Role.PROCESS_OWNER: _EVERYONE | _PROCESS_OWNER,
+    Role.AUDITOR: _EVERYONE | {P.USER_READ, P.TRAIL_READ, P.TRAIL_EXPORT, P.DOCUMENT_READ_ALL},
     Role.STAFF: _EVERYONE,
 }
 
 # A permission that can be held for one's own objects only, and the global one that covers it.
-OWN_VARIANTS: dict[Permission, Permission] = {P.PROCESS_MANAGE: P.PROCESS_EDIT_OWN}
+OWN_VARIANTS: dict[Permission, Permission] = {
+    P.PROCESS_MANAGE: P.PROCESS_EDIT_OWN,
+    P.DOCUMENT_READ_ALL: P.DOCUMENT_READ_OWN,
+    P.DOCUMENT_CREATE: P.DOCUMENT_CREATE_OWN,
+    P.DOCUMENT_EDIT: P.DOCUMENT_EDIT_OWN,
+    P.DOCUMENT_PERIODIC_REVIEW: P.DOCUMENT_PERIODIC_REVIEW_OWN,
+}
 
 
 class Actor(Protocol):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.db import Base, UTCDateTime, utcnow
-from qms.processes.models import Process
+from qms.processes.models import Process, process_members
 from qms.users.models import User
 
 
@@ -97,7 +97,19 @@ class Document(Base):
     )
 
     def is_owned_by(self, user_id: int) -> bool:
-        return self.owner_id == user_id or self.process.leader_id == user_id
+        """The owner, or the leader or a member of the document's process."""
+        process = self.process
+        return (
+            self.owner_id == user_id
+            or process.leader_id == user_id
+            or any(member.id == user_id for member in process.members)
+        )
+
+    @classmethod
+    def owned_by_clause(cls, user_id: int) -> sa.ColumnElement[bool]:
+        led = sa.select(Process.id).where(Process.leader_id == user_id)
+        joined = sa.select(process_members.c.process_id).where(process_members.c.user_id == user_id)
+        return sa.or_(cls.owner_id == user_id, cls.process_id.in_(led), cls.process_id.in_(joined))
 
 
 class DocumentVersion(Base):
@@ -131,6 +143,8 @@ class DocumentVersion(Base):
     # Ordered content blocks: [{"kind": "text", "text": "..."}, {"kind": "table", ...}].
     content: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
     content_sha256: Mapped[str] = mapped_column(sa.String(64), default="")
+    # Incremented at each submission: signatures of an earlier, rejected round stay as they were.
+    round: Mapped[int] = mapped_column(default=0)
     effective_from: Mapped[date | None] = mapped_column(sa.Date)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     change_request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("change_requests.id"))
@@ -177,10 +191,11 @@ class Signature(Base):
 
     __tablename__ = "signatures"
     __table_args__ = (
-        # One review or approval signature per person per version, even under a race.
+        # One review or approval signature per person per round, even under a race.
         sa.Index(
             "uq_signatures_once_per_stage",
             "version_id",
+            "round",
             "user_id",
             "meaning",
             unique=True,
@@ -198,6 +213,7 @@ class Signature(Base):
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     content_sha256: Mapped[str] = mapped_column(sa.String(64))
+    round: Mapped[int] = mapped_column(default=0)
 
     version: Mapped[DocumentVersion] = relationship(back_populates="signatures")
     user: Mapped[User] = relationship()

@@ -1,0 +1,64 @@
+"""A state machine as data: (state, action) → Rule, and the conditional update that applies it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from qms.core.errors import Conflict, ValidationFailed
+from qms.core.permissions import Permission, require
+
+Guard = Callable[[Any, Any], None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Where an action leads, who may take it, and what must hold first."""
+
+    to: str
+    permission: Permission | None  # None: only the system takes it (dates reached, supersede)
+    trail_action: str
+    guard: Guard | None = None
+    needs_reason: bool = False
+
+
+def rule_for(table: Mapping[tuple[str, str], Rule], state: str, action: str) -> Rule:
+    rule = table.get((state, action))
+    if rule is None:
+        # Usually someone else moved the object first: say so as a conflict.
+        raise Conflict(str(_l("This action is not possible in the current state; reload.")))
+    return rule
+
+
+def check(rule: Rule, obj: Any, actor: Any, reason: str | None) -> None:
+    """Permission, then guard, then the reason a rule may need; raises, never returns False."""
+    if rule.permission is not None:
+        require(actor, rule.permission, obj)
+    if rule.guard is not None:
+        rule.guard(obj, actor)
+    if rule.needs_reason and not (reason or "").strip():
+        raise ValidationFailed(str(_l("Give a reason.")), field="reason")
+
+
+def conditional_update(
+    session: Session, model: Any, obj_id: int, expected: str, values: Mapping[str, Any]
+) -> None:
+    """UPDATE … WHERE id = :id AND state = :expected; 0 rows means someone else won: Conflict.
+
+    With no values it only locks the row (SQLite: the write lock; PostgreSQL: the row lock), so
+    the caller's later reads see the committed state and racing callers queue behind it.
+    """
+    values = dict(values) or {"state": model.state}
+    result = session.execute(
+        sa.update(model)
+        .where(model.id == obj_id, model.state == expected)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(str(_l("Someone else changed this meanwhile; reload and try again.")))

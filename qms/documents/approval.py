@@ -1,0 +1,288 @@
+"""Moving versions through the lifecycle with signatures: submit, review, approve, reject,
+take effect (by date), withdraw, discard, and the periodic "reviewed, no change"."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from qms.core.db import utcnow
+from qms.core.errors import Conflict, PermissionDenied, ValidationFailed
+from qms.core.permissions import Permission, require
+from qms.core.workflow import conditional_update
+from qms.documents import lifecycle
+from qms.documents.blocks import content_hash
+from qms.documents.lifecycle import Action
+from qms.documents.models import (
+    Document,
+    DocumentVersion,
+    Signature,
+    SignatureMeaning,
+    VersionState,
+)
+from qms.documents.queries import (
+    get_document,
+    get_version,
+    is_named_signer,
+    stage_signatures,
+    version_in_force,
+)
+from qms.documents.signing import add_signature, reauthenticate
+from qms.trail import services as trail
+
+M = SignatureMeaning
+S = VersionState
+
+
+def today() -> date:
+    """Today where the organisation is (QMS_TIMEZONE): effective dates are local dates."""
+    zone = "UTC"
+    if has_app_context():
+        zone = current_app.extensions["qms_settings"].timezone
+    return datetime.now(ZoneInfo(zone)).date()
+
+
+def submit_version(session: Session, actor: Any, version_id: int, password: str) -> Signature:
+    """The author signs "elaboró"; the content is frozen with its hash and goes to review."""
+    version = get_version(session, actor, version_id)
+    lifecycle.check_transition(version, Action.SUBMIT, actor)
+    reauthenticate(session, actor, password, version, M.AUTHORED)
+    digest = content_hash(version.content, [a.blob_sha256 for a in version.attachments])
+    lifecycle.apply(
+        session,
+        version,
+        Action.SUBMIT,
+        actor,
+        checked=True,
+        values={"content_sha256": digest, "submitted_at": utcnow(), "round": version.round + 1},
+        details={"content_sha256": digest},
+    )
+    return add_signature(session, version, actor, M.AUTHORED, digest)
+
+
+def _eligible(version: DocumentVersion, actor: Any, stage: str, signed: list[Signature]) -> None:
+    """The type's route: which roles or named users sign the stage, and in which order."""
+    if not is_named_signer(actor, version):
+        raise PermissionDenied(str(_l("The approval route does not name you for this step.")))
+    route = (version.document.type.route or {}).get(stage) or {}
+    users = list(route.get("users") or [])
+    if route.get("sequential") and users:
+        expected = users[len(signed)] if len(signed) < len(users) else None
+        if expected is not None and expected != actor.id:
+            raise Conflict(str(_l("Another signer comes first on this route.")))
+    if any(s.user_id == actor.id for s in signed):
+        raise Conflict(str(_l("You already signed this version.")))
+
+
+def _sign_stage(
+    session: Session,
+    actor: Any,
+    version_id: int,
+    password: str,
+    action: Action,
+    comment: str,
+    effective_from: date | None = None,
+) -> Signature:
+    version = get_version(session, actor, version_id)
+    stage, meaning = ("review", M.REVIEWED) if action == Action.REVIEW else ("approval", M.APPROVED)
+    lifecycle.check_transition(version, action, actor)
+    reauthenticate(session, actor, password, version, meaning)
+    expected = version.state
+    # Lock the version in the state we expect: a racing signer that loses waits here, then
+    # finds the state moved and gets Conflict (409), never a second approval.
+    conditional_update(session, DocumentVersion, version.id, expected, {})
+    session.refresh(version)
+    signed = stage_signatures(version, meaning)
+    _eligible(version, actor, stage, signed)
+    signature = add_signature(session, version, actor, meaning, version.content_sha256, comment)
+    required = int(((version.document.type.route or {}).get(stage) or {}).get("count") or 1)
+    if len(signed) + 1 < required:
+        trail.record(
+            session,
+            f"document:{action.value}_sign",
+            "document_version",
+            version.id,
+            actor=actor,
+            after={
+                "document": version.document.code,
+                "number": version.number,
+                "signature": signature.id,
+                "signed": len(signed) + 1,
+                "required": required,
+            },
+        )
+        return signature
+    values: dict[str, Any] = {}
+    if action == Action.APPROVE:
+        values = {"approved_at": utcnow(), "effective_from": effective_from or today()}
+    lifecycle.apply(
+        session,
+        version,
+        action,
+        actor,
+        checked=True,
+        values=values,
+        details={"signature": signature.id, "content_sha256": version.content_sha256},
+    )
+    if action == Action.APPROVE:
+        if not version.document.code_locked:
+            session.execute(
+                sa.update(Document)
+                .where(Document.id == version.document_id)
+                .values(code_locked=True)
+            )
+        apply_due_transitions(session, document_id=version.document_id)
+    return signature
+
+
+def review_version(
+    session: Session, actor: Any, version_id: int, password: str, comment: str = ""
+) -> Signature:
+    """Sign "revisó"; the last signature the route asks for moves the version to approval."""
+    return _sign_stage(session, actor, version_id, password, Action.REVIEW, comment)
+
+
+def approve_version(
+    session: Session,
+    actor: Any,
+    version_id: int,
+    password: str,
+    *,
+    effective_from: date | None = None,
+    comment: str = "",
+) -> Signature:
+    """Sign "aprobó"; on the last approval the version is approved, effective when its day comes."""
+    if effective_from is not None and effective_from < today():
+        raise ValidationFailed(
+            str(_l("The effective date cannot be in the past.")), field="effective_from"
+        )
+    return _sign_stage(
+        session, actor, version_id, password, Action.APPROVE, comment, effective_from
+    )
+
+
+def reject_version(
+    session: Session, actor: Any, version_id: int, password: str, reason: str
+) -> Signature:
+    """Sign "rechazó" with a reason: the version goes back to draft for its author."""
+    version = get_version(session, actor, version_id)
+    lifecycle.check_transition(version, Action.REJECT, actor, reason)
+    reauthenticate(session, actor, password, version, M.REJECTED)
+    signature = add_signature(session, version, actor, M.REJECTED, version.content_sha256, reason)
+    lifecycle.apply(
+        session,
+        version,
+        Action.REJECT,
+        actor,
+        reason=reason,
+        checked=True,
+        details={"signature": signature.id},
+    )
+    return signature
+
+
+def discard_draft(session: Session, actor: Any, version_id: int, reason: str) -> DocumentVersion:
+    version = get_version(session, actor, version_id)
+    lifecycle.apply(session, version, Action.DISCARD, actor, reason=reason)
+    return version
+
+
+def withdraw_document(
+    session: Session, actor: Any, document_id: int, password: str, reason: str
+) -> Signature:
+    """Sign "retiró": the version in force becomes obsolete; the code stays taken forever."""
+    document = get_document(session, actor, document_id)
+    current = version_in_force(session, document.id)
+    if current is None:
+        raise Conflict(str(_l("The document has no version in force.")))
+    lifecycle.check_transition(current, Action.WITHDRAW, actor, reason)
+    reauthenticate(session, actor, password, current, M.WITHDRAWN)
+    signature = add_signature(session, current, actor, M.WITHDRAWN, current.content_sha256, reason)
+    lifecycle.apply(
+        session,
+        current,
+        Action.WITHDRAW,
+        actor,
+        reason=reason,
+        checked=True,
+        values={"obsolete_at": utcnow()},
+        details={"signature": signature.id},
+    )
+    return signature
+
+
+def apply_due_transitions(
+    session: Session, *, on: date | None = None, document_id: int | None = None
+) -> list[DocumentVersion]:
+    """Approved versions whose day has come take effect; the one they replace is superseded.
+
+    Idempotent (`qms tick`, and every read that lists documents): a version another process
+    moved first is skipped.
+    """
+    stmt = sa.select(DocumentVersion).where(
+        DocumentVersion.state == S.APPROVED, DocumentVersion.effective_from <= (on or today())
+    )
+    if document_id is not None:
+        stmt = stmt.where(DocumentVersion.document_id == document_id)
+    applied = []
+    for version in session.scalars(stmt.order_by(DocumentVersion.id)).all():
+        try:
+            _take_effect(session, version)
+        except Conflict:
+            # Another process got there first. Its first conditional UPDATE held the lock, so
+            # ours changed nothing before failing: no savepoint is needed to undo.
+            continue
+        applied.append(version)
+    return applied
+
+
+def _take_effect(session: Session, version: DocumentVersion) -> None:
+    previous = version_in_force(session, version.document_id)
+    now = utcnow()
+    if previous is not None:
+        lifecycle.apply(
+            session,
+            previous,
+            Action.SUPERSEDE,
+            None,
+            values={"superseded_at": now},
+            details={"by_number": version.number},
+        )
+    lifecycle.apply(
+        session,
+        version,
+        Action.TAKE_EFFECT,
+        None,
+        values={"effective_at": now},
+        details={"effective_from": str(version.effective_from)},
+    )
+
+
+def record_periodic_review(
+    session: Session, actor: Any, document_id: int, password: str, comment: str = ""
+) -> Signature:
+    """ "Reviewed, no change": a signature on the version in force moves the next review date."""
+    document = get_document(session, actor, document_id)
+    require(actor, Permission.DOCUMENT_PERIODIC_REVIEW, document)
+    current = version_in_force(session, document.id)
+    if current is None:
+        raise Conflict(str(_l("The document has no version in force.")))
+    reauthenticate(session, actor, password, current, M.PERIODIC_REVIEW)
+    signature = add_signature(
+        session, current, actor, M.PERIODIC_REVIEW, current.content_sha256, comment
+    )
+    trail.record(
+        session,
+        "document:periodic_review",
+        "document",
+        document.id,
+        actor=actor,
+        after={"version": current.number, "signature": signature.id},
+    )
+    return signature

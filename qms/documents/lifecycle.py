@@ -1,0 +1,147 @@
+"""The document lifecycle as one table of transitions and the one function that applies it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from qms.core.errors import PermissionDenied, ValidationFailed
+from qms.core.permissions import Permission
+from qms.core.workflow import Rule, check, conditional_update, rule_for
+from qms.documents.models import DocumentVersion, VersionState
+from qms.trail import services as trail
+
+S = VersionState
+P = Permission
+
+
+class Action(StrEnum):
+    SUBMIT = "submit"
+    REVIEW = "review"  # the last review signature the route asks for
+    APPROVE = "approve"  # the last approval signature
+    REJECT = "reject"
+    TAKE_EFFECT = "take_effect"
+    SUPERSEDE = "supersede"
+    WITHDRAW = "withdraw"
+    DISCARD = "discard"
+
+
+def not_author(version: DocumentVersion, actor: Any) -> None:
+    """Segregation of duties: whoever wrote a version does not review or approve it."""
+    if actor is not None and version.author_id == actor.id:
+        raise PermissionDenied(str(_l("The author of a version cannot review or approve it.")))
+
+
+def has_change_summary(version: DocumentVersion, _actor: Any) -> None:
+    if version.number > 1 and not (version.change_summary or "").strip():
+        raise ValidationFailed(
+            str(_l("Describe the change: it is required from the second version on.")),
+            field="change_summary",
+        )
+
+
+TRANSITIONS: Mapping[tuple[str, str], Rule] = {
+    (S.DRAFT, Action.SUBMIT): Rule(
+        to=S.IN_REVIEW,
+        permission=P.DOCUMENT_EDIT,
+        trail_action="document:submit",
+        guard=has_change_summary,
+    ),
+    (S.DRAFT, Action.DISCARD): Rule(
+        to=S.DISCARDED,
+        permission=P.DOCUMENT_EDIT,
+        trail_action="document:discard",
+        needs_reason=True,
+    ),
+    (S.IN_REVIEW, Action.REVIEW): Rule(
+        to=S.IN_APPROVAL,
+        permission=P.DOCUMENT_REVIEW,
+        trail_action="document:review",
+        guard=not_author,
+    ),
+    (S.IN_REVIEW, Action.REJECT): Rule(
+        to=S.DRAFT,
+        permission=P.DOCUMENT_REVIEW,
+        trail_action="document:reject",
+        guard=not_author,
+        needs_reason=True,
+    ),
+    (S.IN_APPROVAL, Action.APPROVE): Rule(
+        to=S.APPROVED,
+        permission=P.DOCUMENT_APPROVE,
+        trail_action="document:approve",
+        guard=not_author,
+    ),
+    (S.IN_APPROVAL, Action.REJECT): Rule(
+        to=S.DRAFT,
+        permission=P.DOCUMENT_APPROVE,
+        trail_action="document:reject",
+        guard=not_author,
+        needs_reason=True,
+    ),
+    (S.APPROVED, Action.TAKE_EFFECT): Rule(
+        to=S.EFFECTIVE, permission=None, trail_action="document:take_effect"
+    ),
+    (S.EFFECTIVE, Action.SUPERSEDE): Rule(
+        to=S.SUPERSEDED, permission=None, trail_action="document:supersede"
+    ),
+    (S.EFFECTIVE, Action.WITHDRAW): Rule(
+        to=S.OBSOLETE,
+        permission=P.DOCUMENT_WITHDRAW,
+        trail_action="document:withdraw",
+        needs_reason=True,
+    ),
+}
+
+
+def check_transition(
+    version: DocumentVersion, action: Action, actor: Any, reason: str | None = None
+) -> Rule:
+    """The rule for this action from the version's state, after permission and guard."""
+    rule = rule_for(TRANSITIONS, version.state, action)
+    check(rule, version, actor, reason)
+    return rule
+
+
+def apply(
+    session: Session,
+    version: DocumentVersion,
+    action: Action,
+    actor: Any,
+    *,
+    reason: str | None = None,
+    values: Mapping[str, Any] | None = None,
+    details: Mapping[str, Any] | None = None,
+    checked: bool = False,
+) -> None:
+    """Check, move the state with a conditional UPDATE (a lost race is Conflict), record it.
+
+    `checked` says the caller already ran check_transition (signing checks before it locks).
+    """
+    rule = rule_for(TRANSITIONS, version.state, action)
+    if not checked:
+        check(rule, version, actor, reason)
+    before = version.state
+    conditional_update(
+        session, DocumentVersion, version.id, before, {"state": rule.to, **(values or {})}
+    )
+    session.refresh(version)
+    trail.record(
+        session,
+        rule.trail_action,
+        "document_version",
+        version.id,
+        actor=actor,
+        before={"state": before},
+        after={
+            "state": rule.to,
+            "document": version.document.code,
+            "number": version.number,
+            **(details or {}),
+        },
+        reason=(reason or "").strip(),
+    )

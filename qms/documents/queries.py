@@ -1,0 +1,176 @@
+"""Reading documents and versions through the visibility rules.
+
+Staff see versions in force only; process owners also see drafts and history of documents of
+their processes; quality leads, auditors and admins see everything. Hidden means 404.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from qms.core.errors import NotFound
+from qms.core.permissions import Permission, can, can_own_variant, require
+from qms.documents.models import (
+    Document,
+    DocumentType,
+    DocumentVersion,
+    Signature,
+    SignatureMeaning,
+    VersionState,
+)
+
+P = Permission
+
+
+def version_visibility(actor: Any) -> sa.ColumnElement[bool]:
+    """SQL condition on DocumentVersion (joined to Document) for what `actor` may see."""
+    if can(actor, P.DOCUMENT_READ_ALL):
+        return sa.true()
+    in_force = DocumentVersion.state == VersionState.EFFECTIVE
+    if can_own_variant(actor, P.DOCUMENT_READ_ALL):
+        return sa.or_(in_force, Document.owned_by_clause(actor.id))
+    if can(actor, P.DOCUMENT_READ):
+        return in_force
+    return sa.false()
+
+
+STAGES = {
+    VersionState.IN_REVIEW: ("review", P.DOCUMENT_REVIEW),
+    VersionState.IN_APPROVAL: ("approval", P.DOCUMENT_APPROVE),
+}
+
+
+def is_named_signer(actor: Any, version: DocumentVersion) -> bool:
+    """The type's route names `actor` (by role or by name) for the stage the version is in."""
+    if version.state not in STAGES or actor is None:
+        return False
+    stage, permission = STAGES[VersionState(version.state)]
+    if not can(actor, permission):
+        return False
+    route = (version.document.type.route or {}).get(stage) or {}
+    roles, users = set(route.get("roles") or []), route.get("users") or []
+    if not roles and not users:
+        return True
+    return bool(roles & set(actor.role_names)) or actor.id in users
+
+
+def can_see_version(actor: Any, version: DocumentVersion) -> bool:
+    if version.state == VersionState.EFFECTIVE and can(actor, P.DOCUMENT_READ):
+        return True
+    return can(actor, P.DOCUMENT_READ_ALL, version.document) or is_named_signer(actor, version)
+
+
+def can_see_history(actor: Any, document: Document) -> bool:
+    """Drafts, old versions and signatures of this document."""
+    return can(actor, P.DOCUMENT_READ_ALL, document)
+
+
+def get_version(session: Session, actor: Any, version_id: int) -> DocumentVersion:
+    version = session.get(DocumentVersion, version_id)
+    if version is None or not can_see_version(actor, version):
+        raise NotFound(str(_l("Version not found.")))
+    return version
+
+
+def get_document(session: Session, actor: Any, document_id: int) -> Document:
+    """The document, when the actor may see at least one of its versions."""
+    require(actor, P.DOCUMENT_READ)
+    stmt = (
+        sa.select(Document)
+        .join(DocumentVersion, DocumentVersion.document_id == Document.id)
+        .where(Document.id == document_id, version_visibility(actor))
+        .limit(1)
+    )
+    document = session.scalar(stmt)
+    if document is None:
+        raise NotFound(str(_l("Document not found.")))
+    return document
+
+
+def find_document(session: Session, actor: Any, code: str) -> Document:
+    document_id = session.scalar(sa.select(Document.id).where(Document.code == code.upper()))
+    if document_id is None:
+        raise NotFound(str(_l("Document not found.")))
+    return get_document(session, actor, document_id)
+
+
+def visible_versions(session: Session, actor: Any, document: Document) -> list[DocumentVersion]:
+    stmt = (
+        sa.select(DocumentVersion)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .where(DocumentVersion.document_id == document.id, version_visibility(actor))
+        .order_by(DocumentVersion.number)
+    )
+    return list(session.scalars(stmt))
+
+
+def version_in_force(session: Session, document_id: int) -> DocumentVersion | None:
+    """Derived, never copied: the one effective version, if any."""
+    return session.scalar(
+        sa.select(DocumentVersion).where(
+            DocumentVersion.document_id == document_id,
+            DocumentVersion.state == VersionState.EFFECTIVE,
+        )
+    )
+
+
+def open_version(session: Session, document_id: int) -> DocumentVersion | None:
+    """The draft or the version on its way to taking effect, if any."""
+    return session.scalar(
+        sa.select(DocumentVersion).where(
+            DocumentVersion.document_id == document_id,
+            DocumentVersion.state.in_(
+                [
+                    VersionState.DRAFT,
+                    VersionState.IN_REVIEW,
+                    VersionState.IN_APPROVAL,
+                    VersionState.APPROVED,
+                ]
+            ),
+        )
+    )
+
+
+def list_types(session: Session, *, include_inactive: bool = False) -> list[DocumentType]:
+    stmt = sa.select(DocumentType).order_by(DocumentType.name)
+    if not include_inactive:
+        stmt = stmt.where(DocumentType.active.is_(True))
+    return list(session.scalars(stmt))
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def next_review_on(session: Session, document: Document) -> date | None:
+    """Effective date (or the last "reviewed, no change") plus the review interval."""
+    current = version_in_force(session, document.id)
+    if current is None or current.effective_from is None:
+        return None
+    last_review = session.scalar(
+        sa.select(sa.func.max(Signature.signed_at)).where(
+            Signature.version_id == current.id,
+            Signature.meaning == SignatureMeaning.PERIODIC_REVIEW,
+        )
+    )
+    start = current.effective_from
+    if last_review is not None and last_review.date() > start:
+        start = last_review.date()
+    return add_months(start, document.review_interval_months)
+
+
+def stage_signatures(version: DocumentVersion, meaning: str) -> list[Signature]:
+    """Signatures of the current submission round with that meaning, oldest first."""
+    return [s for s in version.signatures if s.meaning == meaning and s.round == version.round]
