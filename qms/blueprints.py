@@ -12,6 +12,9 @@ csrf = CSRFProtect()
 
 # (endpoint, label, permission): the main navigation, shown to whoever holds the permission.
 NAV = [
+    ("documents.index", _l("Documents"), Permission.DOCUMENT_READ),
+    ("master_list.index", _l("Master list"), Permission.DOCUMENT_READ),
+    ("change_requests.index", _l("Change requests"), Permission.CHANGE_REQUEST_CREATE),
     ("processes.index", _l("Processes"), Permission.PROCESS_READ),
     ("users.index", _l("Users"), Permission.USER_READ),
     ("trail.index", _l("Trail"), Permission.TRAIL_READ),
@@ -54,5 +57,6 @@ def _nav_items(app: Flask, user: object) -> list[dict[str, object]]:
     return [
         {"url": url_for(endpoint), "label": label, "current": endpoint.split(".")[0] == current_bp}
         for endpoint, label, permission in NAV
-        if can(user, permission)  # type: ignore[arg-type]
+        # Blueprints still being built may be absent: their links simply do not show.
+        if endpoint in app.view_functions and can(user, permission)  # type: ignore[arg-type]
     ]
