@@ -16,6 +16,7 @@ NAV = [
     ("master_list.index", _l("Master list"), Permission.DOCUMENT_READ),
     ("change_requests.index", _l("Change requests"), Permission.CHANGE_REQUEST_CREATE),
     ("processes.index", _l("Processes"), Permission.PROCESS_READ),
+    ("document_types.index", _l("Document types"), Permission.DOCUMENT_TYPE_MANAGE),
     ("users.index", _l("Users"), Permission.USER_READ),
     ("trail.index", _l("Trail"), Permission.TRAIL_READ),
 ]
@@ -23,6 +24,11 @@ NAV = [
 
 def register(app: Flask) -> None:
     from qms.api.views import bp as api_bp
+    from qms.documents.change_request_views import bp as change_requests_bp
+    from qms.documents.master_list_views import bp as master_list_bp
+    from qms.documents.sign_views import bp as signing_bp
+    from qms.documents.type_views import bp as document_types_bp
+    from qms.documents.views import bp as documents_bp
     from qms.home.views import bp as home_bp
     from qms.processes.views import bp as processes_bp
     from qms.trail.views import bp as trail_bp
@@ -38,6 +44,11 @@ def register(app: Flask) -> None:
     app.register_blueprint(users_bp)
     app.register_blueprint(processes_bp)
     app.register_blueprint(trail_bp)
+    app.register_blueprint(document_types_bp)
+    app.register_blueprint(master_list_bp)
+    app.register_blueprint(change_requests_bp)
+    app.register_blueprint(signing_bp)
+    app.register_blueprint(documents_bp)
 
     @app.context_processor
     def _permissions():  # type: ignore[no-untyped-def]

@@ -97,6 +97,7 @@ def upgrade() -> None:
     sa.Column('content', sa.JSON(), nullable=False),
     sa.Column('content_sha256', sa.String(length=64), nullable=False),
     sa.Column('round', sa.Integer(), nullable=False),
+    sa.Column('route', sa.JSON(), nullable=False),
     sa.Column('effective_from', sa.Date(), nullable=True),
     sa.Column('author_id', sa.Integer(), nullable=False),
     sa.Column('change_request_id', sa.Integer(), nullable=True),
@@ -231,7 +232,7 @@ def _seed_document_types() -> None:
 
 # Records are evidence: the database itself refuses what the services never do, so a bug or a
 # hand-written UPDATE cannot rewrite a submitted version, a signature, or delete a record.
-_PROTECTED_VERSION_COLUMNS = ("content", "content_sha256", "change_summary", "number",
+_PROTECTED_VERSION_COLUMNS = ("content", "content_sha256", "change_summary", "number", "route",
                               "document_id", "author_id")
 _NO_DELETE = ("documents", "document_versions", "signatures", "change_requests")
 

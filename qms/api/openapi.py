@@ -21,7 +21,11 @@ _ERRORS = {
     "Unauthorized": "No token, or the token is unknown, revoked, or its owner deactivated.",
     "Forbidden": "The token's owner lacks the permission.",
     "NotFound": "No such object, or the token's owner may not see it.",
+    "Conflict": "The object changed meanwhile (a lost race) or is not in a state for this.",
 }
+_BODY_ERRORS = "A field of the body is missing, unknown or invalid (`error.field` names it)."
+_CHANGE_REFUSED = "No permission, a guard (e.g. authors do not sign their own versions), or a "
+_CHANGE_REFUSED += "wrong signing password (`signature_refused`, recorded in the trail)."
 
 _CHALLENGE = {
     "WWW-Authenticate": {
@@ -66,19 +70,24 @@ def _operation(op: Operation) -> dict[str, Any]:
     responses: dict[str, Any] = {
         "200": {
             "description": "OK",
-            "content": {
-                "application/json": {"schema": {"$ref": f"#/components/schemas/{op.response}"}}
-            },
+            "content": {op.media_type: {"schema": {"$ref": f"#/components/schemas/{op.response}"}}},
         }
     }
+    changes = op.method != "GET"
     if op.params:
         responses["400"] = _error_ref("BadRequest")
+    if op.body is not None:
+        responses["400"] = {**_error_ref("BadRequest"), "description": _BODY_ERRORS}
     if not op.public:
         responses["401"] = _error_ref("Unauthorized")
-    if op.permission is not None:
+    if op.permission is not None or changes:
         responses["403"] = _error_ref("Forbidden")
+        if changes:
+            responses["403"] = {**responses["403"], "description": _CHANGE_REFUSED}
     if "<" in op.rule:
         responses["404"] = _error_ref("NotFound")
+    if changes:
+        responses["409"] = _error_ref("Conflict")
     description = op.description
     if op.permission is not None:
         description = f"{description}\n\nRequires the permission `{op.permission}`.".strip()
@@ -92,10 +101,18 @@ def _operation(op: Operation) -> dict[str, Any]:
         document["description"] = description
     if parameters:
         document["parameters"] = parameters
+    if op.body is not None:
+        schema = {"$ref": f"#/components/schemas/{op.body}"}
+        document["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": schema}},
+        }
     if op.public:
         document["security"] = []  # overrides the document-wide bearer requirement
     if op.permission is not None:
         document["x-permission"] = str(op.permission)
+        if op.own:
+            document["x-permission-own-objects"] = True
     return document
 
 
@@ -111,10 +128,12 @@ def build_document(registry: ApiRegistry, server_url: str) -> dict[str, Any]:
             "title": "QMS API",
             "version": API_VERSION,
             "description": (
-                "Read access to the quality-management system. Authenticate with a personal "
+                "The quality-management system, under the same rules as its pages. "
+                "Authenticate with a personal "
                 "API token (My profile → API tokens, or `qms token create USERNAME`) sent as "
                 "`Authorization: Bearer <token>`; it carries exactly its owner's permissions. "
-                'Every error is JSON: `{"error": {"code": ..., "message": ...}}`.'
+                'Every error is JSON: `{"error": {"code": ..., "message": ...}}`. Signing '
+                "operations take the token owner's account password again in the body."
             ),
         },
         "servers": [{"url": server_url}],

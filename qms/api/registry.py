@@ -16,9 +16,10 @@ from typing import Any
 from flask import Blueprint, g, request
 from flask_babel import lazy_gettext as _l
 
+from qms.api.schemas import SCHEMAS
 from qms.core.db import db
-from qms.core.errors import NotAuthenticated, ValidationFailed
-from qms.core.permissions import Permission, require
+from qms.core.errors import NotAuthenticated, PermissionDenied, ValidationFailed
+from qms.core.permissions import Permission, can_own_variant, require
 from qms.users.models import User
 from qms.users.tokens import user_for_token
 
@@ -110,6 +111,9 @@ class Operation:
     params: tuple[Query, ...]
     public: bool
     tag: str
+    body: str | None = None  # the schema of the JSON request body, if the route takes one
+    own: bool = False  # `permission` may be held for one's own objects only (the service checks)
+    media_type: str = "application/json"
 
 
 def _parse_query(params: tuple[Query, ...]) -> dict[str, Any]:
@@ -129,6 +133,44 @@ def _parse_query(params: tuple[Query, ...]) -> dict[str, Any]:
         given = raw[0].strip() if raw else ""
         values[param.kwarg] = param.parse(given) if given else param.default
     return values
+
+
+_JSON_TYPES: dict[str, Callable[[Any], bool]] = {
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+}
+
+
+def _parse_body(name: str) -> dict[str, Any]:
+    """The JSON object of the request, checked field by field against its top-level schema.
+
+    Nested values (content blocks...) are the service's to validate; this refuses what the
+    service would silently ignore, e.g. a misspelt `effective_form` approving for today.
+    """
+    schema = SCHEMAS[name]
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        message = _l("Send a JSON object with Content-Type: application/json.")
+        raise ValidationFailed(str(message), field="body")
+    properties = schema.get("properties", {})
+    unknown = sorted(set(data) - set(properties))
+    if unknown:
+        message = _l("Unknown field: %(names)s", names=", ".join(unknown))
+        raise ValidationFailed(str(message), field=unknown[0])
+    for field in schema.get("required", []):
+        if data.get(field) is None:
+            raise ValidationFailed(str(_l("This field is required.")), field=field)
+    for field, value in data.items():
+        types = properties[field].get("type")
+        allowed = types if isinstance(types, list) else [types] if types else []
+        if allowed and not any(_JSON_TYPES[t](value) for t in allowed if t in _JSON_TYPES):
+            message = _l("Expected %(types)s.", types=" or ".join(allowed))
+            raise ValidationFailed(str(message), field=field)
+    return data
 
 
 def bearer_token() -> str | None:
@@ -170,9 +212,12 @@ class ApiRegistry:
         method: str = "GET",
         tag: str = "",
         description: str = "",
+        body: str | None = None,
+        own: bool = False,
+        media_type: str = "application/json",
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Register `rule` on the blueprint; the view gets the token's user first (unless
-        `public`), then the path arguments and the parsed query parameters."""
+        `public`), then the path arguments, the parsed query parameters and `body`."""
         params = tuple(params)
 
         def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -187,6 +232,9 @@ class ApiRegistry:
                 params=params,
                 public=public,
                 tag=tag or rule.strip("/").split("/")[0],
+                body=body,
+                own=own,
+                media_type=media_type,
             )
 
             @functools.wraps(fn)
@@ -195,8 +243,12 @@ class ApiRegistry:
                     return fn(**path_args, **_parse_query(params))
                 # Authenticate before parsing: a caller without a token learns nothing else.
                 actor = authenticate()
-                if permission is not None:
+                if permission is not None and not own:
                     require(actor, permission)
+                if own and permission is not None and not can_own_variant(actor, permission):
+                    raise PermissionDenied(str(_l("You do not have permission to do this.")))
+                if body is not None:
+                    path_args["body"] = _parse_body(body)
                 return fn(actor, **path_args, **_parse_query(params))
 
             view.api_operation = operation  # type: ignore[attr-defined]

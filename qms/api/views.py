@@ -25,7 +25,8 @@ bp = Blueprint("api", __name__, url_prefix=PREFIX)
 api = ApiRegistry(bp)
 # CSRF rides on the browser sending cookies by itself. The API ignores cookies and accepts only
 # a bearer token, which a browser never attaches on its own, so a forged cross-site request
-# carries no credentials and there is nothing for a CSRF token to protect.
+# carries no credentials and there is nothing for a CSRF token to protect — this holds for the
+# POST and PATCH endpoints that change documents and sign versions just as for reads.
 csrf.exempt(bp)
 
 
@@ -148,3 +149,7 @@ def trail(
         "limit": limit,
         "offset": offset,
     }
+
+
+# Modules that add endpoints to `api`; imported last because they import `api` from here.
+from qms.api import documents  # noqa: E402, F401

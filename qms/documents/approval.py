@@ -30,6 +30,7 @@ from qms.documents.queries import (
     get_document,
     get_version,
     is_named_signer,
+    open_version,
     stage_signatures,
     version_in_force,
 )
@@ -60,7 +61,12 @@ def submit_version(session: Session, actor: Any, version_id: int, password: str)
         Action.SUBMIT,
         actor,
         checked=True,
-        values={"content_sha256": digest, "submitted_at": utcnow(), "round": version.round + 1},
+        values={
+            "content_sha256": digest,
+            "submitted_at": utcnow(),
+            "round": version.round + 1,
+            "route": version.document.type.route or {},
+        },
         details={"content_sha256": digest},
     )
     return add_signature(session, version, actor, M.AUTHORED, digest)
@@ -70,7 +76,7 @@ def _eligible(version: DocumentVersion, actor: Any, stage: str, signed: list[Sig
     """The type's route: which roles or named users sign the stage, and in which order."""
     if not is_named_signer(actor, version):
         raise PermissionDenied(str(_l("The approval route does not name you for this step.")))
-    route = (version.document.type.route or {}).get(stage) or {}
+    route = version.route_stage(stage)
     users = list(route.get("users") or [])
     if route.get("sequential") and users:
         expected = users[len(signed)] if len(signed) < len(users) else None
@@ -101,7 +107,7 @@ def _sign_stage(
     signed = stage_signatures(version, meaning)
     _eligible(version, actor, stage, signed)
     signature = add_signature(session, version, actor, meaning, version.content_sha256, comment)
-    required = int(((version.document.type.route or {}).get(stage) or {}).get("count") or 1)
+    required = int(version.route_stage(stage).get("count") or 1)
     if len(signed) + 1 < required:
         trail.record(
             session,
@@ -201,6 +207,9 @@ def withdraw_document(
     current = version_in_force(session, document.id)
     if current is None:
         raise Conflict(str(_l("The document has no version in force.")))
+    if open_version(session, document.id) is not None:
+        # An approved or pending version would otherwise take effect later and revive it.
+        raise Conflict(str(_l("Discard or finish the version in progress before withdrawing.")))
     lifecycle.check_transition(current, Action.WITHDRAW, actor, reason)
     reauthenticate(session, actor, password, current, M.WITHDRAWN)
     signature = add_signature(session, current, actor, M.WITHDRAWN, current.content_sha256, reason)

@@ -75,6 +75,7 @@ def create_document(
     external_edition: str = "",
     next_verification_on: date | None = None,
     change_request_id: int | None = None,
+    author_id: int | None = None,
     bypass_permission: bool = False,
 ) -> Document:
     """A new document with its code generated from the type's pattern and a first draft."""
@@ -130,7 +131,7 @@ def create_document(
         number=1,
         state=VersionState.DRAFT,
         content=blocks.default_blocks(doc_type.default_blocks),
-        author_id=owner.id if actor is None else actor.id,
+        author_id=author_id or (owner.id if actor is None else actor.id),
         change_request_id=change_request_id,
     )
     session.add(version)
@@ -159,6 +160,7 @@ def start_draft(
     document_id: int,
     *,
     change_request_id: int | None = None,
+    author_id: int | None = None,
     bypass_permission: bool = False,
 ) -> DocumentVersion:
     """Open the next version as a copy of the version in force; one open version at a time."""
@@ -178,7 +180,7 @@ def start_draft(
         number=number,
         state=VersionState.DRAFT,
         content=[dict(block) for block in current.content],
-        author_id=actor.id if actor is not None else document.owner_id,
+        author_id=author_id or (actor.id if actor is not None else document.owner_id),
         change_request_id=change_request_id,
     )
     session.add(draft)

@@ -145,6 +145,9 @@ class DocumentVersion(Base):
     content_sha256: Mapped[str] = mapped_column(sa.String(64), default="")
     # Incremented at each submission: signatures of an earlier, rejected round stay as they were.
     round: Mapped[int] = mapped_column(default=0)
+    # The type's approval route as it was at submission: editing a type mid-way does not
+    # change the rules for versions already being signed.
+    route: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     effective_from: Mapped[date | None] = mapped_column(sa.Date)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     change_request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("change_requests.id"))
@@ -166,6 +169,11 @@ class DocumentVersion(Base):
 
     def is_owned_by(self, user_id: int) -> bool:
         return self.document.is_owned_by(user_id)
+
+    def route_stage(self, stage: str) -> dict[str, Any]:
+        """{"roles", "users", "count", "sequential"} for "review" or "approval"."""
+        route = self.route or self.document.type.route or {}
+        return route.get(stage) or {}
 
 
 class Attachment(Base):

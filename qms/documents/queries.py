@@ -52,7 +52,7 @@ def is_named_signer(actor: Any, version: DocumentVersion) -> bool:
     stage, permission = STAGES[VersionState(version.state)]
     if not can(actor, permission):
         return False
-    route = (version.document.type.route or {}).get(stage) or {}
+    route = version.route_stage(stage)
     roles, users = set(route.get("roles") or []), route.get("users") or []
     if not roles and not users:
         return True

@@ -1,4 +1,4 @@
-"""Dashboard: what the signed-in user holds and where to go next."""
+"""Dashboard, the landing page after login: my work, then my processes."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from flask_login import current_user, login_required
 
 from qms.core.db import db
 from qms.core.permissions import Permission, can
+from qms.documents.change_request_forms import KIND_LABELS
+from qms.documents.change_request_views import document_url, optional_url
+from qms.documents.my_work import my_work
 from qms.processes.models import Process, process_members
 
 bp = Blueprint("home", __name__)
@@ -35,5 +38,10 @@ def dashboard():  # type: ignore[no-untyped-def]
     return render_template(
         "home/dashboard.html",
         my_processes=my_processes,
+        work=my_work(db.session, current_user),
         can_read_trail=can(current_user, Permission.TRAIL_READ),
+        may_decide=can(current_user, Permission.CHANGE_REQUEST_DECIDE),
+        optional_url=optional_url,
+        document_url=document_url,
+        kind_labels=KIND_LABELS,
     )

@@ -1,0 +1,416 @@
+"""Document control in the API: thin endpoints over the services the pages use.
+
+Reads go through qms.documents.queries (hidden → 404), changes through authoring and approval,
+so permissions, guards, signatures and trail events are the pages' own. POST and PATCH need no
+CSRF token: the blueprint accepts only bearer tokens, never cookies (see qms.api.views).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import Response, current_app, send_file
+from flask_babel import lazy_gettext as _l
+
+from qms.api.document_schemas import (
+    document_as_dict,
+    history_row_as_dict,
+    signature_as_dict,
+    type_as_dict,
+    version_as_dict,
+)
+from qms.api.registry import Query
+from qms.api.views import api
+from qms.blobs.services import read_blob
+from qms.core.db import db
+from qms.core.errors import NotFound, ValidationFailed
+from qms.core.permissions import Permission
+from qms.core.web import commit_despite_error
+from qms.documents import approval, authoring, queries
+from qms.documents.history import version_history
+from qms.documents.models import (
+    Attachment,
+    Document,
+    DocumentType,
+    DocumentVersion,
+    Signature,
+    SignatureMeaning,
+)
+from qms.documents.signing import SignatureRefused
+from qms.processes.models import Process
+from qms.users.models import User
+
+P = Permission
+T = TypeVar("T")
+# What a reader without the document's history sees of a version's signatures: the
+# Elaboró / Revisó / Aprobó block of its last round, as printed on every copy.
+M = SignatureMeaning
+_PRINTED_MEANINGS = {M.AUTHORED, M.REVIEWED, M.APPROVED}
+
+
+def _signing(call: Callable[[], T]) -> T:
+    """Run a signing service; a refused password stays on record although we answer 403."""
+    try:
+        return call()
+    except SignatureRefused:
+        commit_despite_error()
+        raise
+
+
+def _date(body: dict[str, Any], field: str) -> date | None:
+    raw = body.get(field)
+    if raw in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(str(_l("Expected a date (YYYY-MM-DD).")), field=field) from None
+
+
+def _shown_signatures(actor: User, version: DocumentVersion) -> list[Signature]:
+    signatures = list(
+        db.session.scalars(
+            sa.select(Signature).where(Signature.version_id == version.id).order_by(Signature.id)
+        )
+    )
+    if queries.can_see_history(actor, version.document):
+        return signatures
+    return [s for s in signatures if s.round == version.round and s.meaning in _PRINTED_MEANINGS]
+
+
+def _version(actor: User, version: DocumentVersion) -> dict[str, Any]:
+    # Services add signatures and attachments by id, not through the collections: reload them.
+    db.session.expire(version, ["attachments", "signatures"])
+    return version_as_dict(version, _shown_signatures(actor, version))
+
+
+def _document(actor: User, document: Document) -> dict[str, Any]:
+    under_way = queries.open_version(db.session, document.id)
+    if under_way is not None and not queries.can_see_version(actor, under_way):
+        under_way = None
+    return document_as_dict(
+        document,
+        in_force=queries.version_in_force(db.session, document.id),
+        open_version=under_way,
+        next_review_on=queries.next_review_on(db.session, document),
+    )
+
+
+def _signed(actor: User, signature: Signature) -> dict[str, Any]:
+    version = db.session.get(DocumentVersion, signature.version_id)
+    assert version is not None
+    return {"signature": signature_as_dict(signature), "version": _version(actor, version)}
+
+
+# --- Reading -------------------------------------------------------------------------------
+
+
+@api.route(
+    "/document-types",
+    summary="Document types in use",
+    response="DocumentTypeList",
+    permission=P.DOCUMENT_READ,
+)
+def document_types(actor: User) -> dict[str, Any]:
+    return {"items": [type_as_dict(t) for t in queries.list_types(db.session)]}
+
+
+@api.route(
+    "/documents",
+    summary="Documents the token's owner may see",
+    response="DocumentList",
+    permission=P.DOCUMENT_READ,
+    params=[
+        Query("process", "string", "A process code, e.g. `AC`."),
+        Query("type", "string", "A document type key, e.g. `procedure`."),
+        Query("q", "string", "Part of the code or title."),
+    ],
+)
+def documents(actor: User, process: str | None, type: str | None, q: str | None) -> dict:
+    """Due effective dates are applied first, so the version in force is today's."""
+    approval.apply_due_transitions(db.session)
+    seen = sa.exists().where(DocumentVersion.document_id == Document.id)
+    stmt = sa.select(Document).where(seen.where(queries.version_visibility(actor)))
+    if process:
+        stmt = stmt.join(Process, Process.id == Document.process_id)
+        stmt = stmt.where(Process.code == process.upper())
+    if type:
+        stmt = stmt.join(DocumentType, DocumentType.id == Document.type_id)
+        stmt = stmt.where(DocumentType.key == type)
+    if q:
+        words = q.lower()
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(Document.code).contains(words, autoescape=True),
+                sa.func.lower(Document.title).contains(words, autoescape=True),
+            )
+        )
+    found = db.session.scalars(stmt.order_by(Document.code)).unique().all()
+    return {"items": [_document(actor, d) for d in found]}
+
+
+@api.route(
+    "/documents/<int:document_id>",
+    summary="One document: code, version in force, next review",
+    response="Document",
+    permission=P.DOCUMENT_READ,
+)
+def document(actor: User, document_id: int) -> dict[str, Any]:
+    approval.apply_due_transitions(db.session, document_id=document_id)
+    return _document(actor, queries.get_document(db.session, actor, document_id))
+
+
+@api.route(
+    "/documents/<int:document_id>/versions",
+    summary="The version-history table of a document (visible versions, newest first)",
+    response="VersionHistory",
+    permission=P.DOCUMENT_READ,
+)
+def document_versions(actor: User, document_id: int) -> dict[str, Any]:
+    approval.apply_due_transitions(db.session, document_id=document_id)
+    found = queries.get_document(db.session, actor, document_id)
+    return {"items": [history_row_as_dict(r) for r in version_history(db.session, actor, found)]}
+
+
+@api.route(
+    "/versions/<int:version_id>",
+    summary="One version: content blocks, state, signatures, attachments",
+    response="Version",
+    permission=P.DOCUMENT_READ,
+)
+def version(actor: User, version_id: int) -> dict[str, Any]:
+    approval.apply_due_transitions(db.session)
+    return _version(actor, queries.get_version(db.session, actor, version_id))
+
+
+@api.route(
+    "/versions/<int:version_id>/attachments/<int:attachment_id>",
+    summary="The bytes of a version's attachment",
+    response="Binary",
+    permission=P.DOCUMENT_READ,
+    media_type="*/*",
+)
+def attachment(actor: User, version_id: int, attachment_id: int) -> Response:
+    """The file's own media type; always offered as a download, never rendered inline."""
+    found = queries.get_version(db.session, actor, version_id)
+    item = db.session.get(Attachment, attachment_id)
+    if item is None or item.version_id != found.id:
+        raise NotFound(str(_l("File not found.")))
+    data = read_blob(db.session, current_app.extensions["qms_store"], item.blob_sha256)
+    return send_file(
+        io.BytesIO(data),
+        mimetype=item.media_type,
+        as_attachment=True,
+        download_name=item.filename,
+    )
+
+
+# --- Authoring -----------------------------------------------------------------------------
+
+
+def _type_id(body: dict[str, Any]) -> int | None:
+    if body.get("type_id") is not None or not body.get("type"):
+        return body.get("type_id")
+    found = db.session.scalar(sa.select(DocumentType.id).where(DocumentType.key == body["type"]))
+    if found is None:
+        raise ValidationFailed(str(_l("Choose a document type.")), field="type")
+    return found
+
+
+def _process_id(body: dict[str, Any]) -> int | None:
+    if body.get("process_id") is not None or not body.get("process"):
+        return body.get("process_id")
+    code = str(body["process"]).upper()
+    found = db.session.scalar(sa.select(Process.id).where(Process.code == code))
+    if found is None:
+        raise ValidationFailed(str(_l("Choose an active process.")), field="process")
+    return found
+
+
+@api.route(
+    "/documents",
+    method="POST",
+    summary="Create a document; its code is generated and a first draft opens",
+    response="Document",
+    permission=P.DOCUMENT_CREATE,
+    own=True,
+    body="DocumentCreate",
+)
+def create_document(actor: User, body: dict[str, Any]) -> dict[str, Any]:
+    created = authoring.create_document(
+        db.session,
+        actor,
+        type_id=_type_id(body),  # type: ignore[arg-type]  # None: the service says which field
+        process_id=_process_id(body),  # type: ignore[arg-type]
+        title=body["title"],
+        owner_id=body.get("owner_id"),
+        parent_id=body.get("parent_id"),
+        review_interval_months=body.get("review_interval_months"),
+        retention_years=body.get("retention_years", 5),
+        external_source=body.get("external_source", ""),
+        external_edition=body.get("external_edition", ""),
+        next_verification_on=_date(body, "next_verification_on"),
+    )
+    return _document(actor, created)
+
+
+@api.route(
+    "/versions/<int:version_id>",
+    method="PATCH",
+    summary="Edit a draft: its content blocks and/or change summary",
+    response="Version",
+    permission=P.DOCUMENT_EDIT,
+    own=True,
+    body="DraftUpdate",
+)
+def edit_draft(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    edited = authoring.update_draft(
+        db.session,
+        actor,
+        version_id,
+        content=body.get("content"),
+        change_summary=body.get("change_summary"),
+    )
+    return _version(actor, edited)
+
+
+@api.route(
+    "/documents/<int:document_id>/versions",
+    method="POST",
+    summary="Start the next version as a draft copy of the version in force",
+    response="Version",
+    permission=P.DOCUMENT_EDIT,
+    own=True,
+)
+def start_draft(actor: User, document_id: int) -> dict[str, Any]:
+    queries.get_document(db.session, actor, document_id)  # hidden → 404 before 403
+    return _version(actor, authoring.start_draft(db.session, actor, document_id))
+
+
+# --- Lifecycle: each signature re-authenticates with the token owner's password ------------
+
+
+@api.route(
+    "/versions/<int:version_id>/submit",
+    method="POST",
+    summary="Sign as author (elaboró) and send the draft to review",
+    response="SignedVersion",
+    permission=P.DOCUMENT_EDIT,
+    own=True,
+    body="Submit",
+)
+def submit_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    signature = _signing(
+        lambda: approval.submit_version(db.session, actor, version_id, body["password"])
+    )
+    return _signed(actor, signature)
+
+
+@api.route(
+    "/versions/<int:version_id>/review",
+    method="POST",
+    summary="Sign as reviewer (revisó); the last review the route asks for moves it on",
+    response="SignedVersion",
+    permission=P.DOCUMENT_REVIEW,
+    body="Review",
+)
+def review_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    signature = _signing(
+        lambda: approval.review_version(
+            db.session, actor, version_id, body["password"], body.get("comment", "")
+        )
+    )
+    return _signed(actor, signature)
+
+
+@api.route(
+    "/versions/<int:version_id>/approve",
+    method="POST",
+    summary="Sign as approver (aprobó); effective on effective_from (default today)",
+    response="SignedVersion",
+    permission=P.DOCUMENT_APPROVE,
+    body="Approve",
+)
+def approve_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    effective_from = _date(body, "effective_from")
+    signature = _signing(
+        lambda: approval.approve_version(
+            db.session,
+            actor,
+            version_id,
+            body["password"],
+            effective_from=effective_from,
+            comment=body.get("comment", ""),
+        )
+    )
+    return _signed(actor, signature)
+
+
+@api.route(
+    "/versions/<int:version_id>/reject",
+    method="POST",
+    summary="Sign a rejection (rechazó) with a reason: back to draft",
+    response="SignedVersion",
+    body="Reject",
+)
+def reject_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """Reviewers reject in review, approvers in approval: the transition table decides."""
+    signature = _signing(
+        lambda: approval.reject_version(
+            db.session, actor, version_id, body["password"], body["reason"]
+        )
+    )
+    return _signed(actor, signature)
+
+
+@api.route(
+    "/versions/<int:version_id>/discard",
+    method="POST",
+    summary="Discard a draft, with a reason",
+    response="Version",
+    permission=P.DOCUMENT_EDIT,
+    own=True,
+    body="Discard",
+)
+def discard_draft(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    discarded = approval.discard_draft(db.session, actor, version_id, body["reason"])
+    return _version(actor, discarded)
+
+
+@api.route(
+    "/documents/<int:document_id>/withdraw",
+    method="POST",
+    summary="Sign the withdrawal (retiró): the version in force becomes obsolete",
+    response="SignedVersion",
+    permission=P.DOCUMENT_WITHDRAW,
+    body="Withdraw",
+)
+def withdraw_document(actor: User, document_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    signature = _signing(
+        lambda: approval.withdraw_document(
+            db.session, actor, document_id, body["password"], body["reason"]
+        )
+    )
+    return _signed(actor, signature)
+
+
+@api.route(
+    "/documents/<int:document_id>/periodic-review",
+    method="POST",
+    summary='Sign "reviewed, no change": the next review date moves on',
+    response="SignedVersion",
+    permission=P.DOCUMENT_PERIODIC_REVIEW,
+    own=True,
+    body="PeriodicReview",
+)
+def periodic_review(actor: User, document_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    signature = _signing(
+        lambda: approval.record_periodic_review(
+            db.session, actor, document_id, body["password"], body.get("comment", "")
+        )
+    )
+    return _signed(actor, signature)

@@ -1,0 +1,253 @@
+"""The master list page, its XLSX and CSV exports, and the periodic reviews due.
+
+Filters come by GET (no CSRF token) and are read leniently: an unknown value is ignored,
+never a 400. The exports take the same query string as the page, so they hold its rows.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from werkzeug.routing import BuildError
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from qms.core.db import db
+from qms.core.permissions import Permission, permission_required
+from qms.documents import master_list as ml
+from qms.documents.queries import list_types
+from qms.processes.queries import list_processes
+from qms.trail.csv_export import csv_lines
+
+bp = Blueprint("master_list", __name__, url_prefix="/master-list")
+
+FILTER_FIELDS = ("q", "process", "type", "state")
+HORIZONS = (0, 30, 60, 90)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class MasterListFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Code or title"), validators=[Optional(), Length(max=100)])
+    # `process` names a method of the form: the attribute differs, the parameter does not.
+    process_code = SelectField(_l("Process"), name="process", validate_choice=False)
+    type = SelectField(_l("Type"), validate_choice=False)
+    state = SelectField(_l("State"), validate_choice=False)
+
+
+class ReviewsDueFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    # `process` names a method of the form: the attribute differs, the parameter does not.
+    process_code = SelectField(_l("Process"), name="process", validate_choice=False)
+    within = SelectField(_l("Due"), validate_choice=False)
+    mine = BooleanField(_l("Only my documents and processes"))
+
+
+def _process_choices() -> list[tuple[str, str]]:
+    processes = list_processes(db.session, current_user, include_inactive=True)
+    return [("", _("All processes")), *((p.code, f"{p.code} – {p.name}") for p in processes)]
+
+
+def _lenient(field: SelectField) -> str:
+    """The chosen value when it is one of the choices, else "" (shown as "all")."""
+    value = field.data or ""
+    if value not in {key for key, _label in field.choices or []}:
+        value = ""
+    field.data = value
+    return value
+
+
+def _master_filter() -> tuple[MasterListFilterForm, ml.MasterListFilter, dict[str, str]]:
+    form = MasterListFilterForm(formdata=request.args)
+    form.process_code.choices = _process_choices()
+    types = list_types(db.session, include_inactive=True)
+    form.type.choices = [("", _("All types")), *((t.key, t.name) for t in types)]
+    form.state.choices = [("", _("All states")), *ml.STATE_LABELS.items()]
+    text = (form.q.data or "").strip()[:100]
+    sort = request.args.get("sort", "code")
+    sort = sort if sort in ml.SORT_KEYS else "code"
+    descending = request.args.get("dir") == "desc"
+    filters = ml.MasterListFilter(
+        process=_lenient(form.process_code),
+        type=_lenient(form.type),
+        state=_lenient(form.state),
+        text=text,
+        sort=sort,
+        descending=descending,
+    )
+    args = {"q": text, "process": filters.process, "type": filters.type, "state": filters.state}
+    args = {k: v for k, v in args.items() if v}
+    if sort != "code" or descending:
+        args |= {"sort": sort, "dir": "desc" if descending else "asc"}
+    return form, filters, args
+
+
+def _sort_links(filters: ml.MasterListFilter, args: dict[str, str]) -> dict[str, str]:
+    """Per column, the page sorted by it: ascending, or descending when it already is."""
+    base = {k: v for k, v in args.items() if k not in {"sort", "dir"}}
+    links = {}
+    for key in ml.SORT_KEYS:
+        descending = filters.sort == key and not filters.descending
+        links[key] = url_for(".index", **base, sort=key, dir="desc" if descending else "asc")
+    return links
+
+
+def _document_url(document_id: int) -> str | None:
+    """A link to the document's page, once the documents pages exist."""
+    try:
+        return url_for("documents.show", document_id=document_id)
+    except BuildError:
+        return None
+
+
+@bp.get("/")
+@permission_required(Permission.DOCUMENT_READ)
+def index():  # type: ignore[no-untyped-def]
+    form, filters, args = _master_filter()
+    rows = ml.build_master_list(db.session, current_user, filters)
+    return render_template(
+        "documents/master_list.html",
+        form=form,
+        rows=rows,
+        filters=filters,
+        filter_args=args,
+        sort_links=_sort_links(filters, args),
+        columns=ml.COLUMNS,
+        document_url=_document_url,
+        format_date=format_date,
+    )
+
+
+@bp.get("/export.xlsx")
+@permission_required(Permission.DOCUMENT_READ)
+def export_xlsx():  # type: ignore[no-untyped-def]
+    _form, filters, _args = _master_filter()
+    rows = ml.build_master_list(db.session, current_user, filters)
+    now = _now()
+    return Response(
+        xlsx_bytes(rows, now),
+        mimetype=XLSX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{_filename(now, "xlsx")}"'},
+    )
+
+
+@bp.get("/export.csv")
+@permission_required(Permission.DOCUMENT_READ)
+def export_csv():  # type: ignore[no-untyped-def]
+    _form, filters, _args = _master_filter()
+    rows = ml.build_master_list(db.session, current_user, filters)
+    header = [str(label) for _key, label in ml.COLUMNS]
+    cells = ([_csv_value(v) for v in row.cells()] for row in rows)
+    body = "".join(csv_lines(header, cells)).encode("utf-8")
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{_filename(_now(), "csv")}"'},
+    )
+
+
+@bp.get("/reviews-due")
+@permission_required(Permission.DOCUMENT_READ)
+def reviews_due():  # type: ignore[no-untyped-def]
+    form = ReviewsDueFilterForm(formdata=request.args)
+    form.process_code.choices = _process_choices()
+    form.within.choices = [
+        (str(n), _("Due or overdue today") if n == 0 else _("Due within %(n)d days", n=n))
+        for n in HORIZONS
+    ]
+    if "within" not in request.args:
+        form.within.data = "30"
+    within = int(_lenient(form.within) or "0")
+    due = ml.list_reviews_due(
+        db.session,
+        current_user,
+        within_days=within,
+        process=_lenient(form.process_code),
+        owned_only=bool(form.mine.data),
+    )
+    return render_template(
+        "documents/reviews_due.html",
+        form=form,
+        due=due,
+        document_url=_document_url,
+        format_date=format_date,
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(ZoneInfo(current_app.extensions["qms_settings"].timezone))
+
+
+def _filename(now: datetime, ext: str) -> str:
+    return f"master-list-{now:%Y%m%d-%H%M%S}.{ext}"
+
+
+def _csv_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def xlsx_bytes(rows: list[ml.MasterListRow], now: datetime) -> bytes:
+    """Row 1 names the list and the export time; row 2 is the header (bold, frozen, filtered);
+    then one row per document, dates as real dates. Text is never read as a formula."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = _("Master list")[:31]
+    title = _("Master document list")
+    stamp = _(
+        "%(title)s — exported %(time)s (%(zone)s)",
+        title=title,
+        time=f"{now:%Y-%m-%d %H:%M}",
+        zone=str(now.tzinfo),
+    )
+    sheet.append([stamp])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([str(label) for _key, label in ml.COLUMNS])
+    fill = PatternFill("solid", start_color="DCE3EC")
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+        cell.fill = fill
+    widths = [len(str(label)) for _key, label in ml.COLUMNS]
+    for row in rows:
+        sheet.append([_text(v) for v in row.cells()])
+        for index, cell in enumerate(sheet[sheet.max_row]):
+            if isinstance(cell.value, date):
+                cell.number_format = "yyyy-mm-dd"
+                widths[index] = max(widths[index], 10)
+            elif isinstance(cell.value, str):
+                cell.data_type = "s"  # a title such as "=HYPERLINK(…)" stays text
+                widths[index] = max(widths[index], len(cell.value))
+            elif cell.value is not None:
+                widths[index] = max(widths[index], len(str(cell.value)))
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 60)
+    sheet.freeze_panes = "A3"
+    sheet.auto_filter.ref = f"A2:{get_column_letter(len(widths))}{max(sheet.max_row, 2)}"
+    sheet.print_title_rows = "2:2"
+    book.properties.title = title
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

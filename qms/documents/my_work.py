@@ -1,0 +1,137 @@
+"""My work: what waits for the signed-in user — drafts, signatures, periodic reviews, requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from qms.core.permissions import Permission, can
+from qms.documents.approval import today
+from qms.documents.models import (
+    ChangeRequest,
+    ChangeRequestState,
+    Document,
+    DocumentVersion,
+    SignatureMeaning,
+    VersionState,
+)
+from qms.documents.queries import is_named_signer, next_review_on, stage_signatures
+
+P = Permission
+S = VersionState
+DUE_WITHIN_DAYS = 30
+LIMIT = 200
+_STAGE = {
+    S.IN_REVIEW: ("review", SignatureMeaning.REVIEWED),
+    S.IN_APPROVAL: ("approval", SignatureMeaning.APPROVED),
+}
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    document: Document
+    due_on: date
+    is_overdue: bool
+
+
+@dataclass(frozen=True)
+class MyWork:
+    drafts: list[DocumentVersion] = field(default_factory=list)
+    to_sign: list[DocumentVersion] = field(default_factory=list)
+    reviews_due: list[ReviewDue] = field(default_factory=list)
+    change_requests: list[ChangeRequest] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.drafts or self.to_sign or self.reviews_due or self.change_requests)
+
+
+def drafts_of(session: Session, actor: Any) -> list[DocumentVersion]:
+    """Drafts I author, or of documents I own."""
+    stmt = (
+        sa.select(DocumentVersion)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .where(
+            DocumentVersion.state == S.DRAFT,
+            sa.or_(DocumentVersion.author_id == actor.id, Document.owner_id == actor.id),
+        )
+        .order_by(Document.code, DocumentVersion.number)
+        .limit(LIMIT)
+    )
+    return list(session.scalars(stmt).unique())
+
+
+def is_waiting_for(actor: Any, version: DocumentVersion) -> bool:
+    """The route names me for this stage, I did not write it, I have not signed this round,
+    and on a sequential route it is my turn."""
+    if version.state not in _STAGE or version.author_id == actor.id:
+        return False
+    if not is_named_signer(actor, version):
+        return False
+    stage, meaning = _STAGE[S(version.state)]
+    signed = stage_signatures(version, meaning)
+    if any(s.user_id == actor.id for s in signed):
+        return False
+    route = version.route_stage(stage)
+    users = list(route.get("users") or [])
+    if route.get("sequential") and users:
+        return len(signed) < len(users) and users[len(signed)] == actor.id
+    return True
+
+
+def waiting_for_signature(session: Session, actor: Any) -> list[DocumentVersion]:
+    if not (can(actor, P.DOCUMENT_REVIEW) or can(actor, P.DOCUMENT_APPROVE)):
+        return []
+    stmt = (
+        sa.select(DocumentVersion)
+        .where(
+            DocumentVersion.state.in_([S.IN_REVIEW, S.IN_APPROVAL]),
+            DocumentVersion.author_id != actor.id,
+        )
+        .order_by(DocumentVersion.submitted_at, DocumentVersion.id)
+        .limit(LIMIT)
+    )
+    return [v for v in session.scalars(stmt).unique() if is_waiting_for(actor, v)]
+
+
+def reviews_due(session: Session, actor: Any, *, on: date | None = None) -> list[ReviewDue]:
+    """Documents I own whose periodic review is overdue or due within 30 days."""
+    day = on or today()
+    horizon = day + timedelta(days=DUE_WITHIN_DAYS)
+    in_force = sa.select(DocumentVersion.document_id).where(DocumentVersion.state == S.EFFECTIVE)
+    documents = session.scalars(
+        sa.select(Document)
+        .where(Document.owner_id == actor.id, Document.id.in_(in_force))
+        .order_by(Document.code)
+        .limit(LIMIT)
+    ).unique()
+    due = []
+    for document in documents:
+        due_on = next_review_on(session, document)
+        if due_on is not None and due_on <= horizon:
+            due.append(ReviewDue(document, due_on, due_on < day))
+    return sorted(due, key=lambda row: row.due_on)
+
+
+def change_requests_waiting(session: Session, actor: Any) -> list[ChangeRequest]:
+    """Open requests: every one for those who decide them, one's own for everyone else."""
+    stmt = sa.select(ChangeRequest).where(ChangeRequest.state == ChangeRequestState.OPEN)
+    if not can(actor, P.CHANGE_REQUEST_DECIDE):
+        stmt = stmt.where(ChangeRequest.requested_by_id == actor.id)
+    stmt = stmt.order_by(ChangeRequest.requested_at, ChangeRequest.id).limit(LIMIT)
+    return list(session.scalars(stmt).unique())
+
+
+def my_work(session: Session, actor: Any, *, on: date | None = None) -> MyWork:
+    if actor is None:
+        return MyWork()
+    return MyWork(
+        drafts=drafts_of(session, actor),
+        to_sign=waiting_for_signature(session, actor),
+        reviews_due=reviews_due(session, actor, on=on),
+        change_requests=change_requests_waiting(session, actor),
+    )
