@@ -8,7 +8,6 @@ CSRF token: the blueprint accepts only bearer tokens, never cookies (see qms.api
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
@@ -29,7 +28,6 @@ from qms.blobs.services import read_blob
 from qms.core.db import db
 from qms.core.errors import NotFound, ValidationFailed
 from qms.core.permissions import Permission
-from qms.core.web import commit_despite_error
 from qms.documents import approval, authoring, queries
 from qms.documents.history import version_history
 from qms.documents.models import (
@@ -40,7 +38,6 @@ from qms.documents.models import (
     Signature,
     SignatureMeaning,
 )
-from qms.documents.signing import SignatureRefused
 from qms.processes.models import Process
 from qms.users.models import User
 
@@ -52,16 +49,7 @@ M = SignatureMeaning
 _PRINTED_MEANINGS = {M.AUTHORED, M.REVIEWED, M.APPROVED}
 
 
-def _signing(call: Callable[[], T]) -> T:
-    """Run a signing service; a refused password stays on record although we answer 403."""
-    try:
-        return call()
-    except SignatureRefused:
-        commit_despite_error()
-        raise
-
-
-def _date(body: dict[str, Any], field: str) -> date | None:
+def parse_date(body: dict[str, Any], field: str) -> date | None:
     raw = body.get(field)
     if raw in (None, ""):
         return None
@@ -82,13 +70,13 @@ def _shown_signatures(actor: User, version: DocumentVersion) -> list[Signature]:
     return [s for s in signatures if s.round == version.round and s.meaning in _PRINTED_MEANINGS]
 
 
-def _version(actor: User, version: DocumentVersion) -> dict[str, Any]:
+def version_payload(actor: User, version: DocumentVersion) -> dict[str, Any]:
     # Services add signatures and attachments by id, not through the collections: reload them.
     db.session.expire(version, ["attachments", "signatures"])
     return version_as_dict(version, _shown_signatures(actor, version))
 
 
-def _document(actor: User, document: Document) -> dict[str, Any]:
+def document_payload(actor: User, document: Document) -> dict[str, Any]:
     under_way = queries.open_version(db.session, document.id)
     if under_way is not None and not queries.can_see_version(actor, under_way):
         under_way = None
@@ -100,10 +88,10 @@ def _document(actor: User, document: Document) -> dict[str, Any]:
     )
 
 
-def _signed(actor: User, signature: Signature) -> dict[str, Any]:
+def signed_payload(actor: User, signature: Signature) -> dict[str, Any]:
     version = db.session.get(DocumentVersion, signature.version_id)
     assert version is not None
-    return {"signature": signature_as_dict(signature), "version": _version(actor, version)}
+    return {"signature": signature_as_dict(signature), "version": version_payload(actor, version)}
 
 
 # --- Reading -------------------------------------------------------------------------------
@@ -150,7 +138,7 @@ def documents(actor: User, process: str | None, type: str | None, q: str | None)
             )
         )
     found = db.session.scalars(stmt.order_by(Document.code)).unique().all()
-    return {"items": [_document(actor, d) for d in found]}
+    return {"items": [document_payload(actor, d) for d in found]}
 
 
 @api.route(
@@ -161,7 +149,7 @@ def documents(actor: User, process: str | None, type: str | None, q: str | None)
 )
 def document(actor: User, document_id: int) -> dict[str, Any]:
     approval.apply_due_transitions(db.session, document_id=document_id)
-    return _document(actor, queries.get_document(db.session, actor, document_id))
+    return document_payload(actor, queries.get_document(db.session, actor, document_id))
 
 
 @api.route(
@@ -184,7 +172,7 @@ def document_versions(actor: User, document_id: int) -> dict[str, Any]:
 )
 def version(actor: User, version_id: int) -> dict[str, Any]:
     approval.apply_due_transitions(db.session)
-    return _version(actor, queries.get_version(db.session, actor, version_id))
+    return version_payload(actor, queries.get_version(db.session, actor, version_id))
 
 
 @api.route(
@@ -253,9 +241,9 @@ def create_document(actor: User, body: dict[str, Any]) -> dict[str, Any]:
         retention_years=body.get("retention_years", 5),
         external_source=body.get("external_source", ""),
         external_edition=body.get("external_edition", ""),
-        next_verification_on=_date(body, "next_verification_on"),
+        next_verification_on=parse_date(body, "next_verification_on"),
     )
-    return _document(actor, created)
+    return document_payload(actor, created)
 
 
 @api.route(
@@ -275,7 +263,7 @@ def edit_draft(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, 
         content=body.get("content"),
         change_summary=body.get("change_summary"),
     )
-    return _version(actor, edited)
+    return version_payload(actor, edited)
 
 
 @api.route(
@@ -288,129 +276,7 @@ def edit_draft(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, 
 )
 def start_draft(actor: User, document_id: int) -> dict[str, Any]:
     queries.get_document(db.session, actor, document_id)  # hidden → 404 before 403
-    return _version(actor, authoring.start_draft(db.session, actor, document_id))
+    return version_payload(actor, authoring.start_draft(db.session, actor, document_id))
 
 
 # --- Lifecycle: each signature re-authenticates with the token owner's password ------------
-
-
-@api.route(
-    "/versions/<int:version_id>/submit",
-    method="POST",
-    summary="Sign as author (elaboró) and send the draft to review",
-    response="SignedVersion",
-    permission=P.DOCUMENT_EDIT,
-    own=True,
-    body="Submit",
-)
-def submit_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    signature = _signing(
-        lambda: approval.submit_version(db.session, actor, version_id, body["password"])
-    )
-    return _signed(actor, signature)
-
-
-@api.route(
-    "/versions/<int:version_id>/review",
-    method="POST",
-    summary="Sign as reviewer (revisó); the last review the route asks for moves it on",
-    response="SignedVersion",
-    permission=P.DOCUMENT_REVIEW,
-    body="Review",
-)
-def review_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    signature = _signing(
-        lambda: approval.review_version(
-            db.session, actor, version_id, body["password"], body.get("comment", "")
-        )
-    )
-    return _signed(actor, signature)
-
-
-@api.route(
-    "/versions/<int:version_id>/approve",
-    method="POST",
-    summary="Sign as approver (aprobó); effective on effective_from (default today)",
-    response="SignedVersion",
-    permission=P.DOCUMENT_APPROVE,
-    body="Approve",
-)
-def approve_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    effective_from = _date(body, "effective_from")
-    signature = _signing(
-        lambda: approval.approve_version(
-            db.session,
-            actor,
-            version_id,
-            body["password"],
-            effective_from=effective_from,
-            comment=body.get("comment", ""),
-        )
-    )
-    return _signed(actor, signature)
-
-
-@api.route(
-    "/versions/<int:version_id>/reject",
-    method="POST",
-    summary="Sign a rejection (rechazó) with a reason: back to draft",
-    response="SignedVersion",
-    body="Reject",
-)
-def reject_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    """Reviewers reject in review, approvers in approval: the transition table decides."""
-    signature = _signing(
-        lambda: approval.reject_version(
-            db.session, actor, version_id, body["password"], body["reason"]
-        )
-    )
-    return _signed(actor, signature)
-
-
-@api.route(
-    "/versions/<int:version_id>/discard",
-    method="POST",
-    summary="Discard a draft, with a reason",
-    response="Version",
-    permission=P.DOCUMENT_EDIT,
-    own=True,
-    body="Discard",
-)
-def discard_draft(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    discarded = approval.discard_draft(db.session, actor, version_id, body["reason"])
-    return _version(actor, discarded)
-
-
-@api.route(
-    "/documents/<int:document_id>/withdraw",
-    method="POST",
-    summary="Sign the withdrawal (retiró): the version in force becomes obsolete",
-    response="SignedVersion",
-    permission=P.DOCUMENT_WITHDRAW,
-    body="Withdraw",
-)
-def withdraw_document(actor: User, document_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    signature = _signing(
-        lambda: approval.withdraw_document(
-            db.session, actor, document_id, body["password"], body["reason"]
-        )
-    )
-    return _signed(actor, signature)
-
-
-@api.route(
-    "/documents/<int:document_id>/periodic-review",
-    method="POST",
-    summary='Sign "reviewed, no change": the next review date moves on',
-    response="SignedVersion",
-    permission=P.DOCUMENT_PERIODIC_REVIEW,
-    own=True,
-    body="PeriodicReview",
-)
-def periodic_review(actor: User, document_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    signature = _signing(
-        lambda: approval.record_periodic_review(
-            db.session, actor, document_id, body["password"], body.get("comment", "")
-        )
-    )
-    return _signed(actor, signature)

@@ -1,0 +1,153 @@
+"""Signing through the API: submit, review, approve, reject, discard, withdraw, periodic review.
+
+The password in each body is the token owner's account password: re-authentication for the
+signature, as on the pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from qms.api.documents import parse_date, signed_payload, version_payload
+from qms.api.views import api
+from qms.core.db import db
+from qms.core.permissions import Permission
+from qms.core.web import commit_despite_error
+from qms.documents import approval
+from qms.documents.signing import SignatureRefused
+from qms.users.models import User
+
+P = Permission
+T = TypeVar("T")
+
+
+def _signing(call: Callable[[], T]) -> T:
+    """Run a signing service; a refused password stays on record although we answer 403."""
+    try:
+        return call()
+    except SignatureRefused:
+        commit_despite_error()
+        raise
+
+
+@api.route(
+    "/versions/<int:version_id>/submit",
+    method="POST",
+    summary="Sign as author (elaboró) and send the draft to review",
+    response="SignedVersion",
+    permission=P.DOCUMENT_EDIT,
+    own=True,
+    body="Submit",
+)
+def submit_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    signature = _signing(
+        lambda: approval.submit_version(db.session, actor, version_id, body["password"])
+    )
+    return signed_payload(actor, signature)
+
+
+@api.route(
+    "/versions/<int:version_id>/review",
+    method="POST",
+    summary="Sign as reviewer (revisó); the last review the route asks for moves it on",
+    response="SignedVersion",
+    permission=P.DOCUMENT_REVIEW,
+    body="Review",
+)
+def review_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    signature = _signing(
+        lambda: approval.review_version(
+            db.session, actor, version_id, body["password"], body.get("comment", "")
+        )
+    )
+    return signed_payload(actor, signature)
+
+
+@api.route(
+    "/versions/<int:version_id>/approve",
+    method="POST",
+    summary="Sign as approver (aprobó); effective on effective_from (default today)",
+    response="SignedVersion",
+    permission=P.DOCUMENT_APPROVE,
+    body="Approve",
+)
+def approve_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    effective_from = parse_date(body, "effective_from")
+    signature = _signing(
+        lambda: approval.approve_version(
+            db.session,
+            actor,
+            version_id,
+            body["password"],
+            effective_from=effective_from,
+            comment=body.get("comment", ""),
+        )
+    )
+    return signed_payload(actor, signature)
+
+
+@api.route(
+    "/versions/<int:version_id>/reject",
+    method="POST",
+    summary="Sign a rejection (rechazó) with a reason: back to draft",
+    response="SignedVersion",
+    body="Reject",
+)
+def reject_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """Reviewers reject in review, approvers in approval: the transition table decides."""
+    signature = _signing(
+        lambda: approval.reject_version(
+            db.session, actor, version_id, body["password"], body["reason"]
+        )
+    )
+    return signed_payload(actor, signature)
+
+
+@api.route(
+    "/versions/<int:version_id>/discard",
+    method="POST",
+    summary="Discard a draft, with a reason",
+    response="Version",
+    permission=P.DOCUMENT_EDIT,
+    own=True,
+    body="Discard",
+)
+def discard_draft(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    discarded = approval.discard_draft(db.session, actor, version_id, body["reason"])
+    return version_payload(actor, discarded)
+
+
+@api.route(
+    "/documents/<int:document_id>/withdraw",
+    method="POST",
+    summary="Sign the withdrawal (retiró): the version in force becomes obsolete",
+    response="SignedVersion",
+    permission=P.DOCUMENT_WITHDRAW,
+    body="Withdraw",
+)
+def withdraw_document(actor: User, document_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    signature = _signing(
+        lambda: approval.withdraw_document(
+            db.session, actor, document_id, body["password"], body["reason"]
+        )
+    )
+    return signed_payload(actor, signature)
+
+
+@api.route(
+    "/documents/<int:document_id>/periodic-review",
+    method="POST",
+    summary='Sign "reviewed, no change": the next review date moves on',
+    response="SignedVersion",
+    permission=P.DOCUMENT_PERIODIC_REVIEW,
+    own=True,
+    body="PeriodicReview",
+)
+def periodic_review(actor: User, document_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    signature = _signing(
+        lambda: approval.record_periodic_review(
+            db.session, actor, document_id, body["password"], body.get("comment", "")
+        )
+    )
+    return signed_payload(actor, signature)
