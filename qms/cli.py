@@ -27,6 +27,8 @@ def _register() -> None:
     from qms.blobs.cli import fsck_command
     from qms.core.cli import db_group
     from qms.demo import demo_command
+    from qms.documents.cli import signatures_group, tick_command
+    from qms.documents.master_list_cli import documents_group
     from qms.trail.cli import trail_group
     from qms.users.cli import create_user_command, users_group
     from qms.users.token_cli import token_group
@@ -38,6 +40,9 @@ def _register() -> None:
     main.add_command(trail_group)
     main.add_command(token_group)
     main.add_command(demo_command)
+    main.add_command(tick_command)
+    main.add_command(signatures_group)
+    main.add_command(documents_group)
 
 
 _register()

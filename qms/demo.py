@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from qms.core.db import db
 from qms.core.errors import DomainError
+from qms.demo_documents import build_demo_documents
 from qms.processes import services as process_services
 from qms.users import services as user_services
 
@@ -192,6 +193,7 @@ def build_demo(session: Session) -> list[tuple[str, str, str]]:
             member_ids=[ids[name] for name in process.members],
             bypass_permission=True,
         )
+    build_demo_documents(session, logins)  # signs with the passwords just set
     return logins
 
 

@@ -27,6 +27,7 @@ from qms.documents.models import (
     VersionState,
 )
 from qms.documents.queries import (
+    can_see_version,
     get_document,
     get_version,
     is_named_signer,
@@ -86,6 +87,22 @@ def _eligible(version: DocumentVersion, actor: Any, stage: str, signed: list[Sig
         raise Conflict(str(_l("You already signed this version.")))
 
 
+def _load_for_stage(
+    session: Session, actor: Any, version_id: int, stage_state: str
+) -> DocumentVersion:
+    """The version to sign; a signer the route names who arrives after the stage closed (and
+    so may no longer see the version) lost a race: Conflict, not 404."""
+    version = session.get(DocumentVersion, version_id)
+    if (
+        version is not None
+        and version.state != stage_state
+        and not can_see_version(actor, version)
+        and is_named_signer(actor, version, stage_state)
+    ):
+        raise Conflict(str(_l("Someone else changed this meanwhile; reload and try again.")))
+    return get_version(session, actor, version_id)
+
+
 def _sign_stage(
     session: Session,
     actor: Any,
@@ -95,7 +112,8 @@ def _sign_stage(
     comment: str,
     effective_from: date | None = None,
 ) -> Signature:
-    version = get_version(session, actor, version_id)
+    stage_state = S.IN_REVIEW if action == Action.REVIEW else S.IN_APPROVAL
+    version = _load_for_stage(session, actor, version_id, stage_state)
     stage, meaning = ("review", M.REVIEWED) if action == Action.REVIEW else ("approval", M.APPROVED)
     lifecycle.check_transition(version, action, actor)
     reauthenticate(session, actor, password, version, meaning)

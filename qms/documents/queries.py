@@ -45,11 +45,12 @@ STAGES = {
 }
 
 
-def is_named_signer(actor: Any, version: DocumentVersion) -> bool:
-    """The type's route names `actor` (by role or by name) for the stage the version is in."""
-    if version.state not in STAGES or actor is None:
+def is_named_signer(actor: Any, version: DocumentVersion, state: str | None = None) -> bool:
+    """The route names `actor` (by role or by name) for the stage of `state` (default: now)."""
+    state = state or version.state
+    if state not in STAGES or actor is None:
         return False
-    stage, permission = STAGES[VersionState(version.state)]
+    stage, permission = STAGES[VersionState(state)]
     if not can(actor, permission):
         return False
     route = version.route_stage(stage)

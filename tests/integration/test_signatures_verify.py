@@ -1,0 +1,197 @@
+"""`qms signatures verify` against tampering in the database and on disk, and `qms tick`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from qms.core.db import db
+from qms.documents import approval, authoring
+from qms.documents.cli import signatures_group, tick_command
+from qms.documents.models import DocumentVersion, VersionState
+from tests.documents_fixtures import Org, build_org, new_document, user
+from tests.helpers import PASSWORD, trail_events
+
+TRIGGER = "trg_document_versions_immutable"
+
+
+@pytest.fixture
+def org(app: Flask) -> Org:
+    return build_org(app)
+
+
+def _approve(app: Flask, org: Org, version_id: int, effective_from=None) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        approval.submit_version(db.session, user(org.owner_id), version_id, PASSWORD)
+        approval.review_version(db.session, user(org.reviewer_id), version_id, PASSWORD)
+        approval.approve_version(
+            db.session, user(org.approver_id), version_id, PASSWORD, effective_from=effective_from
+        )
+        db.session.commit()
+
+
+def _signed_document_with_file(app: Flask, org: Org) -> tuple[int, str]:
+    """An effective AC-PR-01 v1 with one attachment; returns (version id, blob sha256)."""
+    _, version_id = new_document(app, org)
+    with app.app_context():
+        attachment = authoring.add_attachment(
+            db.session,
+            app.extensions["qms_store"],
+            user(org.owner_id),
+            version_id,
+            data=b"%PDF-1.4 flujograma de PQRS",
+            filename="flujograma.pdf",
+            media_type="application/pdf",
+        )
+        db.session.commit()
+        sha256 = attachment.blob_sha256
+    _approve(app, org, version_id)
+    return version_id, sha256
+
+
+def _verify(app: Flask) -> tuple[int, str]:
+    result = app.test_cli_runner().invoke(signatures_group, ["verify"])
+    return result.exit_code, result.output
+
+
+@contextmanager
+def _guard_lifted(app: Flask) -> Iterator[sa.Connection]:
+    """An attacker with database access: drop the immutability trigger, write, put it back.
+
+    All in one transaction (DDL is transactional on both backends), so the trigger is back for
+    the next test on the shared PostgreSQL database whatever happens.
+    """
+    engine = app.extensions["qms_db"].engine
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"DROP TRIGGER {TRIGGER} ON document_versions")
+            yield connection
+            connection.exec_driver_sql(
+                f"CREATE TRIGGER {TRIGGER} BEFORE UPDATE ON document_versions "
+                "FOR EACH ROW EXECUTE FUNCTION qms_version_immutable()"
+            )
+        else:
+            ddl = connection.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (TRIGGER,)
+            ).scalar_one()
+            connection.exec_driver_sql(f"DROP TRIGGER {TRIGGER}")
+            yield connection
+            connection.exec_driver_sql(ddl)
+
+
+def test_intact_versions_pass_and_drafts_are_not_counted(app, org):
+    _signed_document_with_file(app, org)
+    new_document(app, org, title="Borrador sin firmar")
+    code, output = _verify(app)
+    assert code == 0, output
+    assert "1 signed versions, 3 signatures and 1 attachments checked: 0 broken." in output
+
+
+def test_the_guard_refuses_the_tampering_it_lifts(app, org):
+    version_id, _ = _signed_document_with_file(app, org)
+    engine = app.extensions["qms_db"].engine
+    with pytest.raises(sa.exc.DatabaseError), engine.begin() as connection:
+        connection.execute(
+            sa.update(DocumentVersion)
+            .where(DocumentVersion.id == version_id)
+            .values(content=[{"kind": "text", "text": "otro"}])
+        )
+
+
+def test_edited_content_is_named(app, org):
+    version_id, _ = _signed_document_with_file(app, org)
+    with _guard_lifted(app) as connection:
+        connection.execute(
+            sa.update(DocumentVersion)
+            .where(DocumentVersion.id == version_id)
+            .values(content=[{"kind": "text", "text": "Objetivo: responder cuando se pueda."}])
+        )
+    code, output = _verify(app)
+    assert code == 1
+    assert f"BROKEN AC-PR-01 v1 (version id {version_id})" in output
+    assert "content does not match its recorded hash" in output
+    assert "1 broken." in output
+
+
+def test_content_rehashed_by_the_attacker_no_longer_matches_the_signatures(app, org):
+    version_id, sha256 = _signed_document_with_file(app, org)
+    from qms.documents.blocks import content_hash
+
+    forged = [{"kind": "text", "text": "Objetivo: otro."}]
+    with _guard_lifted(app) as connection:
+        connection.execute(
+            sa.update(DocumentVersion)
+            .where(DocumentVersion.id == version_id)
+            .values(content=forged, content_sha256=content_hash(forged, [sha256]))
+        )
+    code, output = _verify(app)
+    assert code == 1
+    assert "content does not match" not in output
+    for meaning in ("authored", "reviewed", "approved"):
+        assert f"({meaning}, " in output and "signed a different content" in output
+
+
+def _blob_path(app: Flask, sha256: str) -> str:
+    root = app.extensions["qms_store"].root
+    return os.path.join(root, sha256[:2], sha256[2:4], sha256)
+
+
+def test_a_blob_altered_on_disk_is_named(app, org):
+    version_id, sha256 = _signed_document_with_file(app, org)
+    path = _blob_path(app, sha256)
+    os.chmod(path, 0o644)
+    with open(path, "wb") as handle:
+        handle.write(b"%PDF-1.4 otro flujograma")
+    code, output = _verify(app)
+    assert code == 1
+    assert f"AC-PR-01 v1 (version id {version_id})" in output
+    assert f"attachment {sha256[:12]}… altered in the blob store" in output
+
+
+def test_a_missing_blob_is_named(app, org):
+    _, sha256 = _signed_document_with_file(app, org)
+    os.unlink(_blob_path(app, sha256))
+    code, output = _verify(app)
+    assert code == 1 and "missing from the blob store" in output
+
+
+def test_tick_applies_what_is_due_once(app, org, monkeypatch):
+    document_id, v1 = new_document(app, org)
+    _approve(app, org, v1)
+    with app.app_context():
+        draft = authoring.start_draft(db.session, user(org.owner_id), document_id)
+        authoring.update_draft(
+            db.session, user(org.owner_id), draft.id, change_summary="Nuevo canal de atención."
+        )
+        db.session.commit()
+        v2 = draft.id
+    tomorrow = approval.today() + timedelta(days=1)
+    _approve(app, org, v2, effective_from=tomorrow)
+    runner = app.test_cli_runner()
+    result = runner.invoke(tick_command)
+    assert result.exit_code == 0 and "Nothing changed" in result.output
+    monkeypatch.setattr(approval, "today", lambda: tomorrow)
+    result = runner.invoke(tick_command)
+    assert result.exit_code == 0, result.output
+    assert f"AC-PR-01 v2 effective (effective from {tomorrow}), superseding v1" in result.output
+    assert "1 version(s) took effect." in result.output
+    again = runner.invoke(tick_command)
+    assert again.exit_code == 0 and "Nothing changed" in again.output
+    with app.app_context():
+        states = dict(
+            db.session.execute(
+                sa.select(DocumentVersion.number, DocumentVersion.state).where(
+                    DocumentVersion.document_id == document_id
+                )
+            ).all()
+        )
+        assert states == {1: VersionState.SUPERSEDED, 2: VersionState.EFFECTIVE}
+    assert len(trail_events(app, "document:take_effect")) == 2
+    assert len(trail_events(app, "document:supersede")) == 1
+    assert _verify(app)[0] == 0
