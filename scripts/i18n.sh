@@ -8,6 +8,7 @@ ensure_venv
 POT=qms/translations/messages.pot
 mkdir -p qms/translations
 pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 \
+    -k _lp:1c,2 -k lazy_pgettext:1c,2 \
     --project=qms --no-wrap --sort-by-file -o "$POT" .
 
 for lang in es; do

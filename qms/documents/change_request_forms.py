@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -20,7 +21,7 @@ KIND_LABELS = {
 STATE_LABELS = {
     ChangeRequestState.OPEN.value: _l("Open"),
     ChangeRequestState.ACCEPTED.value: _l("Accepted"),
-    ChangeRequestState.REJECTED.value: _l("Rejected"),
+    ChangeRequestState.REJECTED.value: _lp("change request", "Rejected"),
 }
 
 

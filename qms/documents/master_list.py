@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy.orm import Session, aliased
 
 from qms.core.permissions import Permission, require
@@ -42,7 +43,7 @@ STATE_LABELS = {
     S.DRAFT: _l("Draft"),
     S.IN_REVIEW: _l("In review"),
     S.IN_APPROVAL: _l("In approval"),
-    S.APPROVED: _l("Approved"),
+    S.APPROVED: _lp("version state", "Approved"),
     S.OBSOLETE: _l("Obsolete"),
 }
 STATES = tuple(STATE_LABELS)

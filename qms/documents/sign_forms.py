@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, PasswordField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -64,7 +65,7 @@ STATE_LABELS = {
     VersionState.DRAFT: _l("Draft"),
     VersionState.IN_REVIEW: _l("In review"),
     VersionState.IN_APPROVAL: _l("In approval"),
-    VersionState.APPROVED: _l("Approved"),
+    VersionState.APPROVED: _lp("version state", "Approved"),
     VersionState.EFFECTIVE: _l("Effective"),
     VersionState.SUPERSEDED: _l("Superseded"),
     VersionState.OBSOLETE: _l("Obsolete"),

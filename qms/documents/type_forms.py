@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -22,7 +23,7 @@ from qms.documents.types import STAGES, stage_roles
 from qms.users.admin_forms import ROLE_LABELS
 
 BLOCK_LABELS = {"text": _l("Text"), "table": _l("Table")}
-STAGE_LABELS = {"review": _l("Review"), "approval": _l("Approval")}
+STAGE_LABELS = {"review": _lp("route stage", "Review"), "approval": _l("Approval")}
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -27,6 +27,7 @@ KEYWORDS = {
     "lazy_gettext": None,
     "lazy_ngettext": (1, 2),
     "lazy_pgettext": ((1, "c"), 2),
+    "_lp": ((1, "c"), 2),
 }
 
 Msgid = str | tuple[str, ...]
