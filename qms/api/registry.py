@@ -114,6 +114,7 @@ class Operation:
     body: str | None = None  # the schema of the JSON request body, if the route takes one
     own: bool = False  # `permission` may be held for one's own objects only (the service checks)
     media_type: str = "application/json"
+    raw_body: bool = False  # the body is the request's bytes (e.g. a file), not JSON
 
 
 def _parse_query(params: tuple[Query, ...]) -> dict[str, Any]:
@@ -215,9 +216,11 @@ class ApiRegistry:
         body: str | None = None,
         own: bool = False,
         media_type: str = "application/json",
+        raw_body: bool = False,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Register `rule` on the blueprint; the view gets the token's user first (unless
-        `public`), then the path arguments, the parsed query parameters and `body`."""
+        `public`), then the path arguments, the parsed query parameters and `body` (the raw
+        bytes when `raw_body`, read within the app's MAX_CONTENT_LENGTH: beyond it, 413)."""
         params = tuple(params)
 
         def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -235,6 +238,7 @@ class ApiRegistry:
                 body=body,
                 own=own,
                 media_type=media_type,
+                raw_body=raw_body,
             )
 
             @functools.wraps(fn)
@@ -247,7 +251,9 @@ class ApiRegistry:
                     require(actor, permission)
                 if own and permission is not None and not can_own_variant(actor, permission):
                     raise PermissionDenied(str(_l("You do not have permission to do this.")))
-                if body is not None:
+                if raw_body:
+                    path_args["body"] = request.get_data(cache=False)
+                elif body is not None:
                     path_args["body"] = _parse_body(body)
                 return fn(actor, **path_args, **_parse_query(params))
 

@@ -79,8 +79,8 @@ def test_draft_to_effective_through_the_pages(app, org, owner, reviewer, approve
     _, version_id = new_document(app, org)
     url = f"/documents/versions/{version_id}"
     page = owner.get(f"{url}/submit").get_data(as_text=True)
-    assert "AC-PR-01" in page and "Atención de PQRS" in page and "Authored" in page
-    assert "Password (your signature)" in page
+    assert "AC-PR-01" in page and "Atención de PQRS" in page and "Elaboró" in page  # the Spanish UI
+    assert "Contraseña (su firma)" in page
 
     response = sign(owner, f"{url}/submit", password=PASSWORD)
     assert response.status_code == 302
@@ -88,7 +88,7 @@ def test_draft_to_effective_through_the_pages(app, org, owner, reviewer, approve
     assert version(app, version_id).state == S.IN_REVIEW
     assert actions(app, "document:submit") == 1
 
-    assert "Reviewed" in reviewer.get(f"{url}/review").get_data(as_text=True)
+    assert "Revisó" in reviewer.get(f"{url}/review").get_data(as_text=True)
     assert sign(reviewer, f"{url}/review", password=PASSWORD, comment="Bien").status_code == 302
     assert version(app, version_id).state == S.IN_APPROVAL
     assert actions(app, "document:review") == 1
@@ -198,7 +198,7 @@ def test_second_approval_of_an_approved_version_is_a_conflict(app, org, approver
     assert first.status_code == 302
     second = other.post(url, data={**theirs, "password": PASSWORD, "effective_from": today})
     assert second.status_code == 409
-    assert "reload" in second.get_data(as_text=True)
+    assert "recargue" in second.get_data(as_text=True)
     assert [s[0] for s in signatures(app, version_id)].count("approved") == 1
     assert actions(app, "document:approve") == 1
 
@@ -245,7 +245,7 @@ def test_reject_needs_a_reason(app, org, reviewer) -> None:
 def test_discard_a_draft(app, org, owner, staff) -> None:
     _, version_id = new_document(app, org)
     url = f"/documents/versions/{version_id}/discard"
-    assert "Password (your signature)" not in owner.get(url).get_data(as_text=True)
+    assert "Contraseña (su firma)" not in owner.get(url).get_data(as_text=True)
     assert sign(owner, url, reason="").status_code == 400
     assert version(app, version_id).state == S.DRAFT
     assert sign(owner, url, reason="Duplicado.").status_code == 302
@@ -257,7 +257,7 @@ def test_withdraw_the_document(app, org, owner, approver) -> None:
     document_id, version_id = effective(app, org)
     url = f"/documents/{document_id}/withdraw"
     assert owner.get(url).status_code == 403
-    assert "Withdrawn" in approver.get(url).get_data(as_text=True)
+    assert "Retiró" in approver.get(url).get_data(as_text=True)
     response = sign(approver, url, password=PASSWORD, reason="Ya no aplica.")
     assert response.status_code == 302
     assert version(app, version_id).state == S.OBSOLETE
@@ -272,7 +272,7 @@ def test_periodic_review_by_the_owner(app, org, owner, staff) -> None:
     url = f"/documents/{document_id}/periodic-review"
     assert staff.get(url).status_code == 403
     assert outsider.get(url).status_code == 403
-    assert "Reviewed, no change" in owner.get(url).get_data(as_text=True)
+    assert "Revisado sin cambios" in owner.get(url).get_data(as_text=True)
     response = sign(owner, url, password=PASSWORD, comment="Sigue vigente.")
     assert response.status_code == 302
     assert actions(app, "document:periodic_review") == 1
