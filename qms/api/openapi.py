@@ -107,6 +107,13 @@ def _operation(op: Operation) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": schema}},
         }
+    if getattr(op, "raw_body", False):
+        # The file's own bytes, typed by Content-Type; MAX_CONTENT_LENGTH bounds them (413).
+        document["requestBody"] = {
+            "required": True,
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        }
+        document.setdefault("responses", {})["413"] = {"description": "Larger than the limit."}
     if op.public:
         document["security"] = []  # overrides the document-wide bearer requirement
     if op.permission is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from qms.api.document_schemas import DOCUMENT_SCHEMAS
+from qms.api.extra_schemas import EXTRA_SCHEMAS
 from qms.core.permissions import permissions_of
 from qms.processes.models import ProcessType
 from qms.users.models import User
@@ -109,6 +110,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     ),
     "OpenAPI": {"type": "object", "description": "This document."},
     **DOCUMENT_SCHEMAS,
+    **EXTRA_SCHEMAS,
 }
 
 
