@@ -10,6 +10,7 @@ from qms.documents.models import (
     DocumentVersion,
     Signature,
 )
+from qms.printing.models import ControlledCopy, PdfRendition
 from qms.processes.models import Process, process_members
 from qms.trail.models import TrailEvent, TrailHead
 from qms.users.models import ApiToken, LoginAttempt, User, UserRole, UserSession
@@ -20,10 +21,12 @@ __all__ = [
     "Base",
     "Blob",
     "ChangeRequest",
+    "ControlledCopy",
     "Document",
     "DocumentType",
     "DocumentVersion",
     "LoginAttempt",
+    "PdfRendition",
     "Process",
     "Signature",
     "TrailEvent",

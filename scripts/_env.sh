@@ -6,7 +6,22 @@ cd "$ROOT"
 VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 
+ensure_system_libs() {
+    # WeasyPrint renders PDFs through Pango; fonts-dejavu gives accented glyphs. Debian names.
+    if ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 && [ -d /usr/share/fonts/truetype/dejavu ]; then
+        return 0
+    fi
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "!! PDF rendering needs libpangoft2-1.0-0 and fonts-dejavu-core (apt-get install)" >&2
+        return 0
+    fi
+    echo "==> installing Pango and DejaVu fonts for PDF rendering (apt-get)"
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q libpangoft2-1.0-0 fonts-dejavu-core >/dev/null
+}
+
 ensure_venv() {
+    ensure_system_libs
     if [ ! -x "$PY" ]; then
         echo "==> creating virtualenv in .venv"
         "${PYTHON:-python3}" -m venv "$VENV"

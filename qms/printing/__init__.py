@@ -1,0 +1,1 @@
+"""Printed copies: PDF renditions of versions, stamps, the controlled-copy register."""
