@@ -30,6 +30,7 @@ def register(app: Flask) -> None:
     from qms.documents.type_views import bp as document_types_bp
     from qms.documents.views import bp as documents_bp
     from qms.home.views import bp as home_bp
+    from qms.printing.views import bp as printing_bp
     from qms.processes.views import bp as processes_bp
     from qms.trail.views import bp as trail_bp
     from qms.users.admin_views import bp as users_bp
@@ -44,6 +45,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(users_bp)
     app.register_blueprint(processes_bp)
     app.register_blueprint(trail_bp)
+    app.register_blueprint(printing_bp)
     app.register_blueprint(document_types_bp)
     app.register_blueprint(master_list_bp)
     app.register_blueprint(change_requests_bp)
