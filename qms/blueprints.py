@@ -15,6 +15,7 @@ NAV = [
     ("documents.index", _l("Documents"), Permission.DOCUMENT_READ),
     ("master_list.index", _l("Master list"), Permission.DOCUMENT_READ),
     ("change_requests.index", _l("Change requests"), Permission.CHANGE_REQUEST_CREATE),
+    ("copies.recalls", _l("Recalls"), Permission.COPY_RECALL),
     ("processes.index", _l("Processes"), Permission.PROCESS_READ),
     ("document_types.index", _l("Document types"), Permission.DOCUMENT_TYPE_MANAGE),
     ("users.index", _l("Users"), Permission.USER_READ),
@@ -30,6 +31,7 @@ def register(app: Flask) -> None:
     from qms.documents.type_views import bp as document_types_bp
     from qms.documents.views import bp as documents_bp
     from qms.home.views import bp as home_bp
+    from qms.printing.copy_views import bp as copies_bp
     from qms.printing.views import bp as printing_bp
     from qms.processes.views import bp as processes_bp
     from qms.trail.views import bp as trail_bp
@@ -46,6 +48,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(processes_bp)
     app.register_blueprint(trail_bp)
     app.register_blueprint(printing_bp)
+    app.register_blueprint(copies_bp)
     app.register_blueprint(document_types_bp)
     app.register_blueprint(master_list_bp)
     app.register_blueprint(change_requests_bp)

@@ -49,6 +49,8 @@ class Permission(StrEnum):
     DOCUMENT_PERIODIC_REVIEW = "document:periodic_review"
     DOCUMENT_PERIODIC_REVIEW_OWN = "document:periodic_review_own"
     DOCUMENT_TYPE_MANAGE = "document_type:manage"
+    COPY_ISSUE = "copy:issue"
+    COPY_RECALL = "copy:recall"
     CHANGE_REQUEST_CREATE = "change_request:create"
     CHANGE_REQUEST_DECIDE = "change_request:decide"
 
@@ -70,6 +72,8 @@ _QUALITY = frozenset(
         P.DOCUMENT_PERIODIC_REVIEW,
         P.DOCUMENT_TYPE_MANAGE,
         P.CHANGE_REQUEST_DECIDE,
+        P.COPY_ISSUE,
+        P.COPY_RECALL,
     }
 )
 _PROCESS_OWNER = frozenset(

@@ -1,0 +1,166 @@
+"""The controlled-copy register: issue copy N of a version to a holder, recall it when the
+version stops being in force, print it with its own stamp."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from qms.core.db import utcnow
+from qms.core.errors import Conflict, NotFound, ValidationFailed
+from qms.core.permissions import Permission, require
+from qms.core.storage import BlobStore
+from qms.core.workflow import conditional_update
+from qms.documents.models import DocumentVersion, VersionState
+from qms.documents.queries import get_version
+from qms.printing.models import ControlledCopy
+from qms.printing.overlay import stamp
+from qms.printing.pdf import PAGE_SIZES, ensure_base_pdf
+from qms.trail import services as trail
+
+S = VersionState
+RECALL_STATES = (S.SUPERSEDED, S.OBSOLETE)
+
+
+def issue_controlled_copy(
+    session: Session, actor: Any, version_id: int, holder: str, holder_user_id: int | None = None
+) -> ControlledCopy:
+    """Copy number N+1 of the version in force, assigned to a person or a location."""
+    require(actor, Permission.COPY_ISSUE)
+    version = get_version(session, actor, version_id)
+    holder = (holder or "").strip()[:200]
+    if not holder:
+        raise ValidationFailed(str(_l("Say who or where holds the copy.")), field="holder")
+    if version.state != S.EFFECTIVE:
+        raise Conflict(str(_l("Only the version in force gets controlled copies.")))
+    # Lock the version row so two issuers never draw the same copy number.
+    conditional_update(session, DocumentVersion, version.id, S.EFFECTIVE, {})
+    last = session.scalar(
+        sa.select(sa.func.max(ControlledCopy.copy_number)).where(
+            ControlledCopy.version_id == version.id
+        )
+    )
+    copy = ControlledCopy(
+        version_id=version.id,
+        copy_number=(last or 0) + 1,
+        holder=holder,
+        holder_user_id=holder_user_id,
+        issued_by_id=actor.id,
+    )
+    session.add(copy)
+    session.flush()
+    trail.record(
+        session,
+        "copy:issue",
+        "controlled_copy",
+        copy.id,
+        actor=actor,
+        after={
+            "document": version.document.code,
+            "number": version.number,
+            "copy_number": copy.copy_number,
+            "holder": holder,
+        },
+    )
+    return copy
+
+
+def copies_of(session: Session, actor: Any, version_id: int) -> list[ControlledCopy]:
+    require(actor, Permission.COPY_ISSUE)
+    get_version(session, actor, version_id)
+    stmt = sa.select(ControlledCopy).where(ControlledCopy.version_id == version_id)
+    return list(session.scalars(stmt.order_by(ControlledCopy.copy_number)))
+
+
+def outstanding_recalls(session: Session, actor: Any) -> list[ControlledCopy]:
+    """Copies of versions no longer in force whose return nobody has acknowledged yet."""
+    require(actor, Permission.COPY_RECALL)
+    stmt = (
+        sa.select(ControlledCopy)
+        .join(DocumentVersion, DocumentVersion.id == ControlledCopy.version_id)
+        .where(DocumentVersion.state.in_(RECALL_STATES))
+        .where(ControlledCopy.recall_acknowledged_at.is_(None))
+        .order_by(ControlledCopy.issued_at)
+    )
+    return list(session.scalars(stmt))
+
+
+def acknowledge_recall(session: Session, actor: Any, copy_id: int) -> ControlledCopy:
+    """The holder handed the copy back (or it was destroyed): it leaves the recall list."""
+    require(actor, Permission.COPY_RECALL)
+    copy = session.get(ControlledCopy, copy_id)
+    if copy is None:
+        raise NotFound(str(_l("Copy not found.")))
+    if copy.version.state not in RECALL_STATES:
+        raise Conflict(str(_l("The copy's version is still in force: nothing to recall.")))
+    done = session.execute(
+        sa.update(ControlledCopy)
+        .where(ControlledCopy.id == copy.id, ControlledCopy.recall_acknowledged_at.is_(None))
+        .values(recall_acknowledged_at=utcnow(), recall_acknowledged_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(str(_l("This recall was already acknowledged.")))
+    session.refresh(copy)
+    trail.record(
+        session,
+        "copy:recall_acknowledge",
+        "controlled_copy",
+        copy.id,
+        actor=actor,
+        after={
+            "document": copy.version.document.code,
+            "number": copy.version.number,
+            "copy_number": copy.copy_number,
+            "holder": copy.holder,
+        },
+    )
+    return copy
+
+
+def print_controlled_copy(
+    session: Session,
+    store: BlobStore,
+    actor: Any,
+    copy_id: int,
+    *,
+    page_size: str,
+    check_url: str,
+) -> tuple[bytes, str]:
+    """The copy's PDF with COPIA CONTROLADA N° X — holder; only while its version is in force."""
+    require(actor, Permission.COPY_ISSUE)
+    copy = session.get(ControlledCopy, copy_id)
+    if copy is None:
+        raise NotFound(str(_l("Copy not found.")))
+    version = get_version(session, actor, copy.version_id)
+    if version.state != S.EFFECTIVE:
+        raise Conflict(str(_l("The version is no longer in force: recall the copy instead.")))
+    size = page_size if page_size in PAGE_SIZES else "A4"
+    base, _rendition = ensure_base_pdf(session, store, version, size)
+    line = _(
+        "CONTROLLED COPY No. %(n)d — assigned to %(holder)s; check it is in force at %(url)s",
+        n=copy.copy_number,
+        holder=copy.holder,
+        url=check_url,
+    )
+    pdf = stamp(base, line, qr_url=check_url)
+    trail.record(
+        session,
+        "document:print",
+        "document_version",
+        version.id,
+        actor=actor,
+        after={
+            "document": version.document.code,
+            "number": version.number,
+            "copy": "controlled",
+            "copy_number": copy.copy_number,
+            "holder": copy.holder,
+            "page_size": size,
+        },
+    )
+    return pdf, f"{version.document.code}-v{version.number}-copia-{copy.copy_number}.pdf"
