@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from qms.core.errors import ValidationFailed
+from qms.documents.editor_forms import EMPTY_BLOCKS, block_to_json, empty_block, parse_block_json
 
 TABLE_HINT = _l(
     'First line: the column names; then one line per row. Separate cells with " | ". '
@@ -98,6 +99,8 @@ class BlockForm(Form):
     text = TextAreaField(_l("Text (Markdown)"), validators=[Optional()])
     title = StringField(_l("Table title"), validators=[Optional(), Length(max=5000)])
     table = TextAreaField(_l("Table"), validators=[Optional()], description=TABLE_HINT)
+    # Other kinds without JavaScript: the block as JSON, validated on save.
+    json = TextAreaField(_l("Block content (JSON)"), validators=[Optional()])
 
 
 class DraftForm(FlaskForm):
@@ -182,21 +185,27 @@ def text_to_table(text: str, position: int) -> tuple[list[str], list[list[str]]]
     return columns, rows
 
 
-def draft_form(draft: Any, *, fill: bool) -> DraftForm:
-    """The editor's form: filled from the stored draft, or (fill=False) from the request only."""
+def draft_form(
+    draft: Any, *, fill: bool, content: list[Any] | None = None, summary: str | None = None
+) -> DraftForm:
+    """The editor's form: filled from the stored draft (or the given content and summary),
+    or (fill=False) from the request only."""
     if not fill:
         return DraftForm()
     entries = []
-    for origin, block in enumerate(draft.content):
+    blocks = draft.content if content is None else content
+    for origin, block in enumerate(blocks):
+        block = block if isinstance(block, dict) else {"kind": "", "value": block}
         entry = {"kind": block.get("kind", ""), "origin": str(origin)}
         if block.get("kind") == "text":
             entry["text"] = block.get("text", "")
         elif block.get("kind") == "table":
             entry.update(title=block.get("title", ""), table=table_to_text(block))
+        else:
+            entry["json"] = block_to_json(block)
         entries.append(entry)
-    return DraftForm(
-        formdata=None, data={"blocks": entries, "change_summary": draft.change_summary}
-    )
+    change_summary = draft.change_summary if summary is None else summary
+    return DraftForm(formdata=None, data={"blocks": entries, "change_summary": change_summary})
 
 
 def _stored_block(draft: Any, origin: str | None, kind: str) -> dict[str, Any]:
@@ -229,10 +238,16 @@ def posted_blocks(form: DraftForm, draft: Any) -> list[dict[str, Any]]:
             blocks.append(
                 {"kind": "table", "title": sub.title.data or "", "columns": columns, "rows": rows}
             )
+        elif sub.json.data is not None:
+            try:
+                blocks.append(parse_block_json(sub.json.data, kind, position))
+            except ValidationFailed as error:
+                sub.json.errors = [*sub.json.errors, error.message]
+                faulty = True
         else:
             blocks.append(_stored_block(draft, sub.origin.data, kind))
     if faulty:
-        raise ValidationFailed(str(_l("Some tables need correcting; nothing was saved.")))
+        raise ValidationFailed(str(_l("Some blocks need correcting; nothing was saved.")))
     return blocks
 
 
@@ -244,6 +259,9 @@ def apply_operation(blocks: list[dict[str, Any]], op: str) -> tuple[list[dict[st
         return blocks, f"block-{len(blocks) - 1}"
     if name == "add_table":
         blocks.append({"kind": "table", "title": "", "columns": [""], "rows": []})
+        return blocks, f"block-{len(blocks) - 1}"
+    if name == "add" and number in EMPTY_BLOCKS:
+        blocks.append(empty_block(number))
         return blocks, f"block-{len(blocks) - 1}"
     index = optional_int(number)
     if name not in {"remove", "up", "down"} or index is None or not 0 <= index < len(blocks):

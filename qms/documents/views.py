@@ -21,6 +21,13 @@ from qms.core.permissions import Permission, can, permission_required, require
 from qms.core.web import attach_error
 from qms.documents import approval, authoring, queries
 from qms.documents.attachments import download_headers, read_attachment, remove_attachment
+from qms.documents.editor_forms import (
+    check_blocks,
+    content_to_json,
+    editor_config,
+    kind_label,
+    parse_content_json,
+)
 from qms.documents.forms import (
     AttachmentForm,
     CorrectCodeForm,
@@ -222,10 +229,18 @@ def edit(version_id: int):  # type: ignore[no-untyped-def]
         flash(_("Only a draft can be edited; this version was submitted."), "warning")
         return redirect(flask_url_for(".version", version_id=version_id))
     form = draft_form(draft, fill=request.method == "GET")
+    # Sent by block-editor.js; without JavaScript the per-block fields are posted instead.
+    raw = request.form.get("content_json") if request.method == "POST" else None
+    shown: list[Any] | None = None
     if form.validate_on_submit():
         try:
-            blocks = posted_blocks(form, draft)
-            blocks, anchor = apply_operation(blocks, request.form.get("op", "save"))
+            if raw is not None:
+                blocks, anchor = parse_content_json(raw), "content"
+                shown = blocks
+            else:
+                blocks = posted_blocks(form, draft)
+                blocks, anchor = apply_operation(blocks, request.form.get("op", "save"))
+            check_blocks(blocks)
             authoring.update_draft(
                 db.session,
                 current_user,
@@ -234,21 +249,38 @@ def edit(version_id: int):  # type: ignore[no-untyped-def]
                 change_summary=form.change_summary.data or "",
             )
         except ValidationFailed as error:
+            if shown is not None:  # show what was sent, so that nothing typed is lost
+                summary = form.change_summary.data
+                form = draft_form(draft, fill=True, content=shown, summary=summary)
             attach_error(form, error)
         else:
             flash(_("Draft saved."), "success")
             return redirect(flask_url_for(".edit", version_id=draft.id, _anchor=anchor))
-    return _render_edit(draft, form, status=400 if request.method == "POST" else 200)
+    status = 400 if request.method == "POST" else 200
+    return _render_edit(draft, form, status=status, content=shown)
 
 
-def _render_edit(draft: DocumentVersion, form: Any, status: int = 200, **forms: Any):  # type: ignore[no-untyped-def]
+def _render_edit(  # type: ignore[no-untyped-def]
+    draft: DocumentVersion,
+    form: Any,
+    status: int = 200,
+    content: list[Any] | None = None,
+    **forms: Any,
+):
     values = {
         "upload_form": AttachmentForm(formdata=None),
         "remove_form": RemoveAttachmentForm(formdata=None),
         **forms,
     }
     html = render_template(
-        "documents/edit.html", version=draft, document=draft.document, form=form, **values
+        "documents/edit.html",
+        version=draft,
+        document=draft.document,
+        form=form,
+        content_json=content_to_json(draft.content if content is None else content),
+        editor_config=editor_config(),
+        kind_label=kind_label,
+        **values,
     )
     return html, status
 
