@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from qms.core.errors import NotFound
 from qms.core.permissions import Permission, can, can_own_variant, require
 from qms.documents.models import (
+    OPEN_STATES,
     Document,
     DocumentType,
     DocumentVersion,
@@ -175,3 +176,41 @@ def next_review_on(session: Session, document: Document) -> date | None:
 def stage_signatures(version: DocumentVersion, meaning: str) -> list[Signature]:
     """Signatures of the current submission round with that meaning, oldest first."""
     return [s for s in version.signatures if s.meaning == meaning and s.round == version.round]
+
+
+def list_documents(
+    session: Session, actor: Any, *, process_id: int | None, type_id: int | None, text: str
+) -> list[tuple[Document, DocumentVersion | None, DocumentVersion | None]]:
+    """(document, version in force, open version if the reader may see it), by code."""
+    visible = (
+        sa.select(DocumentVersion.document_id)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .where(version_visibility(actor))
+    )
+    stmt = sa.select(Document).where(Document.id.in_(visible)).order_by(Document.code)
+    if process_id:
+        stmt = stmt.where(Document.process_id == process_id)
+    if type_id:
+        stmt = stmt.where(Document.type_id == type_id)
+    if text.strip():
+        needle = text.strip().lower()
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(Document.code).contains(needle, autoescape=True),
+                sa.func.lower(Document.title).contains(needle, autoescape=True),
+            )
+        )
+    documents = list(session.scalars(stmt))
+    states = [VersionState.EFFECTIVE, *OPEN_STATES]
+    ids = stmt.with_only_columns(Document.id).order_by(None)
+    in_force: dict[int, DocumentVersion] = {}
+    pending: dict[int, DocumentVersion] = {}
+    versions = sa.select(DocumentVersion).where(
+        DocumentVersion.document_id.in_(ids), DocumentVersion.state.in_(states)
+    )
+    for found in session.scalars(versions):
+        if found.state == VersionState.EFFECTIVE:
+            in_force[found.document_id] = found
+        elif can_see_version(actor, found):
+            pending[found.document_id] = found
+    return [(d, in_force.get(d.id), pending.get(d.id)) for d in documents]

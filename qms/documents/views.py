@@ -41,7 +41,6 @@ from qms.documents.forms import (
 )
 from qms.documents.history import version_history
 from qms.documents.models import (
-    OPEN_STATES,
     Document,
     DocumentType,
     DocumentVersion,
@@ -89,7 +88,9 @@ def index():  # type: ignore[no-untyped-def]
     filters.process_id.choices = everything + [(p.id, f"{p.code} · {p.name}") for p in processes]
     types = queries.list_types(db.session)
     filters.type_id.choices = everything + [(t.id, t.name) for t in types]
-    rows = _list_documents(
+    rows = queries.list_documents(
+        db.session,
+        current_user,
         process_id=filters.process_id.data,
         type_id=filters.type_id.data,
         text=(filters.q.data or "")[:100],
@@ -356,45 +357,6 @@ def _editable_draft(version_id: int) -> DocumentVersion | None:
     return found if found.state == VersionState.DRAFT else None
 
 
-def _list_documents(
-    *, process_id: int | None, type_id: int | None, text: str
-) -> list[tuple[Document, DocumentVersion | None, DocumentVersion | None]]:
-    """(document, version in force, open version if the reader may see it), by code."""
-    session, actor = db.session, current_user
-    visible = (
-        sa.select(DocumentVersion.document_id)
-        .join(Document, Document.id == DocumentVersion.document_id)
-        .where(queries.version_visibility(actor))
-    )
-    stmt = sa.select(Document).where(Document.id.in_(visible)).order_by(Document.code)
-    if process_id:
-        stmt = stmt.where(Document.process_id == process_id)
-    if type_id:
-        stmt = stmt.where(Document.type_id == type_id)
-    if text.strip():
-        needle = text.strip().lower()
-        stmt = stmt.where(
-            sa.or_(
-                sa.func.lower(Document.code).contains(needle, autoescape=True),
-                sa.func.lower(Document.title).contains(needle, autoescape=True),
-            )
-        )
-    documents = list(session.scalars(stmt))
-    states = [VersionState.EFFECTIVE, *OPEN_STATES]
-    ids = stmt.with_only_columns(Document.id).order_by(None)
-    in_force: dict[int, DocumentVersion] = {}
-    pending: dict[int, DocumentVersion] = {}
-    versions = sa.select(DocumentVersion).where(
-        DocumentVersion.document_id.in_(ids), DocumentVersion.state.in_(states)
-    )
-    for found in session.scalars(versions):
-        if found.state == VersionState.EFFECTIVE:
-            in_force[found.document_id] = found
-        elif queries.can_see_version(actor, found):
-            pending[found.document_id] = found
-    return [(d, in_force.get(d.id), pending.get(d.id)) for d in documents]
-
-
 def _create_choices(form: DocumentCreateForm) -> None:
     """Active types; the processes the actor may create in; active users; visible documents."""
     session, actor = db.session, current_user
@@ -404,5 +366,10 @@ def _create_choices(form: DocumentCreateForm) -> None:
         led, member_of = processes_of_user(session, actor.id)
         processes = [p for p in {p.id: p for p in [*led, *member_of]}.values() if p.active]
     users = session.scalars(sa.select(User).where(User.active.is_(True))).all()
-    parents = [row[0] for row in _list_documents(process_id=None, type_id=None, text="")]
+    parents = [
+        row[0]
+        for row in queries.list_documents(
+            db.session, current_user, process_id=None, type_id=None, text=""
+        )
+    ]
     form.set_choices(queries.list_types(session), processes, list(users), parents)
