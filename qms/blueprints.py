@@ -32,6 +32,7 @@ def register(app: Flask) -> None:
     from qms.documents.views import bp as documents_bp
     from qms.home.views import bp as home_bp
     from qms.printing.copy_views import bp as copies_bp
+    from qms.printing.verify_views import bp as verify_bp
     from qms.printing.views import bp as printing_bp
     from qms.processes.views import bp as processes_bp
     from qms.trail.views import bp as trail_bp
@@ -49,6 +50,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(trail_bp)
     app.register_blueprint(printing_bp)
     app.register_blueprint(copies_bp)
+    app.register_blueprint(verify_bp)
     app.register_blueprint(document_types_bp)
     app.register_blueprint(master_list_bp)
     app.register_blueprint(change_requests_bp)

@@ -25,6 +25,7 @@ from qms.core.permissions import Permission, permission_required
 from qms.core.web import attach_error
 from qms.documents.queries import get_version
 from qms.printing import copies
+from qms.printing.verify_views import verification_url
 
 bp = Blueprint("copies", __name__, url_prefix="/copies")
 
@@ -38,10 +39,6 @@ class IssueForm(FlaskForm):
 
 class AcknowledgeForm(FlaskForm):
     submit = SubmitField(_l("Acknowledge return"))
-
-
-def _check_url(document_id: int) -> str:
-    return url_for("documents.show", document_id=document_id, _external=True)
 
 
 @bp.route("/versions/<int:version_id>", methods=["GET", "POST"])
@@ -72,14 +69,13 @@ def print_copy(copy_id: int) -> Response:
     from qms.printing.models import ControlledCopy
 
     found = db.session.get(ControlledCopy, copy_id)
-    document_id = found.version.document_id if found is not None else 0
     pdf, filename = copies.print_controlled_copy(
         db.session,
         current_app.extensions["qms_store"],
         current_user,
         copy_id,
         page_size=request.args.get("size", "A4"),
-        check_url=_check_url(document_id),
+        check_url=verification_url(found.version_id if found is not None else 0),
     )
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'

@@ -30,7 +30,7 @@ MUTATING = ("POST", "PUT", "PATCH", "DELETE")
 # Routes anyone may call without signing in. Keep this list short and explicit.
 PUBLIC = {"auth.login", "auth.logout"}
 # Public pages an anonymous visitor may see (GET) without being sent to /login.
-PUBLIC_GET = PUBLIC | {"static"}
+PUBLIC_GET = PUBLIC | {"static", "verify.copy"}  # the QR page of printed copies
 NO_ROLE = "(no role)"
 
 
