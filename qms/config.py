@@ -70,6 +70,8 @@ class Settings:
     password_hash_method: str = field(
         default_factory=lambda: _env("PASSWORD_HASH_METHOD", "scrypt") or "scrypt"
     )
+    # Where people reach the app: absolute links printed by commands (copy QR codes).
+    base_url: str = field(default_factory=lambda: _env("BASE_URL", "http://127.0.0.1:8000") or "")
     testing: bool = False
 
     def resolved(self) -> Settings:
