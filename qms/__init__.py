@@ -11,6 +11,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     """Build the Flask app from settings (the environment's, when none are given)."""
     from qms import blueprints
     from qms.core import db, i18n, security, storage, web
+    from qms.printing import background
     from qms.users import auth
 
     settings = (settings or Settings()).resolved()
@@ -30,4 +31,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     auth.init_app(app)
     web.init_app(app)
     blueprints.register(app)
+    background.init_app(app)
     return app

@@ -72,6 +72,14 @@ class Settings:
     )
     # Where people reach the app: absolute links printed by commands (copy QR codes).
     base_url: str = field(default_factory=lambda: _env("BASE_URL", "http://127.0.0.1:8000") or "")
+    # PDF rendering runs in a child process under these limits (a breach is a 503, not a hang).
+    render_timeout_s: int = field(default_factory=lambda: _env_int("RENDER_TIMEOUT_S", 60))
+    render_memory_mb: int = field(default_factory=lambda: _env_int("RENDER_MEMORY_MB", 2048))
+    # Render an approved version's base PDF on a worker thread once the approval commits.
+    render_on_approval: bool = field(default_factory=lambda: _env_bool("RENDER_ON_APPROVAL", True))
+    prerender_sizes: str = field(
+        default_factory=lambda: _env("PRERENDER_SIZES", "A4,Letter") or "A4"
+    )
     testing: bool = False
 
     def resolved(self) -> Settings:
@@ -104,4 +112,6 @@ class Settings:
             "BABEL_DEFAULT_TIMEZONE": self.timezone,
             "WTF_CSRF_TIME_LIMIT": None,
             "WTF_CSRF_SSL_STRICT": True,
+            "QMS_RENDER_TIMEOUT_S": self.render_timeout_s,
+            "QMS_RENDER_MEMORY_MB": self.render_memory_mb,
         }

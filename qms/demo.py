@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
@@ -207,6 +208,11 @@ def demo_command() -> None:
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None
+    renderer = current_app.extensions.get("qms_background_renderer")
+    if renderer is not None and renderer.futures:
+        # So that the demo's first prints are stamps over a cached PDF, not renders.
+        click.echo("Rendering the base PDFs of the approved versions...")
+        renderer.wait()
     rule = "=" * 64
     click.echo(rule)
     click.echo("DEMO ONLY - these accounts and passwords are for trying the system out.")

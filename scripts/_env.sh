@@ -7,17 +7,22 @@ VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 
 ensure_system_libs() {
-    # WeasyPrint renders PDFs through Pango; fonts-dejavu gives accented glyphs. Debian names.
-    if ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 && [ -d /usr/share/fonts/truetype/dejavu ]; then
+    # WeasyPrint renders PDFs through Pango and subsets fonts with HarfBuzz (it warns, and the
+    # warnings-as-errors suite fails, without it); fonts-dejavu gives accented glyphs.
+    local libs
+    libs="$(ldconfig -p 2>/dev/null)"
+    if grep -q libpangoft2-1.0 <<<"$libs" && grep -q libharfbuzz-subset <<<"$libs" \
+        && [ -d /usr/share/fonts/truetype/dejavu ]; then
         return 0
     fi
     if [ "$(id -u)" -ne 0 ]; then
-        echo "!! PDF rendering needs libpangoft2-1.0-0 and fonts-dejavu-core (apt-get install)" >&2
+        echo "!! PDF rendering needs libpangoft2-1.0-0, libharfbuzz-subset0 and fonts-dejavu-core" >&2
         return 0
     fi
-    echo "==> installing Pango and DejaVu fonts for PDF rendering (apt-get)"
+    echo "==> installing Pango, HarfBuzz-Subset and DejaVu fonts for PDF rendering (apt-get)"
     apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q libpangoft2-1.0-0 fonts-dejavu-core >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+        libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null
 }
 
 ensure_venv() {

@@ -33,6 +33,8 @@ def build_settings(tmp_path: Path, database_url: str) -> Settings:
         secret_key="test-secret-key-not-for-production",
         # Real scrypt at a lower cost, so that hundreds of sign-ins stay fast.
         password_hash_method="scrypt:4096:8:1",
+        # Approvals in tests do not start background renders; tests that want one ask for it.
+        render_on_approval=False,
         testing=True,
     )
 

@@ -1,12 +1,11 @@
-"""The controlled-copy register: issue copy N of a version to a holder, recall it when the
-version stops being in force, print it with its own stamp."""
+"""The controlled-copy register and the print service: issue copy N of a version to a holder,
+recall it when the version stops being in force, print any copy with its stamp, on record."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -18,8 +17,8 @@ from qms.core.workflow import conditional_update
 from qms.documents.models import DocumentVersion, VersionState
 from qms.documents.queries import get_version
 from qms.printing.models import ControlledCopy
-from qms.printing.overlay import stamp
-from qms.printing.pdf import PAGE_SIZES, ensure_base_pdf
+from qms.printing.render import PAGE_SIZES, ensure_base_pdf
+from qms.printing.stamp import controlled_line, stamp, status_mark, uncontrolled_line
 from qms.trail import services as trail
 
 S = VersionState
@@ -122,6 +121,55 @@ def acknowledge_recall(session: Session, actor: Any, copy_id: int) -> Controlled
     return copy
 
 
+def print_copy(
+    session: Session,
+    store: BlobStore,
+    actor: Any,
+    version_id: int,
+    *,
+    controlled_copy_id: int | None = None,
+    page_size: str = "A4",
+    check_url: str,
+) -> tuple[bytes, str]:
+    """A stamped PDF of a version, on record in the trail: the one print service.
+
+    Uncontrolled: any version the actor may see (staff: only the one in force, else 404),
+    marked OBSOLETO or BORRADOR when it is not in force. Controlled: copy N of the version in
+    force, for quality leads only; a copy of a version no longer in force is recalled, not
+    reprinted (409).
+    """
+    copy = None
+    if controlled_copy_id is not None:
+        require(actor, Permission.COPY_ISSUE)
+        copy = session.get(ControlledCopy, controlled_copy_id)
+        if copy is None or copy.version_id != version_id:
+            raise NotFound(str(_l("Copy not found.")))
+    else:
+        require(actor, Permission.DOCUMENT_READ)
+    version = get_version(session, actor, version_id)
+    if copy is not None and version.state != S.EFFECTIVE:
+        raise Conflict(str(_l("The version is no longer in force: recall the copy instead.")))
+    size = page_size if page_size in PAGE_SIZES else "A4"
+    base, _rendition = ensure_base_pdf(session, store, version, size)
+    document = version.document
+    details: dict[str, Any] = {"document": document.code, "number": version.number}
+    if copy is not None:
+        line = controlled_line(copy.copy_number, copy.holder, check_url)
+        pdf = stamp(base, line, qr_url=check_url)
+        details |= {"copy": "controlled", "copy_number": copy.copy_number, "holder": copy.holder}
+        filename = f"{document.code}-v{version.number}-copia-{copy.copy_number}.pdf"
+    else:
+        line = uncontrolled_line(actor.full_name, utcnow(), check_url)
+        pdf = stamp(base, line, mark=status_mark(version.state), qr_url=check_url)
+        details |= {"copy": "uncontrolled", "state": version.state}
+        filename = f"{document.code}-v{version.number}.pdf"
+    details["page_size"] = size
+    trail.record(
+        session, "document:print", "document_version", version.id, actor=actor, after=details
+    )
+    return pdf, filename
+
+
 def print_controlled_copy(
     session: Session,
     store: BlobStore,
@@ -136,31 +184,12 @@ def print_controlled_copy(
     copy = session.get(ControlledCopy, copy_id)
     if copy is None:
         raise NotFound(str(_l("Copy not found.")))
-    version = get_version(session, actor, copy.version_id)
-    if version.state != S.EFFECTIVE:
-        raise Conflict(str(_l("The version is no longer in force: recall the copy instead.")))
-    size = page_size if page_size in PAGE_SIZES else "A4"
-    base, _rendition = ensure_base_pdf(session, store, version, size)
-    line = _(
-        "CONTROLLED COPY No. %(n)d — assigned to %(holder)s; check it is in force at %(url)s",
-        n=copy.copy_number,
-        holder=copy.holder,
-        url=check_url,
-    )
-    pdf = stamp(base, line, qr_url=check_url)
-    trail.record(
+    return print_copy(
         session,
-        "document:print",
-        "document_version",
-        version.id,
-        actor=actor,
-        after={
-            "document": version.document.code,
-            "number": version.number,
-            "copy": "controlled",
-            "copy_number": copy.copy_number,
-            "holder": copy.holder,
-            "page_size": size,
-        },
+        store,
+        actor,
+        copy.version_id,
+        controlled_copy_id=copy.id,
+        page_size=page_size,
+        check_url=check_url,
     )
-    return pdf, f"{version.document.code}-v{version.number}-copia-{copy.copy_number}.pdf"

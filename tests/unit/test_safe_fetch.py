@@ -9,8 +9,8 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-from qms.printing.pdf import render_pdf
 from qms.printing.safe_fetch import FetchRefused, SafeFetcher, static_path
+from qms.printing.sandbox import render_isolated
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_remote_and_local_resources_are_never_fetched(trap, tmp_path):
       <a href="file://{secret}">enlace</a>
       <object data="file://{secret}"></object><iframe src="file://{secret}"></iframe>
       </body></html>"""
-    pdf = render_pdf(html)
+    pdf = render_isolated(html).pdf
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
     assert "Contenido" in text and "TOP-SECRET" not in text
     assert hits == []
