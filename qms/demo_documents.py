@@ -2,9 +2,10 @@
 
 - CSC-AC-CR-01, the customer-service characterisation: v1 superseded, v2 effective;
 - CL-CR-01, the call-centre characterisation: v1 effective, v2 submitted and waiting in review;
-- PD-GCR-MR-002, the procedure "Mantener relaciones": v1 effective.
+- PD-GCR-MR-002, the procedure "Mantener relaciones": v1 effective, its steps linked to
+- PD-GCR-MR-002-FO-01, the paper PQRSL form its steps 15 to 17 handle: v1 effective.
 
-Content is parsed from the example files (tab-separated lines are table rows). The process
+Content is parsed from the example files into structured blocks (qms.demo_parsing). The process
 leader "lider" writes and submits; the quality lead "calidad" corrects the codes to the ones
 the examples carry, reviews and approves (segregation of duties: the author never signs as
 reviewer or approver). Signing needs the passwords the demo has just set, so they are passed in.
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from qms.config import PROJECT_ROOT
+from qms.demo_parsing import call_centre, customer_service, procedure, text
 from qms.documents import approval, authoring
 from qms.documents.models import Document, DocumentType
 from qms.processes.services import find_process
@@ -36,13 +37,30 @@ AUTHOR, SIGNER = "lider", "calidad"
 CSC_FILE = "caracterizacion-atencion-al-cliente-CSC-AC-CR-01.txt"
 CALL_FILE = "caracterizacion-centro-de-llamadas.txt"
 PROCEDURE_FILE = "procedimiento-mantener-relaciones-PD-GCR-MR-002.txt"
-SIPOC = ["Proveedores", "Entradas", "Actividades", "Salidas", "Clientes"]
-PHASES = ("PLANEAR", "HACER", "VERIFICAR", "ACTUAR")
-STEPS = ["Tarea", "Quién", "Cómo", "Documentos y/o registros asociados"]
-ISO_CLAUSE = re.compile(r"^\d+(\.\d+)+\s+\S")
-RESOURCE = re.compile(r"^(Físicos|Humanos|Tecnológicos|Ambiente de trabajo):\s*(.+)$")
-
 Block = dict[str, Any]
+FORM_CODE = "PD-GCR-MR-002-FO-01"
+PQRSL_FORM: list[Block] = [
+    text([("Instrucciones", "Diligencie a mano, con letra clara, y deposite en el buzón.")]),
+    {
+        "kind": "form_fields",
+        "title": "Petición, queja, reclamo, sugerencia o felicitación",
+        "fields": [
+            {"label": "Fecha", "type": "date", "required": True},
+            {"label": "Nombre completo", "type": "text", "required": True},
+            {"label": "Documento de identidad", "type": "text", "required": True},
+            {"label": "Teléfono o correo", "type": "text", "required": False},
+            {
+                "label": "Tipo",
+                "type": "choice",
+                "required": True,
+                "options": ["Petición", "Queja", "Reclamo", "Sugerencia", "Felicitación"],
+            },
+            {"label": "Descripción", "type": "text", "required": True},
+            {"label": "Autorizo el tratamiento de mis datos", "type": "checkbox"},
+            {"label": "Firma", "type": "signature", "required": True},
+        ],
+    },
+]
 
 
 def examples_dir() -> Path | None:
@@ -55,101 +73,6 @@ def examples_dir() -> Path | None:
         if candidate and (Path(candidate) / CSC_FILE).is_file():
             return Path(candidate)
     return None
-
-
-# ---- parsing: small on purpose; a line with tabs is a table row, anything odd is skipped ----
-
-
-def _cells(line: str) -> list[str]:
-    return [_clean(cell) for cell in line.split("\t")]
-
-
-def _clean(text: str) -> str:
-    text = re.sub(r"\s*</p>\s*<p>\s*", "\n\n", text)  # the procedure keeps some HTML paragraphs
-    text = re.sub(r"</?p>", "", text).replace("\\*", "*")
-    return re.sub(r"[ \t]+", " ", text).strip()
-
-
-def _after(lines: list[str], heading: str) -> str:
-    """The first non-empty line after the line that reads `heading`."""
-    wanted = heading.casefold()
-    for i, line in enumerate(lines):
-        if line.strip(" *:#\t").casefold() == wanted:
-            return next((_clean(rest) for rest in lines[i + 1 :] if rest.strip()), "")
-    return ""
-
-
-def _text(title: str, body: str) -> Block:
-    return {"kind": "text", "text": f"### {title}\n\n{body}".strip()}
-
-
-def _table(title: str, columns: list[str], rows: list[list[str]]) -> Block:
-    return {"kind": "table", "title": title, "columns": columns, "rows": rows}
-
-
-def _bullets(items: Iterable[str]) -> str:
-    return "\n".join(f"- {item}" for item in items)
-
-
-def _sipoc_by_phase(lines: list[str]) -> list[Block]:
-    """Five-cell rows under the last phase heading seen (page breaks repeat no heading)."""
-    phase = PHASES[0]
-    rows: dict[str, list[list[str]]] = {name: [] for name in PHASES}
-    for line in lines:
-        label = line.strip().lstrip("#").strip().upper()
-        if label in PHASES:
-            phase = label
-            continue
-        cells = _cells(line)
-        if len(cells) == len(SIPOC) and any(cells) and cells[0].upper() != "PROVEEDORES":
-            rows[phase].append(cells)
-    return [_table(f"SIPOC – {name.title()}", SIPOC, rows[name]) for name in PHASES if rows[name]]
-
-
-def customer_service(lines: list[str]) -> tuple[list[Block], list[Block]]:
-    """(v1, v2): v2 adds the resources and the ISO 9001:2015 requirements to v1."""
-    objective = next(
-        (_clean(line.split("**OBJETIVO:**", 1)[1]) for line in lines if "**OBJETIVO:**" in line),
-        "",
-    )
-    v1 = [_text("Objetivo", objective), _text("Alcance", _after(lines, "ALCANCE"))]
-    v1 += _sipoc_by_phase(lines)
-    resources = [m.groups() for m in map(RESOURCE.match, map(_clean, lines)) if m]
-    clauses = [_clean(line) for line in lines if ISO_CLAUSE.match(_clean(line))]
-    v2 = [
-        *v1,
-        _text("Recursos", _bullets(f"**{kind}:** {value}" for kind, value in resources)),
-        _text("Requisitos ISO 9001:2015", _bullets(clauses)),
-    ]
-    return v1, v2
-
-
-def call_centre(lines: list[str]) -> list[Block]:
-    """Label/value lines (two or four cells) as text, five-cell lines as the SIPOC."""
-    pairs, rows = [], []
-    for line in lines:
-        cells = _cells(line)
-        if len(cells) in (2, 4):
-            pairs += [(cells[i].rstrip(":"), cells[i + 1]) for i in range(0, len(cells), 2)]
-        elif len(cells) == len(SIPOC) and cells[0].casefold() != "proveedores":
-            rows.append(cells)
-    head = [f"**{label}:** {value}" for label, value in pairs[:2]]
-    tail = [f"**{label}:** {value}" for label, value in pairs[2:] if label]
-    return [
-        _text("Objetivo, alcance y líder", "\n\n".join(head)),
-        _table("SIPOC", SIPOC, rows),
-        _text("Requisitos, indicadores, controles y recursos", _bullets(tail)),
-    ]
-
-
-def procedure(lines: list[str]) -> list[Block]:
-    rows = [c for c in map(_cells, lines) if len(c) == len(STEPS) and re.match(r"^\d+\.", c[0])]
-    return [
-        _text("Objetivo", _after(lines, "Objetivo")),
-        _text("Responsable", _after(lines, "Responsable")),
-        _text("Alcance", _after(lines, "Alcance")),
-        _table("Actividades del procedimiento", STEPS, rows),
-    ]
 
 
 # ---- building ----
@@ -169,6 +92,7 @@ class DemoDocument:
     process: str
     title: str
     versions: tuple[DemoVersion, ...]
+    parent: str = ""  # a form's code comes from the procedure it belongs to
 
 
 def demo_documents(root: Path) -> list[DemoDocument]:
@@ -178,8 +102,8 @@ def demo_documents(root: Path) -> list[DemoDocument]:
     csc_v1, csc_v2 = customer_service(read(CSC_FILE))
     call_v1 = call_centre(read(CALL_FILE))
     call_v2 = [
-        {**block, "text": block["text"].replace("ISO 9001:2008", "ISO 9001:2015")}
-        if block["kind"] == "text"
+        {**block, "internal": ["Políticas O.S.A"], "iso": ["4.4", "8.2.1", "9.1.3", "10.2"]}
+        if block["kind"] == "requirements"
         else block
         for block in call_v1
     ]
@@ -215,7 +139,15 @@ def demo_documents(root: Path) -> list[DemoDocument]:
             "procedure",
             "GCR",
             "Procedimiento Mantener Relaciones",
-            (DemoVersion(procedure(read(PROCEDURE_FILE))),),
+            (DemoVersion(procedure(read(PROCEDURE_FILE), form_code=FORM_CODE)),),
+        ),
+        DemoDocument(
+            FORM_CODE,
+            "form",
+            "GCR",
+            "Formato de PQRSL",
+            (DemoVersion(PQRSL_FORM),),
+            parent="PD-GCR-MR-002",
         ),
     ]
 
@@ -246,8 +178,16 @@ def _build(
     type_id = session.scalar(sa.select(DocumentType.id).where(DocumentType.key == spec.type_key))
     if process is None or type_id is None:
         return
+    parent_id = None
+    if spec.parent:
+        parent_id = session.scalar(sa.select(Document.id).where(Document.code == spec.parent))
     document = authoring.create_document(
-        session, writer, type_id=type_id, process_id=process.id, title=spec.title
+        session,
+        writer,
+        type_id=type_id,
+        process_id=process.id,
+        title=spec.title,
+        parent_id=parent_id,
     )
     # The example's code, set before the first approval locks it.
     authoring.correct_code(

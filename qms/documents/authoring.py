@@ -130,7 +130,7 @@ def create_document(
         document_id=document.id,
         number=1,
         state=VersionState.DRAFT,
-        content=blocks.default_blocks(doc_type.default_blocks),
+        content=blocks.default_blocks(doc_type.default_blocks, doc_type.key),
         author_id=author_id or (owner.id if actor is None else actor.id),
         change_request_id=change_request_id,
     )

@@ -1,7 +1,7 @@
 """Content blocks of a version: validation per kind, defaults, and the content hash.
 
-The block model is open: a kind is a validator in BLOCK_KINDS; later kinds (sipoc, steps,
-indicators...) register here without touching stored versions.
+The block model is open: a kind is a validator in BLOCK_KINDS (the structured kinds live in
+qms.documents.structured_blocks); a new kind registers without touching stored versions.
 """
 
 from __future__ import annotations
@@ -11,19 +11,20 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from qms.core.errors import ValidationFailed
+from qms.documents.block_fields import (
+    MAX_BLOCKS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MAX_TEXT,
+    fail,
+)
+from qms.documents.block_fields import cell as _cell
+from qms.documents.structured_blocks import VALIDATORS
 
-MAX_TEXT = 200_000
-MAX_CELL = 5_000
-MAX_COLUMNS = 30
-MAX_ROWS = 1_000
-MAX_BLOCKS = 300
-
-
-def _fail(message: Any) -> None:
-    raise ValidationFailed(str(message), field="content")
+_fail = fail
 
 
 def _text(block: dict[str, Any]) -> dict[str, Any]:
@@ -33,17 +34,6 @@ def _text(block: dict[str, Any]) -> dict[str, Any]:
     if len(text) > MAX_TEXT:
         _fail(_l("A text block is too long."))
     return {"kind": "text", "text": text.replace("\r\n", "\n")}
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str | int | float):
-        _fail(_l("Table cells hold text."))
-    text = str(value)
-    if len(text) > MAX_CELL:
-        _fail(_l("A table cell is too long."))
-    return text
 
 
 def _table(block: dict[str, Any]) -> dict[str, Any]:
@@ -72,6 +62,7 @@ def _table(block: dict[str, Any]) -> dict[str, Any]:
 BLOCK_KINDS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "text": _text,
     "table": _table,
+    **VALIDATORS,
 }
 
 
@@ -91,15 +82,59 @@ def clean_blocks(blocks: Any) -> list[dict[str, Any]]:
     return cleaned
 
 
-def default_blocks(kinds: Iterable[str]) -> list[dict[str, Any]]:
-    """Empty blocks of the kinds a document type starts with."""
-    blocks: list[dict[str, Any]] = []
-    for kind in kinds:
-        if kind == "text":
-            blocks.append({"kind": "text", "text": ""})
-        elif kind == "table":
-            blocks.append({"kind": "table", "title": "", "columns": [""], "rows": []})
-    return blocks
+# The order a new version's blocks come in, as the examples lay them out: objective, scope and
+# leader, then the SIPOC or the steps, resources, controls, indicators, requirements, documents.
+DEFAULT_ORDER = (
+    "text",
+    "table",
+    "sipoc",
+    "steps",
+    "form_fields",
+    "resources",
+    "controls",
+    "indicators",
+    "requirements",
+    "related",
+)
+
+
+HEADED_TYPES = ("characterization", "procedure", "work_instruction", "guide", "manual")
+
+
+def _starter_text(type_key: str) -> str:
+    if type_key not in HEADED_TYPES:
+        return ""
+    leader = _("Process leader") if type_key == "characterization" else _("Responsible")
+    headings = (_("Objective"), _("Scope"), leader)
+    return "\n\n".join(f"### {heading}\n\n" for heading in headings).strip() + "\n"
+
+
+def _starter(kind: str, type_key: str) -> dict[str, Any]:
+    titles = {
+        "table": "",
+        "sipoc": _("SIPOC by PHVA phase"),
+        "steps": _("Procedure activities"),
+        "form_fields": _("Form fields"),
+        "resources": _("Resources"),
+        "controls": _("Control plan"),
+        "indicators": _("Indicators"),
+        "requirements": _("Requirements"),
+        "related": _("Related documents"),
+    }
+    if kind == "text":
+        return {"kind": "text", "text": _starter_text(type_key)}
+    if kind == "table":
+        return {"kind": "table", "title": "", "columns": [""], "rows": []}
+    # The validator turns a block holding only its title into the empty block of its kind.
+    return BLOCK_KINDS[kind]({"kind": kind, "title": titles.get(kind, "")})
+
+
+def default_blocks(kinds: Iterable[str], type_key: str = "") -> list[dict[str, Any]]:
+    """The blocks a new document of a type starts with, titled and in the examples' order."""
+    wanted = [kind for kind in dict.fromkeys(kinds) if kind in BLOCK_KINDS]
+    rank = {kind: i for i, kind in enumerate(DEFAULT_ORDER)}
+    wanted.sort(key=lambda kind: rank.get(kind, len(rank)))
+    return [_starter(kind, type_key) for kind in wanted]
 
 
 def content_hash(blocks: list[dict[str, Any]], attachment_hashes: Iterable[str] = ()) -> str:

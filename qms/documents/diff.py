@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any, TypeVar
 
+from qms.documents.block_tables import as_table
+
 SAME, CHANGED, ADDED, REMOVED = "same", "changed", "added", "removed"
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 
@@ -267,9 +269,10 @@ def _signature(block: dict[str, Any]) -> str:
 def _flat(block: dict[str, Any]) -> list[str]:
     if block.get("kind") == "text":
         return _tokens(str(block.get("text") or ""))
-    if block.get("kind") == "table":
-        cells = [str(block.get("title") or ""), *map(str, block.get("columns") or [])]
-        return cells + [str(cell) for row in block.get("rows") or [] for cell in row]
+    table = as_table(block)
+    if table is not None:
+        cells = [str(table["title"] or ""), *map(str, table["columns"])]
+        return cells + [str(cell) for row in table["rows"] for cell in row]
     return [_signature(block)]
 
 
@@ -289,17 +292,20 @@ def _block(old: dict[str, Any] | None, new: dict[str, Any] | None) -> BlockDiff:
             text = str(block.get("text") or "")
             op = INSERT if old is None else DELETE
             return BlockDiff(status, kind, text=(Segment(op, text),) if text else ())
-        if kind == "table":
+        shown = as_table(block)
+        if shown is not None:
             empty = {"columns": [], "rows": []}
-            table = diff_table(empty, block) if old is None else diff_table(block, empty)
+            table = diff_table(empty, shown) if old is None else diff_table(shown, empty)
             return BlockDiff(status, kind, table=table)
         return BlockDiff(status, kind, old=old, new=new)
     kind = str(new.get("kind"))
     status = SAME if _signature(old) == _signature(new) else CHANGED
     if kind == "text":
         return BlockDiff(status, kind, text=diff_words(old.get("text", ""), new.get("text", "")))
-    if kind == "table":
-        return BlockDiff(status, kind, table=diff_table(old, new))
+    old_table, new_table = as_table(old), as_table(new)
+    if old_table is not None and new_table is not None:
+        # Structured blocks compare as the tables they read as: a changed cell, not a JSON blob.
+        return BlockDiff(status, kind, table=diff_table(old_table, new_table))
     return BlockDiff(status, kind, old=old, new=new)
 
 

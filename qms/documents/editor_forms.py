@@ -8,7 +8,6 @@ per-block fields are posted instead (see qms.documents.forms).
 from __future__ import annotations
 
 import copy
-import importlib
 import json
 from typing import Any
 
@@ -17,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from qms.core.errors import ValidationFailed
 from qms.documents import blocks as block_model
+from qms.documents import iso9001
 
 MAX_JSON = 2_000_000
 
@@ -154,29 +154,8 @@ def _plain(value: Any) -> Any:
 
 
 def iso_catalogue() -> list[dict[str, str]]:
-    """ISO 9001 clauses as [{number, title}] from qms.documents.iso9001, when it exists."""
-    try:
-        module = importlib.import_module("qms.documents.iso9001")
-    except ImportError:
-        return []
-    source = getattr(module, "CLAUSES", None)
-    if callable(getattr(module, "clauses", None)):
-        source = module.clauses()
-    if isinstance(source, dict):
-        source = list(source.items())
-    found: list[dict[str, str]] = []
-    for item in source or []:
-        if isinstance(item, tuple | list) and len(item) >= 2:
-            number, title = item[0], item[1]
-        elif isinstance(item, dict):
-            number, title = item.get("number"), item.get("title")
-        else:
-            number, title = getattr(item, "number", None), getattr(item, "title", "")
-        if isinstance(title, dict):  # titles per language
-            title = title.get(_language()) or next(iter(title.values()), "")
-        if number:
-            found.append({"number": str(number), "title": str(title or "")})
-    return found
+    """ISO 9001:2015 clauses as [{number, title}] in the reader's language."""
+    return iso9001.clauses(_language())
 
 
 def _language() -> str:

@@ -121,6 +121,24 @@ def version_in_force(session: Session, document_id: int) -> DocumentVersion | No
     )
 
 
+def in_force_by_code(
+    session: Session, codes: list[str]
+) -> dict[str, tuple[Document, DocumentVersion | None]]:
+    """The documents with these codes, each with its version in force (one query)."""
+    if not codes:
+        return {}
+    in_force = sa.and_(
+        DocumentVersion.document_id == Document.id,
+        DocumentVersion.state == VersionState.EFFECTIVE,
+    )
+    stmt = (
+        sa.select(Document, DocumentVersion)
+        .outerjoin(DocumentVersion, in_force)
+        .where(Document.code.in_([code.upper() for code in codes]))
+    )
+    return {document.code: (document, version) for document, version in session.execute(stmt)}
+
+
 def open_version(session: Session, document_id: int) -> DocumentVersion | None:
     """The draft or the version on its way to taking effect, if any."""
     return session.scalar(

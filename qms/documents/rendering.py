@@ -16,6 +16,8 @@ from flask_babel import gettext as _
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup, escape
 
+from qms.documents.structured_rendering import PAGE_RENDERERS
+
 ALLOWED_TAGS = {
     "p",
     "br",
@@ -116,6 +118,7 @@ def _text(block: dict[str, Any]) -> Markup:
 RENDERERS: dict[str, Callable[[dict[str, Any]], Markup]] = {
     "text": _text,
     "table": render_table,
+    **PAGE_RENDERERS,
 }
 
 

@@ -25,11 +25,12 @@ from qms.blobs.services import read_blob, store_blob
 from qms.core.storage import BlobStore
 from qms.documents import rendering
 from qms.documents.models import DocumentVersion, SignatureMeaning, VersionState
+from qms.documents.structured_rendering import PRINT_RENDERERS
 from qms.printing.models import PdfRendition
 from qms.printing.sandbox import render_isolated
 
 # Bump when templates/print or print.css change: cached renditions of the old layout are skipped.
-TEMPLATE_VERSION = "2"
+TEMPLATE_VERSION = "3"
 PAGE_SIZES = {"A4": "A4", "Letter": "letter"}
 CACHED_STATES = (
     VersionState.APPROVED,
@@ -68,7 +69,8 @@ def _fallback(value: Any) -> Markup:
 
 def print_block(block: dict[str, Any]) -> Markup:
     """A block as print HTML: the page renderer for its kind, else a plain listing."""
-    renderer = rendering.RENDERERS.get(str(block.get("kind", "")))
+    kind = str(block.get("kind", ""))
+    renderer = PRINT_RENDERERS.get(kind) or rendering.RENDERERS.get(kind)
     if renderer is not None:
         return renderer(block)
     return _fallback({key: value for key, value in block.items() if key != "kind"})

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from qms.core.db import db
 from qms.demo import demo_command
 from qms.demo_documents import call_centre, customer_service, examples_dir, procedure
+from qms.documents.blocks import clean_blocks
 from qms.documents.cli import signatures_group
 from qms.documents.models import Document, Signature
 from qms.trail.services import verify_chain
@@ -16,6 +17,7 @@ EXPECTED = {
     "CSC-AC-CR-01": {1: "superseded", 2: "effective"},
     "CL-CR-01": {1: "effective", 2: "in_review"},
     "PD-GCR-MR-002": {1: "effective"},
+    "PD-GCR-MR-002-FO-01": {1: "effective"},
 }
 
 
@@ -41,17 +43,19 @@ def test_demo_twice_builds_the_documents_once(app):
         assert signers == {("authored", "lider"), ("reviewed", "calidad"), ("approved", "calidad")}
         csc = documents["CSC-AC-CR-01"].versions
         assert csc[1].change_summary.startswith("Se incluyen los recursos")
-        assert [b["kind"] for b in csc[1].content][:3] == ["text", "text", "table"]
+        assert [b["kind"] for b in csc[1].content][:4] == ["text", "sipoc", "resources", "controls"]
+        form = documents["PD-GCR-MR-002-FO-01"]
+        assert form.parent_id == documents["PD-GCR-MR-002"].id and form.type.key == "form"
         assert verify_chain(db.session)[1] is None
-    assert len(trail_events(app, "document:create")) == 3
-    # CL-CR-01 is the generated code already; the other two are corrected to the examples'.
+    assert len(trail_events(app, "document:create")) == 4
+    # CL-CR-01 and the form's code are generated; the other two are corrected to the examples'.
     assert len(trail_events(app, "document:correct_code")) == 2
     result = runner.invoke(signatures_group, ["verify"])
     assert result.exit_code == 0, result.output
-    assert "5 signed versions, 13 signatures" in result.output
+    assert "6 signed versions, 16 signatures" in result.output
 
 
-def test_the_examples_parse_into_blocks():
+def test_the_examples_parse_into_valid_structured_blocks(app):
     root = examples_dir()
     assert root is not None
 
@@ -59,20 +63,35 @@ def test_the_examples_parse_into_blocks():
         return (root / name).read_text(encoding="utf-8").splitlines()
 
     v1, v2 = customer_service(lines("caracterizacion-atencion-al-cliente-CSC-AC-CR-01.txt"))
-    assert v1[0]["text"].startswith("### Objetivo\n\nEstablecer actividades")
-    assert [b["title"] for b in v1 if b["kind"] == "table"] == [
-        "SIPOC – Planear",
-        "SIPOC – Hacer",
-        "SIPOC – Verificar",
-        "SIPOC – Actuar",
-    ]
-    # The HACER table continues after a page break that repeats the document header.
-    assert len(v1[3]["rows"]) == 7
-    assert "9.1.2 Satisfacción del cliente" in v2[-1]["text"]
     call = call_centre(lines("caracterizacion-centro-de-llamadas.txt"))
-    assert len(call[1]["rows"]) == 27 and call[1]["rows"][0][0] == "zonas"
-    assert "Norma ISO 9001:2008" in call[2]["text"]
-    steps = procedure(lines("procedimiento-mantener-relaciones-PD-GCR-MR-002.txt"))
-    rows = steps[3]["rows"]
-    assert [r[0] for r in (rows[0], rows[-1])] == ["1. Manifestar pqrsl", "45. Fin"]
-    assert "<p>" not in rows[31][2] and "\n\n" in rows[31][2]
+    steps = procedure(lines("procedimiento-mantener-relaciones-PD-GCR-MR-002.txt"), "FO-X")
+    with app.app_context():
+        for content in (v1, v2, call, steps):
+            cleaned = clean_blocks(content)  # valid as parsed, nothing dropped
+            assert [b["kind"] for b in cleaned] == [b["kind"] for b in content]
+            assert clean_blocks(cleaned) == cleaned
+    assert v1[0]["text"].startswith("### Objetivo\n\nEstablecer actividades")
+    rows = v1[1]["rows"]
+    phases = [row["phase"] for row in rows]
+    # The HACER rows continue after a page break that repeats the document header, and the
+    # last ACTUAR row was exported as five loose lines.
+    assert (phases.count("P"), phases.count("H"), phases.count("V"), phases.count("A")) == (
+        5,
+        7,
+        4,
+        3,
+    )
+    assert rows[-1]["activity"] == "Realizar segundas evaluaciones de satisfacción del cliente"
+    requirements = next(b for b in v2 if b["kind"] == "requirements")
+    assert requirements["iso"] == ["5.1.2", "8.2", "8.2.1", "9.1.2"]
+    assert len(call[1]["rows"]) == 27 and call[1]["rows"][0]["suppliers"] == "zonas"
+    assert call[2]["internal"] == ["Políticas O.S.A", "Norma ISO 9001:2008"]
+    listed = steps[1]["steps"]
+    assert [(s["id"], s["task"]) for s in (listed[0], listed[-1])] == [
+        ("1", "Manifestar pqrsl"),
+        ("45", "Fin"),
+    ]
+    assert "<p>" not in listed[31]["how"] and "\n\n" in listed[31]["how"]
+    decision = listed[1]["decision"]
+    assert decision == {"question": "¿ El canal de recepción es presencial?", "yes": "3", "no": "4"}
+    assert [s["id"] for s in listed if s["form_code"] == "FO-X"] == ["15", "16"]

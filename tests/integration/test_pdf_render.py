@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from io import BytesIO
 
@@ -67,7 +68,7 @@ def test_base_pdf_holds_header_signatures_history_and_every_row(app, effective):
     pdf, cached, first = _base(app, version_id)
     text = _text(pdf)
     assert "CR-01" in text and "Caracterización Atención al Cliente" in text
-    assert "Atención al Cliente" in text and "Página 1 de" in text
+    assert "Atención al Cliente" in text and "PÁGINA" in text and re.search(r"\b1 de \d+", text)
     for row in ROWS:
         assert f"{row[0]} {row[1]} {row[2]}" in text.replace("\n", " ")
     assert "Elaboró" in text and "Aprobó" in text and "Líder de Calidad" in text
@@ -114,6 +115,6 @@ def test_a_draft_is_never_cached(app):
 
 def test_a_kind_without_a_page_renderer_prints_as_a_plain_escaped_listing():
     html = render.print_block(
-        {"kind": "indicators", "rows": [{"name": "Oportunidad <PQRS>", "target": "≥ 95 %"}]}
+        {"kind": "gauges", "rows": [{"name": "Oportunidad <PQRS>", "target": "≥ 95 %"}]}
     )
     assert "<table>" in html and "Oportunidad &lt;PQRS&gt;" in html and "≥ 95 %" in html

@@ -146,11 +146,44 @@ def test_added_and_removed_columns() -> None:
     assert removed.rows[0].cells[1].status == REMOVED
 
 
-def test_block_of_another_kind_is_compared_whole() -> None:
-    old = [{"kind": "sipoc", "rows": [["a"]]}]
-    new = [{"kind": "sipoc", "rows": [["b"]]}]
+def test_block_of_an_unknown_kind_is_compared_whole() -> None:
+    old = [{"kind": "widget", "rows": [["a"]]}]
+    new = [{"kind": "widget", "rows": [["b"]]}]
     (block,) = compare_content(old, new).blocks
     assert block.status == CHANGED and block.old == old[0] and block.new == new[0]
+
+
+def _sipoc_row(activity: str, phase: str = "H") -> dict[str, str]:
+    return {
+        "phase": phase,
+        "suppliers": "Clientes",
+        "inputs": "PQRS",
+        "activity": activity,
+        "outputs": "Respuesta",
+        "clients": "Afiliados",
+    }
+
+
+def test_a_structured_block_compares_as_its_table_cell_by_cell() -> None:
+    old = [{"kind": "sipoc", "title": "SIPOC", "rows": [_sipoc_row("Tramitar PQRS")]}]
+    new = [
+        {
+            "kind": "sipoc",
+            "title": "SIPOC",
+            "rows": [_sipoc_row("Tramitar PQRS a tiempo"), _sipoc_row("Medir", "V")],
+        }
+    ]
+    (block,) = compare_content(old, new).blocks
+    assert block.status == CHANGED and block.table is not None
+    first, second = block.table.rows
+    activity = first.cells[3]
+    assert (activity.status, activity.old, activity.new) == (
+        CHANGED,
+        "Tramitar PQRS",
+        "Tramitar PQRS a tiempo",
+    )
+    assert first.cells[1].status == "same" and second.status == "added"
+    assert [c.new for c in block.table.columns][:2] == ["Phase", "Suppliers"]
 
 
 def test_kind_change_at_one_position_is_a_removal_and_an_addition() -> None:

@@ -76,7 +76,7 @@ def test_table_block_is_escaped() -> None:
 
 
 def test_unknown_block_kind_is_named_not_failed() -> None:
-    assert "sipoc" in str(render_block({"kind": "sipoc", "rows": []}))
+    assert "widget" in str(render_block({"kind": "widget", "rows": []}))
 
 
 def test_table_text_round_trips_escapes() -> None:
