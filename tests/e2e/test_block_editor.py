@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 
 from qms.core.db import db
-from qms.documents import blocks as block_model
 from qms.documents.models import DocumentVersion
 from tests.documents_fixtures import build_org, new_document
 from tests.helpers import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def structured_kinds(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The real validators when registered; until then a pass-through, so the editor is tested."""
-    for kind in ("sipoc", "steps"):
-        if kind not in block_model.BLOCK_KINDS:
-            monkeypatch.setitem(block_model.BLOCK_KINDS, kind, dict)
-    yield
 
 
 def sign_in(page: Any, base: str, username: str) -> None:
@@ -46,7 +35,7 @@ def add_block(page: Any, kind: str) -> None:
 
 
 def test_owner_adds_a_sipoc_row_and_a_decision_step(
-    app: Flask, live_server: str, page: Any, structured_kinds: None
+    app: Flask, live_server: str, page: Any
 ) -> None:
     org = build_org(app)
     _, version_id = new_document(app, org, text="Objetivo: responder a tiempo.")

@@ -74,11 +74,6 @@ STEPS = {
 }
 
 
-def needs(*kinds: str) -> Any:
-    missing = [k for k in kinds if k not in block_model.BLOCK_KINDS]
-    return pytest.mark.skipif(bool(missing), reason=f"block kinds not registered yet: {missing}")
-
-
 @pytest.fixture
 def org(app: Flask) -> Org:
     return build_org(app)
@@ -134,7 +129,6 @@ def test_posting_text_and_table_as_json_stores_them(app: Flask, org: Org) -> Non
     assert trail_events(app, "document:edit_draft")
 
 
-@needs("sipoc", "steps")
 def test_posting_sipoc_and_steps_stores_them(app: Flask, org: Org) -> None:
     _, version_id = new_document(app, org)
     content = [SIPOC, STEPS]
@@ -150,7 +144,6 @@ def test_posting_sipoc_and_steps_stores_them(app: Flask, org: Org) -> None:
     }
 
 
-@needs("steps")
 def test_a_decision_to_a_missing_step_is_refused_naming_the_block(app: Flask, org: Org) -> None:
     _, version_id = new_document(app, org, text="uno")
     bad = json.loads(json.dumps(STEPS))
@@ -215,13 +208,8 @@ def test_another_process_owner_cannot_post_json(app: Flask, org: Org) -> None:
     assert stored(app, version_id) == [{"kind": "text", "text": "uno"}]
 
 
-def test_without_javascript_other_kinds_are_edited_as_json(
-    app: Flask, org: Org, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    kind = next((k for k in block_model.BLOCK_KINDS if k not in ("text", "table")), None)
-    if kind is None:  # until the structured kinds are registered: a pass-through stand-in
-        kind = "related"
-        monkeypatch.setitem(block_model.BLOCK_KINDS, kind, dict)
+def test_without_javascript_other_kinds_are_edited_as_json(app: Flask, org: Org) -> None:
+    kind = "related"
     _, version_id = new_document(app, org, text="uno")
     client = owner_client(app)
     token = csrf_token(client, "/dashboard")
