@@ -12,6 +12,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from qms import blueprints
     from qms.core import db, i18n, security, storage, web
     from qms.printing import background
+    from qms.search import hooks as search_hooks
     from qms.users import auth
 
     settings = (settings or Settings()).resolved()
@@ -32,4 +33,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     web.init_app(app)
     blueprints.register(app)
     background.init_app(app)
+    search_hooks.init_app(app)
     return app

@@ -13,6 +13,7 @@ csrf = CSRFProtect()
 # (endpoint, label, permission): the main navigation, shown to whoever holds the permission.
 NAV = [
     ("documents.index", _l("Documents"), Permission.DOCUMENT_READ),
+    ("search.index", _l("Search"), Permission.DOCUMENT_READ),
     ("master_list.index", _l("Master list"), Permission.DOCUMENT_READ),
     ("change_requests.index", _l("Change requests"), Permission.CHANGE_REQUEST_CREATE),
     ("copies.recalls", _l("Recalls"), Permission.COPY_RECALL),
@@ -35,6 +36,7 @@ def register(app: Flask) -> None:
     from qms.printing.verify_views import bp as verify_bp
     from qms.printing.views import bp as printing_bp
     from qms.processes.views import bp as processes_bp
+    from qms.search.views import bp as search_bp
     from qms.trail.views import bp as trail_bp
     from qms.users.admin_views import bp as users_bp
     from qms.users.token_views import bp as tokens_bp
@@ -56,6 +58,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(change_requests_bp)
     app.register_blueprint(signing_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(search_bp)
 
     @app.context_processor
     def _permissions():  # type: ignore[no-untyped-def]

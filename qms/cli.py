@@ -30,6 +30,7 @@ def _register() -> None:
     from qms.documents.cli import signatures_group, tick_command
     from qms.documents.master_list_cli import documents_group
     from qms.printing.cli import print_command
+    from qms.search.cli import search_group
     from qms.trail.cli import trail_group
     from qms.users.cli import create_user_command, users_group
     from qms.users.token_cli import token_group
@@ -43,6 +44,7 @@ def _register() -> None:
     main.add_command(demo_command)
     main.add_command(tick_command)
     main.add_command(signatures_group)
+    main.add_command(search_group)
     main.add_command(documents_group)
     main.add_command(print_command)
 

@@ -1,0 +1,105 @@
+"""Searching versions: Whoosh finds candidates, the database says which the reader may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+from sqlalchemy.orm import Session
+from whoosh.highlight import ContextFragmenter, Formatter, get_text
+from whoosh.index import Index
+from whoosh.qparser import MultifieldParser, OrGroup
+
+from qms.core.errors import ValidationFailed
+from qms.core.permissions import Permission, require
+from qms.documents.models import Document, DocumentVersion
+from qms.documents.queries import version_visibility
+
+MAX_QUERY = 200
+CANDIDATES = 500
+
+
+@dataclass(frozen=True)
+class Hit:
+    version_id: int
+    document_id: int
+    code: str
+    title: str
+    process: str
+    number: int
+    state: str
+    snippet: Markup
+
+
+class _EscapingFormatter(Formatter):
+    """Whoosh's highlights with every piece of document text escaped; matches in <mark>."""
+
+    between = "…"
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return str(Markup("<mark>%s</mark>") % get_text(text, token, replace))
+
+    def format_fragment(self, fragment: Any, replace: bool = False) -> str:
+        out, index = [], fragment.startchar
+        for token in fragment.matches:
+            if token.startchar < index:
+                continue
+            out.append(str(escape(fragment.text[index : token.startchar])))
+            out.append(self.format_token(fragment.text, token, replace))
+            index = token.endchar
+        out.append(str(escape(fragment.text[index : fragment.endchar])))
+        return "".join(out)
+
+
+def search_versions(
+    session: Session, actor: Any, ix: Index, query: str, *, limit: int = 50
+) -> list[Hit]:
+    """Versions matching the words of `query` that the actor may see, best first."""
+    require(actor, Permission.DOCUMENT_READ)
+    query = query.strip()
+    if not query:
+        return []
+    if len(query) > MAX_QUERY:
+        raise ValidationFailed(str(_l("The search is too long.")), field="q")
+    parser = MultifieldParser(["code", "title", "process", "content"], ix.schema, group=OrGroup)
+    parsed = parser.parse(query)
+    with ix.searcher() as searcher:
+        results = searcher.search(parsed, limit=CANDIDATES)
+        results.fragmenter = ContextFragmenter(maxchars=200, surround=60)
+        results.formatter = _EscapingFormatter()
+        found = [(int(hit["version_id"]), hit) for hit in results]
+        visible = _visible(session, actor, [version_id for version_id, _ in found])
+        hits = []
+        for version_id, hit in found:
+            if version_id not in visible:
+                continue
+            snippet = hit.highlights("content") or str(escape(hit["content"][:200]))
+            hits.append(
+                Hit(
+                    version_id=version_id,
+                    document_id=int(hit["document_id"]),
+                    code=hit["code"],
+                    title=hit["title"],
+                    process=hit["process"],
+                    number=int(hit["number"]),
+                    state=hit["state"],
+                    snippet=Markup(snippet),  # noqa: S704 (escaped by the formatter)
+                )
+            )
+            if len(hits) == limit:
+                break
+    return hits
+
+
+def _visible(session: Session, actor: Any, version_ids: list[int]) -> set[int]:
+    if not version_ids:
+        return set()
+    stmt = (
+        sa.select(DocumentVersion.id)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .where(DocumentVersion.id.in_(version_ids), version_visibility(actor))
+    )
+    return set(session.scalars(stmt))

@@ -1,0 +1,27 @@
+"""The search page: one box, results as the versions the reader may open."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user
+
+from qms.core.db import db
+from qms.core.errors import ValidationFailed
+from qms.core.permissions import Permission, permission_required
+from qms.search.hooks import search_index
+from qms.search.services import search_versions
+
+bp = Blueprint("search", __name__, url_prefix="/search")
+
+
+@bp.get("")
+@permission_required(Permission.DOCUMENT_READ)
+def index():  # type: ignore[no-untyped-def]
+    query = request.args.get("q", "")
+    error, hits = None, []
+    try:
+        hits = search_versions(db.session, current_user, search_index(current_app), query)
+    except ValidationFailed as failure:
+        error = failure.message
+    status = 400 if error else 200
+    return render_template("search/results.html", query=query, hits=hits, error=error), status
