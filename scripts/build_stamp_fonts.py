@@ -1,6 +1,6 @@
 """Rebuild qms/static/fonts/*-Stamp.ttf: DejaVu Sans cut down to the characters of stamps.
 
-Parsing the full font costs ~180 ms per copy in fpdf2; the cut-down one ~10 ms. It keeps
+The stamp embeds this cut in every copy (qms/printing/stamp_font.py): ~50 KB, not ~700. It keeps
 ASCII, Latin-1, Latin Extended-A (Spanish and most European names) and common punctuation.
 Run: .venv/bin/python scripts/build_stamp_fonts.py
 """

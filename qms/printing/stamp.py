@@ -1,10 +1,10 @@
 """A copy = the cached base PDF + one overlay per page size, laid over every page.
 
-The overlay (status line, big diagonal mark, QR code to the verification page) is drawn once
-per copy with fpdf2 in the embedded DejaVu cut (accents print on every machine). It is turned
-into a single Form XObject that every page draws with `q … /QmsStamp Do Q`, and the result is
-written as an incremental update of the base PDF: the pages' own content streams are never
-decoded or rewritten, so a copy costs a few milliseconds whatever the page count.
+The overlay (status line, big diagonal mark, QR code to the verification page) is a Form
+XObject written by hand in the embedded DejaVu cut (qms.printing.stamp_font: accents print on
+every machine, the text reads back). Every page draws it with `q … /QmsStamp Do Q`, and the
+result is an incremental update of the base PDF: the pages' own content streams are never
+decoded or rewritten, so a copy costs a few milliseconds plus the parse of the base PDF.
 """
 
 from __future__ import annotations
@@ -12,28 +12,30 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 from io import BytesIO
-from pathlib import Path
 
 import segno
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from fpdf import FPDF
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfWriter
 from pypdf.generic import (
     ArrayObject,
+    BooleanObject,
     DecodedStreamObject,
     DictionaryObject,
+    FloatObject,
     IndirectObject,
     NameObject,
     NumberObject,
-    StreamObject,
 )
 
 from qms.documents.models import VersionState
+from qms.printing.stamp_font import add_stamp_font, stamp_font
 
-FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
 S = VersionState
 XOBJECT_NAME = "/QmsStamp"
+# Inside the 32 mm bottom margin of templates/print: lines from 86 pt up, QR at the right.
+LINE_TOP, LINE_SIZE, LINE_LEADING = 86.0, 7.5, 9.0
+MARK_SIZE, QR_SIZE = 64.0, 48.0
 
 
 def status_mark(state: str) -> str | None:
@@ -63,54 +65,118 @@ def uncontrolled_line(printed_by: str, when: datetime, url: str) -> str:
     )
 
 
-@functools.lru_cache(maxsize=32)
-def draw_overlay(
-    width: float, height: float, line: str, mark: str | None, qr_url: str | None
-) -> bytes:
-    """A one-page PDF of the given size holding only the stamp (reprints of a copy reuse it)."""
-    pdf = FPDF(unit="pt", format=(width, height))
-    pdf.set_auto_page_break(False)
-    pdf.add_page()
-    # The -Stamp cut of DejaVu (scripts/build_stamp_fonts.py) parses in ~10 ms, not ~180 ms;
-    # one face only, since each embedded font is subset again at output (~15 ms each).
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold-Stamp.ttf"))
-    pdf.set_text_color(170, 20, 20)
-    pdf.set_font("DejaVu", "B", 7.5)
-    # Above the page number, inside the 32 mm bottom margin of templates/print.
-    pdf.set_xy(42, height - 86)
-    pdf.multi_cell(width - 160, 9, line, align="L")
+def _wrap(text: str, size: float, max_width: float) -> list[str]:
+    font = stamp_font()
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}".strip()
+        if current and font.width(candidate, size) > max_width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    return [*lines, current] if current else lines
+
+
+def _text(x: float, y: float, size: float, text: str) -> bytes:
+    encoded = stamp_font().encode(text)
+    return b"BT /QmsF %g Tf %g %g Td %s Tj ET\n" % (size, x, y, encoded)
+
+
+def overlay_content(width: float, height: float, line: str, mark: str | None, qr: bool) -> bytes:
+    """The drawing operators of the stamp on a page of this size (PDF units, origin low-left).
+
+    The status line sits above the page's bottom margin strip, left of the QR code; the mark
+    runs diagonally across the middle, translucent.
+    """
+    ops = [b"0.667 0.078 0.078 rg\n"]
+    y = LINE_TOP - LINE_SIZE
+    for text in _wrap(line, LINE_SIZE, width - 160):
+        ops.append(_text(42, y, LINE_SIZE, text))
+        y -= LINE_LEADING
     if mark:
-        pdf.set_font("DejaVu", "B", 64)
-        pdf.set_text_color(200, 30, 30)
-        with (
-            pdf.local_context(fill_opacity=0.25, stroke_opacity=0.25),
-            pdf.rotation(45, x=width / 2, y=height / 2),
-        ):
-            text_width = pdf.get_string_width(mark)
-            pdf.text(width / 2 - text_width / 2, height / 2 + 20, mark)
-    if qr_url:
-        png = BytesIO()
-        segno.make(qr_url, error="m").save(png, kind="png", scale=4, border=1)
-        png.seek(0)
-        pdf.image(png, x=width - 96, y=height - 88, w=48, h=48)
-    return bytes(pdf.output())
+        half = stamp_font().width(mark, MARK_SIZE) / 2
+        cos = sin = 0.7071
+        ops.append(b"q /QmsGS gs 0.784 0.118 0.118 rg\n")
+        ops.append(b"%g %g %g %g %g %g cm\n" % (cos, sin, -sin, cos, width / 2, height / 2))
+        ops.append(_text(-half, -20, MARK_SIZE, mark))
+        ops.append(b"Q\n")
+    if qr:
+        ops.append(b"q %g 0 0 %g %g %g cm /QmsQR Do Q\n" % (QR_SIZE, QR_SIZE, width - 96, 40))
+    return b"".join(ops)
 
 
-def _as_xobject(writer: PdfWriter, overlay_pdf: bytes) -> IndirectObject:
-    """The overlay's only page as a Form XObject added to the writer."""
-    page = PdfReader(BytesIO(overlay_pdf)).pages[0]
-    form = StreamObject()
-    form.set_data(page.get_contents().get_data())  # type: ignore[union-attr]
+@functools.lru_cache(maxsize=64)
+def _qr_bits(url: str) -> tuple[int, bytes]:
+    """The QR code as a 1-bit image mask (0 = dark module), one quiet module around."""
+    matrix = [[0, *row, 0] for row in segno.make(url, error="m").matrix]
+    size = len(matrix) + 2
+    rows = [[0] * size, *matrix, [0] * size]
+    data = bytearray()
+    for row in rows:
+        bits = "".join("0" if dark else "1" for dark in row).ljust(-(-size // 8) * 8, "1")
+        data += int(bits, 2).to_bytes(len(bits) // 8, "big")
+    return size, bytes(data)
+
+
+def _qr_image(writer: PdfWriter, url: str) -> IndirectObject:
+    size, data = _qr_bits(url)
+    image = DecodedStreamObject()
+    image.set_data(data)
+    image.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Image"),
+            NameObject("/Width"): NumberObject(size),
+            NameObject("/Height"): NumberObject(size),
+            NameObject("/ImageMask"): BooleanObject(True),
+            NameObject("/BitsPerComponent"): NumberObject(1),
+        }
+    )
+    return writer._add_object(image)
+
+
+def _overlay_form(
+    writer: PdfWriter, size: tuple[float, float], content: bytes, resources: DictionaryObject
+) -> IndirectObject:
+    form = DecodedStreamObject()
+    form.set_data(content)
     form.update(
         {
             NameObject("/Type"): NameObject("/XObject"),
             NameObject("/Subtype"): NameObject("/Form"),
-            NameObject("/BBox"): ArrayObject(NumberObject(round(v)) for v in page.mediabox),
-            # Deep-copies the fonts and the QR image into the writer.
-            NameObject("/Resources"): page["/Resources"].clone(writer),
+            NameObject("/BBox"): ArrayObject(
+                [NumberObject(0), NumberObject(0), FloatObject(size[0]), FloatObject(size[1])]
+            ),
+            NameObject("/Resources"): resources,
         }
     )
     return writer._add_object(form)
+
+
+def _resources(writer: PdfWriter, qr_url: str | None) -> DictionaryObject:
+    """Font, translucency and QR image, shared by the overlays of every page size."""
+    resources = DictionaryObject(
+        {
+            NameObject("/Font"): DictionaryObject({NameObject("/QmsF"): add_stamp_font(writer)}),
+            NameObject("/ExtGState"): DictionaryObject(
+                {
+                    NameObject("/QmsGS"): DictionaryObject(
+                        {
+                            NameObject("/ca"): FloatObject(0.25),
+                            NameObject("/CA"): FloatObject(0.25),
+                        }
+                    )
+                }
+            ),
+        }
+    )
+    if qr_url:
+        resources[NameObject("/XObject")] = DictionaryObject(
+            {NameObject("/QmsQR"): _qr_image(writer, qr_url)}
+        )
+    return resources
 
 
 def _content_stream(writer: PdfWriter, data: bytes) -> IndirectObject:
@@ -124,6 +190,7 @@ def stamp(
 ) -> bytes:
     """The base PDF with the stamp drawn over every page, as an incremental update."""
     writer = PdfWriter(BytesIO(base_pdf), incremental=True)
+    resources = _resources(writer, qr_url)
     forms: dict[tuple[float, float], IndirectObject] = {}
     # Whatever the page's own content leaves in the graphics state, the stamp starts afresh.
     opening = _content_stream(writer, b"q\n")
@@ -131,7 +198,8 @@ def stamp(
         box = page.mediabox
         size = (float(box.width), float(box.height))
         if size not in forms:
-            forms[size] = _as_xobject(writer, draw_overlay(*size, line, mark, qr_url))
+            content = overlay_content(*size, line, mark, qr=bool(qr_url))
+            forms[size] = _overlay_form(writer, size, content, resources)
         name = f"{XOBJECT_NAME}{list(forms).index(size)}"
         closing = _content_stream(
             writer,

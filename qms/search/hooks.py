@@ -23,6 +23,8 @@ from qms.search.index import index_versions, open_index
 from qms.trail.models import TrailEvent
 
 VERSIONS, DOCUMENTS = "qms_search_versions", "qms_search_documents"
+# Events that change nothing the index holds: a print must not pay for an index write.
+UNINDEXED = frozenset({"document:print", "document:periodic_review"})
 log = logging.getLogger(__name__)
 
 
@@ -37,7 +39,11 @@ def search_index(app: Flask) -> Index:
 
 def _collect(session: Session, _context: Any) -> None:
     for obj in session.new:
-        if not isinstance(obj, TrailEvent) or not str(obj.object_id).isdigit():
+        if (
+            not isinstance(obj, TrailEvent)
+            or obj.action in UNINDEXED
+            or not str(obj.object_id).isdigit()
+        ):
             continue
         if obj.object_type == "document_version":
             session.info.setdefault(VERSIONS, set()).add(int(obj.object_id))
