@@ -116,9 +116,9 @@ def _wrap(
     return lines or [""]
 
 
-def _connectors(steps: list[dict[str, Any]], outside: Collection[str]) -> list[str]:
+def outside_connectors(steps: list[dict[str, Any]], outside: Collection[str]) -> list[str]:
     """Ids of steps drawn on another part of the chart that this part's decisions jump to."""
-    return list(dict.fromkeys(t for t in _targets(steps) if t in outside))
+    return list(dict.fromkeys(t for t in jump_targets(steps) if t in outside))
 
 
 def _edge_indices(
@@ -130,7 +130,7 @@ def _edge_indices(
         return []
     end = len(steps) + 1
     position = {str(step["id"]): i for i, step in enumerate(steps, start=1)}
-    position |= {sid: end + k for k, sid in enumerate(_connectors(steps, outside), start=1)}
+    position |= {sid: end + k for k, sid in enumerate(outside_connectors(steps, outside), start=1)}
     edges = [(0, 1, "")]
     for i, step in enumerate(steps, start=1):
         decision = step.get("decision")
@@ -148,7 +148,7 @@ def flowchart_edges(
     """Every arrow as (from_id, to_id, label); terminators are "start"/"end", connectors
     "to:<id>", labels ""/yes/no."""
     keys = ["start", *(str(step["id"]) for step in steps), "end"]
-    keys += [f"to:{sid}" for sid in _connectors(steps, outside)]
+    keys += [f"to:{sid}" for sid in outside_connectors(steps, outside)]
     return [(keys[src], keys[dst], label) for src, dst, label in _edge_indices(steps, outside)]
 
 
@@ -285,7 +285,7 @@ def steps_flowchart(
     """
     if not steps:
         return Markup("")
-    connectors = [(sid, connector_label % sid) for sid in _connectors(steps, outside)]
+    connectors = [(sid, connector_label % sid) for sid in outside_connectors(steps, outside)]
     nodes = _build_nodes(steps, start_label, end_label, connectors)
     y = float(MARGIN)
     for node in nodes:
@@ -356,12 +356,8 @@ def steps_flowchart(
     return Markup("\n".join(out))  # noqa: S704 (every text and attribute escaped above)
 
 
-def _outside_targets(chunk: list[dict[str, Any]]) -> int:
-    ids = {str(step["id"]) for step in chunk}
-    return len(_connectors(chunk, {t for t in _targets(chunk) if t not in ids}))
-
-
-def _targets(steps: list[dict[str, Any]]) -> list[str]:
+def jump_targets(steps: list[dict[str, Any]]) -> list[str]:
+    """Every yes/no target id of the decisions among the steps, in order."""
     return [
         str(step["decision"].get(label))
         for step in steps
@@ -370,59 +366,6 @@ def _targets(steps: list[dict[str, Any]]) -> list[str]:
     ]
 
 
-def _split(steps: list[dict[str, Any]], max_height: float) -> list[list[dict[str, Any]]]:
-    """Consecutive runs of steps whose drawing, with its terminators and the connectors of
-    its jumps out of the run, fits in max_height."""
-    terminator = TERM_H + GAP
-    chunks: list[list[dict[str, Any]]] = [[]]
-    used = 0.0
-    for step in steps:
-        height = _build_nodes([step], "", "")[1].h + GAP
-        candidate = [*chunks[-1], step]
-        connectors = _outside_targets(candidate)
-        if chunks[-1] and used + height + (2 + connectors) * terminator + 2 * MARGIN > max_height:
-            chunks.append([])
-            used = 0.0
-        chunks[-1].append(step)
-        used += height
-    return chunks
-
-
-def steps_flowchart_parts(
-    steps: list[dict[str, Any]],
-    *,
-    max_height: float = 800.0,
-    continued_from: str = "← %s",
-    continues_at: str = "→ %s",
-    **labels: str,
-) -> list[Markup]:
-    """The chart cut into parts no taller than `max_height` (a printed page: an SVG never
-    breaks across pages); a jump between parts ends in a connector naming its step."""
-    if not steps:
-        return []
-    chunks = _split(steps, max_height)
-    parts = []
-    for k, chunk in enumerate(chunks):
-        # A jump to the next part's first step simply goes to this part's end ("to step N").
-        ids = {str(step["id"]) for step in chunk}
-        if k < len(chunks) - 1:
-            ids.add(str(chunks[k + 1][0]["id"]))
-        outside = [str(step["id"]) for step in steps if str(step["id"]) not in ids]
-        start = labels.get("start_label", "Inicio")
-        end = labels.get("end_label", "Fin")
-        if k > 0:
-            start = continued_from % chunks[k - 1][-1]["id"]
-        if k < len(chunks) - 1:
-            end = continues_at % chunks[k + 1][0]["id"]
-        parts.append(
-            steps_flowchart(
-                chunk,
-                start_label=start,
-                end_label=end,
-                yes_label=labels.get("yes_label", "Sí"),
-                no_label=labels.get("no_label", "No"),
-                outside=outside,
-                connector_label=continues_at,
-            )
-        )
-    return parts
+def step_height(step: dict[str, Any]) -> float:
+    """Height of a step's node as drawn, without the gap below it."""
+    return _build_nodes([step], "", "")[1].h

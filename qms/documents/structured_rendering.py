@@ -18,7 +18,8 @@ from markupsafe import Markup, escape
 
 from qms.core.db import db
 from qms.documents import iso9001
-from qms.documents.flowchart import steps_flowchart, steps_flowchart_parts
+from qms.documents.flowchart import steps_flowchart
+from qms.documents.flowchart_pages import steps_flowchart_parts
 from qms.documents.queries import in_force_by_code
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from qms.documents.flowchart import flowchart_edges, steps_flowchart, steps_flowchart_parts
+from qms.documents.flowchart import flowchart_edges, steps_flowchart
+from qms.documents.flowchart_pages import steps_flowchart_parts
 
 NS = "{http://www.w3.org/2000/svg}"
 
