@@ -132,6 +132,12 @@ def render_steps(block: dict[str, Any], *, for_print: bool = False) -> Markup:
         )
     headers = [_("No."), _("Task"), _("Who"), _("How"), _("Records")]
     figure = Markup("").join(Markup('<figure class="flowchart">%s</figure>') % p for p in parts)
+    if not for_print:
+        # A long procedure's chart is tall: the reader may fold it away to reach the table.
+        figure = Markup('<details class="flowchart" open><summary>%s</summary>%s</details>') % (
+            _("Flowchart"),
+            figure,
+        )
     return _title(block) + figure + _table(headers, rows, "steps")
 
 

@@ -1,8 +1,8 @@
 """The Whoosh index of document versions: schema, opening, (re)indexing from the database.
 
 The database stays the authority: the index only finds candidate versions, and every hit is
-checked against the reader's visibility before it is shown. Spanish stemming and accent
-folding, so "atencion" finds "atención" and "quejas" finds "queja".
+checked against the reader's visibility before it is shown. Accent folding and Spanish
+stemming, so "atencion" finds "atención" and "quejas" finds "queja".
 """
 
 from __future__ import annotations
@@ -13,15 +13,33 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 from whoosh import index as whoosh_index
-from whoosh.analysis import CharsetFilter, LanguageAnalyzer, RegexTokenizer
+from whoosh.analysis import (
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 from whoosh.writing import AsyncWriter
 
 from qms.documents.models import Document, DocumentVersion
 from qms.search.text import content_text
 
-ANALYZER = LanguageAnalyzer("es") | CharsetFilter(accent_map)
+# Accents are folded before stemming: people type "atencion" and "peticion", and the Spanish
+# stemmer treats folded words alike, so either spelling meets the other.
+STOP_WORDS = frozenset(
+    word.translate(str.maketrans("áéíóúü", "aeiouu")) for word in stopwords_for_language("es")
+)
+ANALYZER = (
+    RegexTokenizer()
+    | LowercaseFilter()
+    | CharsetFilter(accent_map)
+    | StopFilter(stoplist=STOP_WORDS, minsize=1)
+    | StemFilter(lang="es")
+)
 CODE_ANALYZER = RegexTokenizer(r"[A-Za-z0-9]+") | CharsetFilter(accent_map)
 
 SCHEMA = Schema(

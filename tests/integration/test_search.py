@@ -60,7 +60,7 @@ def documents(app):
 
 def test_structured_content_is_found_stemmed_and_without_accents(app, documents):
     org, _ = documents
-    for query in ("correspondencia", "queja", "escaner archivo", "atencion oportuna"):
+    for query in ("correspondencia", "queja", "escaner archivo", "atencion oportuna", "PETICION"):
         hits = _search(app, org.owner_id, query)
         assert [(code, number) for code, number, *_ in hits] == [("AC-PR-01", 1)], query
     [(_, _, state, snippet)] = _search(app, org.owner_id, "correspondencia")
