@@ -1,6 +1,13 @@
 """Imports every model so that `Base.metadata` is complete (Alembic, drift test)."""
 
 from qms.blobs.models import Blob
+from qms.capa.models import (
+    CapaAction,
+    EffectivenessCheck,
+    Nonconformity,
+    NonconformityNote,
+    RootCauseAnalysis,
+)
 from qms.core.db import Base
 from qms.documents.models import (
     Attachment,
@@ -20,14 +27,19 @@ __all__ = [
     "Attachment",
     "Base",
     "Blob",
+    "CapaAction",
     "ChangeRequest",
     "ControlledCopy",
     "Document",
     "DocumentType",
     "DocumentVersion",
+    "EffectivenessCheck",
     "LoginAttempt",
+    "Nonconformity",
+    "NonconformityNote",
     "PdfRendition",
     "Process",
+    "RootCauseAnalysis",
     "Signature",
     "TrailEvent",
     "TrailHead",

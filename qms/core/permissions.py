@@ -53,12 +53,34 @@ class Permission(StrEnum):
     COPY_RECALL = "copy:recall"
     CHANGE_REQUEST_CREATE = "change_request:create"
     CHANGE_REQUEST_DECIDE = "change_request:decide"
+    # Nonconformities: anyone reports one; the quality lead (or, for their processes, the
+    # process leader) accepts, contains and analyses it; action owners update their actions.
+    NONCONFORMITY_REPORT = "nonconformity:report"
+    NONCONFORMITY_READ_ALL = "nonconformity:read_all"
+    NONCONFORMITY_READ_OWN = "nonconformity:read_own"
+    NONCONFORMITY_DECIDE = "nonconformity:decide"
+    NONCONFORMITY_DECIDE_OWN = "nonconformity:decide_own"
+    NONCONFORMITY_TREAT = "nonconformity:treat"
+    NONCONFORMITY_TREAT_OWN = "nonconformity:treat_own"
+    NONCONFORMITY_APPROVE_PLAN = "nonconformity:approve_plan"
+    NONCONFORMITY_CLOSE = "nonconformity:close"
+    CAPA_ACTION_UPDATE = "capa_action:update"
+    CAPA_ACTION_UPDATE_OWN = "capa_action:update_own"
+    EFFECTIVENESS_SIGN = "effectiveness:sign"
 
 
 P = Permission
 
 _EVERYONE = frozenset(
-    {P.PROFILE_EDIT, P.TOKEN_MANAGE, P.PROCESS_READ, P.DOCUMENT_READ, P.CHANGE_REQUEST_CREATE}
+    {
+        P.PROFILE_EDIT,
+        P.TOKEN_MANAGE,
+        P.PROCESS_READ,
+        P.DOCUMENT_READ,
+        P.CHANGE_REQUEST_CREATE,
+        P.NONCONFORMITY_REPORT,
+        P.CAPA_ACTION_UPDATE_OWN,
+    }
 )
 _QUALITY = frozenset(
     {
@@ -74,6 +96,13 @@ _QUALITY = frozenset(
         P.CHANGE_REQUEST_DECIDE,
         P.COPY_ISSUE,
         P.COPY_RECALL,
+        P.NONCONFORMITY_READ_ALL,
+        P.NONCONFORMITY_DECIDE,
+        P.NONCONFORMITY_TREAT,
+        P.NONCONFORMITY_APPROVE_PLAN,
+        P.NONCONFORMITY_CLOSE,
+        P.CAPA_ACTION_UPDATE,
+        P.EFFECTIVENESS_SIGN,
     }
 )
 _PROCESS_OWNER = frozenset(
@@ -84,6 +113,9 @@ _PROCESS_OWNER = frozenset(
         P.DOCUMENT_EDIT_OWN,
         P.DOCUMENT_REVIEW,
         P.DOCUMENT_PERIODIC_REVIEW_OWN,
+        P.NONCONFORMITY_READ_OWN,
+        P.NONCONFORMITY_DECIDE_OWN,
+        P.NONCONFORMITY_TREAT_OWN,
     }
 )
 
@@ -94,7 +126,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     | _QUALITY
     | {P.USER_READ, P.PROCESS_MANAGE, P.TRAIL_READ, P.TRAIL_EXPORT},
     Role.PROCESS_OWNER: _EVERYONE | _PROCESS_OWNER,
-    Role.AUDITOR: _EVERYONE | {P.USER_READ, P.TRAIL_READ, P.TRAIL_EXPORT, P.DOCUMENT_READ_ALL},
+    Role.AUDITOR: _EVERYONE
+    | {P.USER_READ, P.TRAIL_READ, P.TRAIL_EXPORT, P.DOCUMENT_READ_ALL, P.NONCONFORMITY_READ_ALL},
     Role.STAFF: _EVERYONE,
 }
 
@@ -105,6 +138,10 @@ OWN_VARIANTS: dict[Permission, Permission] = {
     P.DOCUMENT_CREATE: P.DOCUMENT_CREATE_OWN,
     P.DOCUMENT_EDIT: P.DOCUMENT_EDIT_OWN,
     P.DOCUMENT_PERIODIC_REVIEW: P.DOCUMENT_PERIODIC_REVIEW_OWN,
+    P.NONCONFORMITY_READ_ALL: P.NONCONFORMITY_READ_OWN,
+    P.NONCONFORMITY_DECIDE: P.NONCONFORMITY_DECIDE_OWN,
+    P.NONCONFORMITY_TREAT: P.NONCONFORMITY_TREAT_OWN,
+    P.CAPA_ACTION_UPDATE: P.CAPA_ACTION_UPDATE_OWN,
 }
 
 

@@ -1,0 +1,1 @@
+"""Corrective and preventive action (CAPA): nonconformities, root causes, actions."""

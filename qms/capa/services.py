@@ -1,0 +1,181 @@
+"""Reporting a nonconformity and deciding on it: report, read, accept, discard, contain."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from qms.capa.lifecycle import NcAction, apply
+from qms.capa.models import NcSource, Nonconformity, Severity
+from qms.core.db import utcnow
+from qms.core.errors import NotFound, ValidationFailed
+from qms.core.permissions import Permission, can, can_own_variant, require
+from qms.documents import iso9001
+from qms.documents.models import Document, DocumentVersion
+from qms.processes.models import Process
+from qms.trail import services as trail
+
+P = Permission
+
+
+def required_text(value: str | None, field: str, message: Any, limit: int = 20_000) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationFailed(str(message), field=field)
+    if len(text) > limit:
+        raise ValidationFailed(str(_l("This text is too long.")), field=field)
+    return text
+
+
+def next_code(session: Session, year: int) -> tuple[int, str]:
+    """The next NC-YYYY-NNNN; the unique (year, seq) makes a racing twin fail, never repeat."""
+    last = session.scalar(
+        sa.select(sa.func.max(Nonconformity.seq)).where(Nonconformity.year == year)
+    )
+    seq = (last or 0) + 1
+    return seq, f"NC-{year}-{seq:04d}"
+
+
+def can_see(actor: Any, nc: Nonconformity) -> bool:
+    return (
+        can(actor, P.NONCONFORMITY_READ_ALL, nc)
+        or (actor is not None and nc.reported_by_id == actor.id)
+        or any(a.owner_id == getattr(actor, "id", None) for a in nc.actions)
+    )
+
+
+def get_nonconformity(session: Session, actor: Any, nc_id: int) -> Nonconformity:
+    """The nonconformity when the actor may see it; NotFound otherwise (hidden means 404)."""
+    nc = session.get(Nonconformity, nc_id)
+    if nc is None or not can_see(actor, nc):
+        raise NotFound(str(_l("Nonconformity not found.")))
+    return nc
+
+
+def report_nonconformity(
+    session: Session,
+    actor: Any,
+    *,
+    source: str,
+    process_id: int,
+    title: str,
+    description: str,
+    detected_on: date,
+    detected_by: str = "",
+    severity: str = Severity.MINOR,
+    document_id: int | None = None,
+    version_id: int | None = None,
+    iso_clause: str = "",
+) -> Nonconformity:
+    """Anyone signed in may report one; it waits for acceptance by the quality lead."""
+    require(actor, P.NONCONFORMITY_REPORT)
+    if source not in set(NcSource):
+        raise ValidationFailed(str(_l("Choose where it was found.")), field="source")
+    if severity not in set(Severity):
+        raise ValidationFailed(str(_l("Choose the severity.")), field="severity")
+    process = session.get(Process, process_id)
+    if process is None or not process.active:
+        raise ValidationFailed(str(_l("Choose an active process.")), field="process_id")
+    if detected_on > utcnow().date():
+        raise ValidationFailed(
+            str(_l("The date detected cannot be in the future.")), field="detected_on"
+        )
+    clause = (iso_clause or "").strip()
+    if clause and not iso9001.is_clause(clause):
+        raise ValidationFailed(
+            str(_l("%(number)s is not a clause of ISO 9001:2015.", number=clause)),
+            field="iso_clause",
+        )
+    if version_id is not None:
+        version = session.get(DocumentVersion, version_id)
+        if version is None:
+            raise ValidationFailed(str(_l("Choose an existing version.")), field="version_id")
+        document_id = version.document_id
+    if document_id is not None and session.get(Document, document_id) is None:
+        raise ValidationFailed(str(_l("Choose an existing document.")), field="document_id")
+    year = detected_on.year
+    seq, code = next_code(session, year)
+    nc = Nonconformity(
+        code=code,
+        year=year,
+        seq=seq,
+        source=source,
+        severity=severity,
+        process_id=process.id,
+        title=required_text(title, "title", _l("Give it a short title."), 200),
+        description=required_text(description, "description", _l("Describe what was found.")),
+        detected_on=detected_on,
+        detected_by=(detected_by or "").strip()[:200],
+        document_id=document_id,
+        version_id=version_id,
+        iso_clause=clause,
+        reported_by_id=actor.id,
+    )
+    session.add(nc)
+    session.flush()
+    trail.record(
+        session,
+        "nonconformity:report",
+        "nonconformity",
+        nc.id,
+        actor=actor,
+        after={"code": code, "source": source, "process": process.code, "title": nc.title},
+    )
+    return nc
+
+
+def accept_nonconformity(session: Session, actor: Any, nc_id: int) -> Nonconformity:
+    nc = get_nonconformity(session, actor, nc_id)
+    apply(session, nc, NcAction.ACCEPT, actor, values={"decided_by_id": actor.id})
+    return nc
+
+
+def discard_nonconformity(session: Session, actor: Any, nc_id: int, reason: str) -> Nonconformity:
+    """Not a nonconformity after all: kept, with the reason, never deleted."""
+    nc = get_nonconformity(session, actor, nc_id)
+    apply(
+        session,
+        nc,
+        NcAction.DISCARD,
+        actor,
+        reason=reason,
+        values={"decided_by_id": actor.id, "decision_reason": (reason or "").strip()},
+    )
+    return nc
+
+
+def contain_nonconformity(
+    session: Session, actor: Any, nc_id: int, containment: str
+) -> Nonconformity:
+    """The containment or correction taken before any analysis, with who and when."""
+    nc = get_nonconformity(session, actor, nc_id)
+    text = required_text(containment, "containment", _l("Describe the containment or correction."))
+    nc.containment = text  # the guard reads it; the conditional update below persists it
+    apply(
+        session,
+        nc,
+        NcAction.CONTAIN,
+        actor,
+        values={"containment": text, "contained_by_id": actor.id, "contained_at": utcnow()},
+        details={"containment": text},
+    )
+    return nc
+
+
+def list_nonconformities(
+    session: Session, actor: Any, *, state: str | None = None
+) -> list[Nonconformity]:
+    """What the actor may see, newest first."""
+    stmt = sa.select(Nonconformity).order_by(Nonconformity.reported_at.desc())
+    if state:
+        stmt = stmt.where(Nonconformity.state == state)
+    if not can(actor, P.NONCONFORMITY_READ_ALL):
+        mine = Nonconformity.reported_by_id == actor.id
+        if can_own_variant(actor, P.NONCONFORMITY_READ_ALL):
+            mine = sa.or_(mine, Nonconformity.owned_by_clause(actor.id))
+        stmt = stmt.where(mine)
+    return list(session.scalars(stmt))
