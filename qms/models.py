@@ -8,6 +8,7 @@ from qms.capa.models import (
     NonconformityNote,
     RootCauseAnalysis,
 )
+from qms.capa.pqrs_models import PqrsRequest
 from qms.core.db import Base
 from qms.documents.models import (
     Attachment,
@@ -38,6 +39,7 @@ __all__ = [
     "Nonconformity",
     "NonconformityNote",
     "PdfRendition",
+    "PqrsRequest",
     "Process",
     "RootCauseAnalysis",
     "Signature",

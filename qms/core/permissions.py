@@ -67,6 +67,14 @@ class Permission(StrEnum):
     CAPA_ACTION_UPDATE = "capa_action:update"
     CAPA_ACTION_UPDATE_OWN = "capa_action:update_own"
     EFFECTIVENESS_SIGN = "effectiveness:sign"
+    # PQRS: anyone at a service point registers one; the quality lead routes, extends and
+    # closes; the leader of the process it is routed to answers it.
+    PQRS_REGISTER = "pqrs:register"
+    PQRS_READ_ALL = "pqrs:read_all"
+    PQRS_READ_OWN = "pqrs:read_own"
+    PQRS_MANAGE = "pqrs:manage"
+    PQRS_ANSWER = "pqrs:answer"
+    PQRS_ANSWER_OWN = "pqrs:answer_own"
 
 
 P = Permission
@@ -80,6 +88,7 @@ _EVERYONE = frozenset(
         P.CHANGE_REQUEST_CREATE,
         P.NONCONFORMITY_REPORT,
         P.CAPA_ACTION_UPDATE_OWN,
+        P.PQRS_REGISTER,
     }
 )
 _QUALITY = frozenset(
@@ -103,6 +112,9 @@ _QUALITY = frozenset(
         P.NONCONFORMITY_CLOSE,
         P.CAPA_ACTION_UPDATE,
         P.EFFECTIVENESS_SIGN,
+        P.PQRS_READ_ALL,
+        P.PQRS_MANAGE,
+        P.PQRS_ANSWER,
     }
 )
 _PROCESS_OWNER = frozenset(
@@ -116,6 +128,8 @@ _PROCESS_OWNER = frozenset(
         P.NONCONFORMITY_READ_OWN,
         P.NONCONFORMITY_DECIDE_OWN,
         P.NONCONFORMITY_TREAT_OWN,
+        P.PQRS_READ_OWN,
+        P.PQRS_ANSWER_OWN,
     }
 )
 
@@ -127,7 +141,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     | {P.USER_READ, P.PROCESS_MANAGE, P.TRAIL_READ, P.TRAIL_EXPORT},
     Role.PROCESS_OWNER: _EVERYONE | _PROCESS_OWNER,
     Role.AUDITOR: _EVERYONE
-    | {P.USER_READ, P.TRAIL_READ, P.TRAIL_EXPORT, P.DOCUMENT_READ_ALL, P.NONCONFORMITY_READ_ALL},
+    | {P.USER_READ, P.TRAIL_READ, P.TRAIL_EXPORT, P.DOCUMENT_READ_ALL, P.NONCONFORMITY_READ_ALL}
+    | {P.PQRS_READ_ALL},
     Role.STAFF: _EVERYONE,
 }
 
@@ -142,6 +157,8 @@ OWN_VARIANTS: dict[Permission, Permission] = {
     P.NONCONFORMITY_DECIDE: P.NONCONFORMITY_DECIDE_OWN,
     P.NONCONFORMITY_TREAT: P.NONCONFORMITY_TREAT_OWN,
     P.CAPA_ACTION_UPDATE: P.CAPA_ACTION_UPDATE_OWN,
+    P.PQRS_READ_ALL: P.PQRS_READ_OWN,
+    P.PQRS_ANSWER: P.PQRS_ANSWER_OWN,
 }
 
 

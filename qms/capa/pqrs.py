@@ -1,0 +1,258 @@
+"""PQRS intake as the procedure example does it: register, classify and route, extend once,
+answer, close with the customer's satisfaction; a complaint or claim raises a nonconformity."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from qms.capa import services as nc_services
+from qms.capa.models import NcSource, Nonconformity
+from qms.capa.pqrs_models import Channel, PqrsRequest, PqrsState, Satisfaction
+from qms.capa.services import required_text
+from qms.capa.terms import RequestKind, extended_due, response_due
+from qms.core.db import utcnow
+from qms.core.errors import Conflict, NotFound, ValidationFailed
+from qms.core.permissions import Permission, can, can_own_variant, require
+from qms.core.workflow import Rule, check, conditional_update, rule_for
+from qms.processes.models import Process
+from qms.trail import services as trail
+
+P = Permission
+S = PqrsState
+RAISES_NC = (RequestKind.COMPLAINT, RequestKind.CLAIM)
+
+TRANSITIONS: Mapping[tuple[str, str], Rule] = {
+    (S.RECEIVED, "route"): Rule(to=S.ROUTED, permission=P.PQRS_MANAGE, trail_action="pqrs:route"),
+    (S.ROUTED, "route"): Rule(to=S.ROUTED, permission=P.PQRS_MANAGE, trail_action="pqrs:route"),
+    (S.ROUTED, "extend"): Rule(to=S.ROUTED, permission=P.PQRS_MANAGE, trail_action="pqrs:extend"),
+    (S.ROUTED, "answer"): Rule(to=S.ANSWERED, permission=P.PQRS_ANSWER, trail_action="pqrs:answer"),
+    (S.ANSWERED, "close"): Rule(to=S.CLOSED, permission=P.PQRS_MANAGE, trail_action="pqrs:close"),
+}
+
+
+def _apply(
+    session: Session,
+    request: PqrsRequest,
+    action: str,
+    actor: Any,
+    values: dict[str, Any],
+    details: dict[str, Any],
+) -> None:
+    rule = rule_for(TRANSITIONS, request.state, action)
+    check(rule, request, actor, None)
+    before = request.state
+    conditional_update(session, PqrsRequest, request.id, before, {"state": rule.to, **values})
+    session.refresh(request)
+    trail.record(
+        session,
+        rule.trail_action,
+        "pqrs",
+        request.id,
+        actor=actor,
+        before={"state": before},
+        after={"state": rule.to, "code": request.code, **details},
+    )
+
+
+def _choice(value: str, choices: Any, field: str, message: Any) -> str:
+    if value not in {str(c) for c in choices}:
+        raise ValidationFailed(str(message), field=field)
+    return value
+
+
+def can_see(actor: Any, request: PqrsRequest) -> bool:
+    return can(actor, P.PQRS_READ_ALL, request) or request.registered_by_id == getattr(
+        actor, "id", None
+    )
+
+
+def get_pqrs(session: Session, actor: Any, request_id: int) -> PqrsRequest:
+    request = session.get(PqrsRequest, request_id)
+    if request is None or not can_see(actor, request):
+        raise NotFound(str(_l("Request not found.")))
+    return request
+
+
+def list_pqrs(session: Session, actor: Any, *, state: str | None = None) -> list[PqrsRequest]:
+    stmt = sa.select(PqrsRequest).order_by(PqrsRequest.received_on.desc(), PqrsRequest.id.desc())
+    if state:
+        stmt = stmt.where(PqrsRequest.state == state)
+    if not can(actor, P.PQRS_READ_ALL):
+        mine = PqrsRequest.registered_by_id == actor.id
+        if can_own_variant(actor, P.PQRS_READ_ALL):
+            mine = sa.or_(mine, PqrsRequest.owned_by_clause(actor.id))
+        stmt = stmt.where(mine)
+    return list(session.scalars(stmt))
+
+
+def register_pqrs(
+    session: Session,
+    actor: Any,
+    *,
+    kind: str,
+    channel: str,
+    customer_name: str,
+    text: str,
+    received_on: date,
+    customer_contact: str = "",
+) -> PqrsRequest:
+    """Register what the customer asked; the legal term runs from the day it was received."""
+    require(actor, P.PQRS_REGISTER)
+    kind = _choice(kind, RequestKind, "kind", _l("Choose the kind of request."))
+    channel = _choice(channel, Channel, "channel", _l("Choose the channel it came through."))
+    if received_on > utcnow().date():
+        raise ValidationFailed(
+            str(_l("The date received cannot be in the future.")), field="received_on"
+        )
+    year = received_on.year
+    last = session.scalar(sa.select(sa.func.max(PqrsRequest.seq)).where(PqrsRequest.year == year))
+    seq = (last or 0) + 1
+    request = PqrsRequest(
+        code=f"PQRS-{year}-{seq:04d}",
+        year=year,
+        seq=seq,
+        kind=kind,
+        channel=channel,
+        customer_name=required_text(customer_name, "customer_name", _l("Who is asking?"), 200),
+        customer_contact=(customer_contact or "").strip()[:200],
+        text=required_text(text, "text", _l("Write what the customer asked.")),
+        received_on=received_on,
+        due_on=response_due(kind, received_on),
+        registered_by_id=actor.id,
+    )
+    session.add(request)
+    session.flush()
+    trail.record(
+        session,
+        "pqrs:register",
+        "pqrs",
+        request.id,
+        actor=actor,
+        after={
+            "code": request.code,
+            "kind": kind,
+            "channel": channel,
+            "due_on": str(request.due_on),
+        },
+    )
+    return request
+
+
+def route_pqrs(
+    session: Session, actor: Any, request_id: int, *, process_id: int, kind: str | None = None
+) -> PqrsRequest:
+    """Classify (the kind may change, and with it the term) and route to the answering process."""
+    request = get_pqrs(session, actor, request_id)
+    process = session.get(Process, process_id)
+    if process is None or not process.active:
+        raise ValidationFailed(str(_l("Choose an active process.")), field="process_id")
+    kind = _choice(kind or request.kind, RequestKind, "kind", _l("Choose the kind of request."))
+    values = {
+        "process_id": process.id,
+        "kind": kind,
+        "due_on": response_due(kind, request.received_on),
+    }
+    _apply(session, request, "route", actor, values, {"process": process.code, "kind": kind})
+    return request
+
+
+def extend_pqrs(
+    session: Session,
+    actor: Any,
+    request_id: int,
+    *,
+    notified_on: date,
+    extra_days: int,
+    reason: str,
+) -> PqrsRequest:
+    """One extension, notified to the customer before the term expires (Ley 1755, art. 14)."""
+    request = get_pqrs(session, actor, request_id)
+    if request.extended_due_on is not None:
+        raise Conflict(str(_l("The term was already extended once.")))
+    text = required_text(reason, "extension_reason", _l("Give the reasons told to the customer."))
+    new_due = extended_due(request.kind, request.received_on, notified_on, extra_days)
+    values = {
+        "extended_due_on": new_due,
+        "extension_notified_on": notified_on,
+        "extension_reason": text,
+    }
+    _apply(session, request, "extend", actor, values, {"extended_due_on": str(new_due)})
+    return request
+
+
+def answer_pqrs(
+    session: Session, actor: Any, request_id: int, *, answer: str, answered_on: date
+) -> PqrsRequest:
+    request = get_pqrs(session, actor, request_id)
+    text = required_text(answer, "answer", _l("Write the answer given."))
+    if answered_on < request.received_on or answered_on > utcnow().date():
+        raise ValidationFailed(str(_l("Check the date of the answer.")), field="answered_on")
+    values = {"answer": text, "answered_on": answered_on, "answered_by_id": actor.id}
+    on_time = answered_on <= request.term_due_on
+    _apply(
+        session,
+        request,
+        "answer",
+        actor,
+        values,
+        {"answered_on": str(answered_on), "on_time": on_time},
+    )
+    return request
+
+
+def close_pqrs(session: Session, actor: Any, request_id: int, *, satisfaction: str) -> PqrsRequest:
+    request = get_pqrs(session, actor, request_id)
+    satisfaction = _choice(
+        satisfaction, Satisfaction, "satisfaction", _l("Record the customer's satisfaction.")
+    )
+    values = {"satisfaction": satisfaction, "closed_at": utcnow()}
+    _apply(session, request, "close", actor, values, {"satisfaction": satisfaction})
+    return request
+
+
+def raise_nonconformity(session: Session, actor: Any, request_id: int) -> Nonconformity:
+    """A complaint or claim becomes a nonconformity of its process in one step, linked."""
+    request = get_pqrs(session, actor, request_id)
+    require(actor, P.PQRS_MANAGE, request)
+    if request.kind not in RAISES_NC:
+        raise ValidationFailed(
+            str(_l("Only a complaint or a claim raises a nonconformity.")), field="kind"
+        )
+    if request.process_id is None:
+        raise ValidationFailed(str(_l("Route it to a process first.")), field="process_id")
+    if request.nonconformity_id is not None:
+        raise Conflict(str(_l("It already raised %(code)s.", code=request.nonconformity.code)))
+    nc = nc_services.report_nonconformity(
+        session,
+        actor,
+        source=NcSource.PQRS,
+        process_id=request.process_id,
+        title=f"{request.code}: {request.text[:150]}",
+        description=request.text,
+        detected_on=request.received_on,
+        detected_by=request.customer_name,
+    )
+    linked = session.execute(
+        sa.update(PqrsRequest)
+        .where(PqrsRequest.id == request.id, PqrsRequest.nonconformity_id.is_(None))
+        .values(nonconformity_id=nc.id)
+        .execution_options(synchronize_session=False)
+    )
+    if linked.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(str(_l("Someone else changed this meanwhile; reload and try again.")))
+    session.refresh(request)
+    trail.record(
+        session,
+        "pqrs:raise_nonconformity",
+        "pqrs",
+        request.id,
+        actor=actor,
+        after={"code": request.code, "nonconformity": nc.code},
+    )
+    return nc
