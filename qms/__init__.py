@@ -11,6 +11,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     """Build the Flask app from settings (the environment's, when none are given)."""
     from qms import blueprints
     from qms.core import db, i18n, security, storage, web
+    from qms.notifications import tick as reminders
     from qms.printing import background
     from qms.search import hooks as search_hooks
     from qms.users import auth
@@ -34,4 +35,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     blueprints.register(app)
     background.init_app(app)
     search_hooks.init_app(app)
+    reminders.init_app(app)
     return app

@@ -80,6 +80,17 @@ class Settings:
     prerender_sizes: str = field(
         default_factory=lambda: _env("PRERENDER_SIZES", "A4,Letter") or "A4"
     )
+    # Mail for reminders; no host, no mail (the bell still shows them).
+    smtp_host: str = field(default_factory=lambda: _env("SMTP_HOST", "") or "")
+    smtp_port: int = field(default_factory=lambda: _env_int("SMTP_PORT", 25))
+    smtp_user: str = field(default_factory=lambda: _env("SMTP_USER", "") or "")
+    smtp_password: str = field(default_factory=lambda: _env("SMTP_PASSWORD", "") or "")
+    smtp_from: str = field(default_factory=lambda: _env("SMTP_FROM", "qms@localhost") or "")
+    smtp_starttls: bool = field(default_factory=lambda: _env_bool("SMTP_STARTTLS", False))
+    # Reminders go out this many days before a due date.
+    reminder_days: int = field(default_factory=lambda: _env_int("REMINDER_DAYS", 3))
+    # Run `qms tick` inside the app every N minutes (0: only from cron).
+    tick_interval_minutes: int = field(default_factory=lambda: _env_int("TICK_MINUTES", 0))
     testing: bool = False
 
     def resolved(self) -> Settings:

@@ -18,6 +18,7 @@ from qms.documents.models import (
     DocumentVersion,
     Signature,
 )
+from qms.notifications.models import Notification, NotificationSetting
 from qms.printing.models import ControlledCopy, PdfRendition
 from qms.processes.models import Process, process_members
 from qms.trail.models import TrailEvent, TrailHead
@@ -38,6 +39,8 @@ __all__ = [
     "LoginAttempt",
     "Nonconformity",
     "NonconformityNote",
+    "Notification",
+    "NotificationSetting",
     "PdfRendition",
     "PqrsRequest",
     "Process",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 import sqlalchemy as sa
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from qms.core.db import db
@@ -13,12 +13,11 @@ from qms.documents.models import DocumentVersion, VersionState
 from qms.documents.verify import verify_signatures
 
 
-@click.command("tick")
-@with_appcontext
-def tick_command() -> None:
-    """Apply the transitions that are due today (approved versions whose date has come).
+def run_tick(app: Flask) -> list[str]:
+    """Everything `qms tick` does, as report lines (the in-app schedule calls it too).
 
-    Idempotent, for cron: a second run finds nothing due and changes nothing. Exit 0.
+    First the transitions due today, committed; then each hook other packages registered in
+    `app.extensions["qms_tick_hooks"]` (reminders and mail), each committing its own work.
     """
     session = db.session
     try:
@@ -28,12 +27,24 @@ def tick_command() -> None:
     except Exception:
         session.rollback()
         raise
-    for line in lines:
-        click.echo(line)
     if applied:
-        click.echo(f"{len(applied)} version(s) took effect.")
+        lines.append(f"{len(applied)} version(s) took effect.")
     else:
-        click.echo("Nothing changed: no version was due.")
+        lines.append("Nothing changed: no version was due.")
+    for hook in app.extensions.get("qms_tick_hooks", []):
+        lines += hook(app)
+    return lines
+
+
+@click.command("tick")
+@with_appcontext
+def tick_command() -> None:
+    """Apply the transitions due today, then send the reminders that are due.
+
+    Idempotent, for cron: a second run finds nothing due, changes nothing and mails nothing.
+    """
+    for line in run_tick(current_app._get_current_object()):  # type: ignore[attr-defined]
+        click.echo(line)
 
 
 def _describe(version: DocumentVersion) -> str:

@@ -1,0 +1,75 @@
+"""The bell: one's notifications, marking them read, and the daily-digest choice."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SubmitField
+
+from qms.core.db import db
+from qms.core.permissions import Permission, permission_required
+from qms.notifications import services
+from qms.notifications.models import NotificationSetting
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+class ReadForm(FlaskForm):
+    submit = SubmitField(_l("Mark as read"))
+
+
+class DigestForm(FlaskForm):
+    daily_digest = BooleanField(_l("Send me one daily digest instead of one mail per reminder"))
+    submit = SubmitField(_l("Save"))
+
+
+def _page(digest: DigestForm, status: int = 200):  # type: ignore[no-untyped-def]
+    notes = services.list_notifications(db.session, current_user)
+    return render_template(
+        "notifications/index.html", notes=notes, read_form=ReadForm(), digest_form=digest
+    ), status
+
+
+@bp.get("")
+@permission_required(Permission.PROFILE_EDIT)
+def index():  # type: ignore[no-untyped-def]
+    setting = db.session.get(NotificationSetting, current_user.id)
+    digest = DigestForm(daily_digest=bool(setting and setting.daily_digest))
+    return _page(digest)
+
+
+@bp.post("/<int:notification_id>/read")
+@permission_required(Permission.PROFILE_EDIT)
+def read(notification_id: int):  # type: ignore[no-untyped-def]
+    if not ReadForm().validate_on_submit():
+        return _page(DigestForm(), 400)
+    note = services.mark_read(db.session, current_user, notification_id)
+    local = note.url.startswith("/") and not note.url.startswith("//")
+    return redirect(note.url if local else url_for(".index"))
+
+
+@bp.post("/settings")
+@permission_required(Permission.PROFILE_EDIT)
+def settings():  # type: ignore[no-untyped-def]
+    form = DigestForm()
+    if not form.validate_on_submit():
+        return _page(form, 400)
+    services.set_daily_digest(db.session, current_user, bool(form.daily_digest.data))
+    flash(_("Your choice was saved."), "success")
+    return redirect(url_for(".index"))
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def _bell():  # type: ignore[no-untyped-def]
+        def unread() -> int:
+            if not current_user.is_authenticated:
+                return 0
+            return services.unread_count(db.session, current_user)
+
+        return {"unread_notifications": unread}
