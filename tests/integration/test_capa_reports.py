@@ -58,3 +58,58 @@ def test_dashboard_counts_open_by_age_and_draws_bars(app):
         assert svg.count("<rect") == 4 and "Antigüedad &lt;días&gt;" in svg
         with pytest.raises(PermissionDenied):
             build_dashboard(db.session, user(org.staff_id), date.today())
+
+
+@pytest.mark.slow
+def test_the_nonconformity_report_pdf_holds_the_analysis_actions_check_and_trail(app):
+    from pypdf import PdfReader
+
+    from qms.capa import treatment
+    from qms.capa.report_pdf import nonconformity_pdf
+    from tests.helpers import PASSWORD, trail_events
+
+    org = build_org(app)
+    with app.test_request_context():
+        lead, owner = user(org.approver_id), user(org.owner_id)
+        nc = _report(org, "PQRS respondida fuera de término", 2)
+        services.accept_nonconformity(db.session, lead, nc.id)
+        services.contain_nonconformity(db.session, lead, nc.id, "Respuesta enviada al cliente")
+        treatment.analyse_nonconformity(
+            db.session,
+            lead,
+            nc.id,
+            action_needed=True,
+            method="five_whys",
+            data={"whys": ["No se vio el vencimiento", "El tablero no alerta"]},
+        )
+        action = treatment.add_action(
+            db.session,
+            lead,
+            nc.id,
+            kind="corrective",
+            description="Alerta de vencimiento",
+            owner_id=owner.id,
+            due_on=approval.today() + timedelta(days=5),
+        )
+        treatment.approve_plan(
+            db.session, lead, nc.id, check_due_on=approval.today(), check_criterion="Cero tardías"
+        )
+        treatment.update_action(db.session, owner, action.id, evidence="Tablero v2", done=True)
+        treatment.sign_effectiveness(
+            db.session, lead, nc.id, result="effective", evidence="Muestra", password=PASSWORD
+        )
+        treatment.close_nonconformity(db.session, lead, nc.id)
+        pdf, name = nonconformity_pdf(db.session, lead, nc.id)
+        db.session.commit()
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert name == f"{nc.code}.pdf" and nc.code in text
+    for expected in (
+        "El tablero no alerta",
+        "Alerta de vencimiento",
+        "Cero tardías",
+        "Ana",
+        "nonconformity:close",
+        "Causa raíz",
+    ):
+        assert expected in text, expected
+    assert len(trail_events(app, "nonconformity:print")) == 1
