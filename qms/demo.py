@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from qms.core.db import db
 from qms.core.errors import DomainError
+from qms.demo_capa import build_demo_capa
 from qms.demo_documents import build_demo_documents
 from qms.processes import services as process_services
 from qms.users import services as user_services
@@ -195,6 +196,7 @@ def build_demo(session: Session) -> list[tuple[str, str, str]]:
             bypass_permission=True,
         )
     build_demo_documents(session, logins)  # signs with the passwords just set
+    build_demo_capa(session, logins)  # the complaint → nonconformity → new version story
     return logins
 
 

@@ -7,16 +7,18 @@ import sqlalchemy as sa
 from qms.core.db import db
 from qms.demo import demo_command
 from qms.demo_documents import call_centre, customer_service, examples_dir, procedure
+from qms.documents import approval
 from qms.documents.blocks import clean_blocks
 from qms.documents.cli import signatures_group
-from qms.documents.models import Document, Signature
+from qms.documents.models import Document, DocumentVersion, Signature
 from qms.trail.services import verify_chain
 from tests.helpers import trail_events
 
 EXPECTED = {
     "CSC-AC-CR-01": {1: "superseded", 2: "effective"},
     "CL-CR-01": {1: "effective", 2: "in_review"},
-    "PD-GCR-MR-002": {1: "effective"},
+    # v2 comes from the corrective action of the demo's PQRS nonconformity.
+    "PD-GCR-MR-002": {1: "superseded", 2: "effective"},
     "PD-GCR-MR-002-FO-01": {1: "effective"},
 }
 
@@ -52,7 +54,33 @@ def test_demo_twice_builds_the_documents_once(app):
     assert len(trail_events(app, "document:correct_code")) == 2
     result = runner.invoke(signatures_group, ["verify"])
     assert result.exit_code == 0, result.output
-    assert "6 signed versions, 16 signatures" in result.output
+    assert "7 signed versions, 19 signatures" in result.output
+
+
+def test_demo_tells_the_clause_10_2_story(app):
+    from qms.capa.models import Nonconformity
+    from qms.capa.pqrs_models import PqrsRequest
+
+    assert app.test_cli_runner().invoke(demo_command).exit_code == 0
+    with app.app_context():
+        ncs = db.session.scalars(sa.select(Nonconformity).order_by(Nonconformity.id)).all()
+        assert [(nc.source, nc.state) for nc in ncs] == [
+            ("pqrs", "awaiting_check"),
+            ("internal_audit", "closed"),
+            ("process", "in_progress"),
+        ]
+        complaint = db.session.scalar(sa.select(PqrsRequest))
+        assert complaint.nonconformity_id == ncs[0].id and complaint.state == "closed"
+        assert complaint.answered_on > complaint.term_due_on  # answered late: the NC's cause
+        [action] = ncs[0].actions
+        version = db.session.scalar(
+            sa.select(DocumentVersion).where(
+                DocumentVersion.change_request_id == action.change_request_id
+            )
+        )
+        assert (version.number, version.state, action.status) == (2, "effective", "done")
+        overdue = ncs[2].actions[0]
+        assert overdue.status == "planned" and overdue.due_on < approval.today()
 
 
 def test_the_examples_parse_into_valid_structured_blocks(app):
