@@ -16,6 +16,9 @@ NAV = [
     ("search.index", _l("Search"), Permission.DOCUMENT_READ),
     ("master_list.index", _l("Master list"), Permission.DOCUMENT_READ),
     ("change_requests.index", _l("Change requests"), Permission.CHANGE_REQUEST_CREATE),
+    ("capa.index", _l("Nonconformities"), Permission.NONCONFORMITY_REPORT),
+    ("pqrs.index", _l("PQRS"), Permission.PQRS_REGISTER),
+    ("capa_reports.dashboard", _l("Quality dashboard"), Permission.NONCONFORMITY_READ_ALL),
     ("copies.recalls", _l("Recalls"), Permission.COPY_RECALL),
     ("processes.index", _l("Processes"), Permission.PROCESS_READ),
     ("document_types.index", _l("Document types"), Permission.DOCUMENT_TYPE_MANAGE),
@@ -26,6 +29,9 @@ NAV = [
 
 def register(app: Flask) -> None:
     from qms.api.views import bp as api_bp
+    from qms.capa.pqrs_views import bp as pqrs_bp
+    from qms.capa.report_views import bp as capa_reports_bp
+    from qms.capa.views import bp as capa_bp
     from qms.documents.change_request_views import bp as change_requests_bp
     from qms.documents.master_list_views import bp as master_list_bp
     from qms.documents.sign_views import bp as signing_bp
@@ -56,6 +62,9 @@ def register(app: Flask) -> None:
     app.register_blueprint(document_types_bp)
     app.register_blueprint(master_list_bp)
     app.register_blueprint(change_requests_bp)
+    app.register_blueprint(capa_bp)
+    app.register_blueprint(capa_reports_bp)
+    app.register_blueprint(pqrs_bp)
     app.register_blueprint(signing_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(search_bp)

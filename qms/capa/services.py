@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from qms.capa.lifecycle import NcAction, apply
-from qms.capa.models import NcSource, Nonconformity, Severity
+from qms.capa.models import CapaAction, NcSource, Nonconformity, Severity
 from qms.core.db import utcnow
 from qms.core.errors import NotFound, ValidationFailed
 from qms.core.permissions import Permission, can, can_own_variant, require
@@ -174,7 +174,8 @@ def list_nonconformities(
     if state:
         stmt = stmt.where(Nonconformity.state == state)
     if not can(actor, P.NONCONFORMITY_READ_ALL):
-        mine = Nonconformity.reported_by_id == actor.id
+        owns_action = sa.select(CapaAction.nonconformity_id).where(CapaAction.owner_id == actor.id)
+        mine = sa.or_(Nonconformity.reported_by_id == actor.id, Nonconformity.id.in_(owns_action))
         if can_own_variant(actor, P.NONCONFORMITY_READ_ALL):
             mine = sa.or_(mine, Nonconformity.owned_by_clause(actor.id))
         stmt = stmt.where(mine)

@@ -38,34 +38,56 @@ CATEGORIES = ("method", "manpower", "machinery", "materials", "measurement", "en
 TOOK_EFFECT = (VersionState.EFFECTIVE, VersionState.SUPERSEDED)
 
 
-def _clean_analysis(method: str, data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+def _bad_data() -> ValidationFailed:
+    return ValidationFailed(str(_l("The analysis could not be read.")), field="analysis")
+
+
+def _index(value: Any, size: int) -> int:
+    """A root-cause position inside the list, or a clear error (never a 500)."""
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise _bad_data()
+    index = int(value)
+    if not 0 <= index < size:
+        raise ValidationFailed(str(_l("A marked root cause does not exist.")), field="analysis")
+    return index
+
+
+def _texts(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _bad_data()
+    return [v.strip() for v in value]
+
+
+def _clean_analysis(method: str, data: Any) -> tuple[dict[str, Any], str]:
     """The method's data, normalised, and the chosen root causes as text."""
+    if not isinstance(data, dict):
+        raise _bad_data()
+    marked = data.get("root_causes") or []
+    if not isinstance(marked, list):
+        raise _bad_data()
     if method == AnalysisMethod.FIVE_WHYS:
-        whys = [str(w).strip() for w in data.get("whys") or [] if str(w).strip()]
-        if not whys:
+        whys = _texts(data.get("whys") or [])
+        if not all(whys) or not whys:
             raise ValidationFailed(str(_l("Write at least one why.")), field="analysis")
-        roots = sorted({int(i) for i in data.get("root_causes") or [] if 0 <= int(i) < len(whys)})
-        if not roots:
-            roots = [len(whys) - 1]  # the last answer of the chain, unless another is marked
+        roots = sorted({_index(i, len(whys)) for i in marked}) or [len(whys) - 1]
         return {"whys": whys, "root_causes": roots}, "\n".join(whys[i] for i in roots)
     if method == AnalysisMethod.ISHIKAWA:
         raw = data.get("causes") or {}
-        causes = {
-            c: [str(x).strip() for x in raw.get(c) or [] if str(x).strip()] for c in CATEGORIES
-        }
+        if not isinstance(raw, dict) or set(raw) - set(CATEGORIES):
+            raise _bad_data()
+        causes = {c: [t for t in _texts(raw.get(c) or []) if t] for c in CATEGORIES}
         if not any(causes.values()):
             raise ValidationFailed(str(_l("Write at least one cause.")), field="analysis")
-        roots = sorted(
-            {
-                (str(c), int(i))
-                for c, i in data.get("root_causes") or []
-                if c in causes and 0 <= int(i) < len(causes[c])
-            }
-        )
+        roots: set[tuple[str, int]] = set()
+        for pair in marked:
+            if not isinstance(pair, list | tuple) or len(pair) != 2 or pair[0] not in causes:
+                raise _bad_data()
+            roots.add((pair[0], _index(pair[1], len(causes[pair[0]]))))
         if not roots:
             raise ValidationFailed(str(_l("Mark the root cause or causes.")), field="analysis")
-        text = "\n".join(causes[c][i] for c, i in roots)
-        return {"causes": causes, "root_causes": [list(r) for r in roots]}, text
+        chosen = sorted(roots)
+        text = "\n".join(causes[c][i] for c, i in chosen)
+        return {"causes": causes, "root_causes": [list(r) for r in chosen]}, text
     raise ValidationFailed(str(_l("Choose 5 whys or Ishikawa.")), field="method")
 
 

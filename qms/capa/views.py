@@ -1,0 +1,300 @@
+"""Nonconformity pages (ISO 9001 clause 10.2): list, report, detail, accept, discard, contain.
+
+The treatment steps (analysis, actions, plan, effectiveness, close, notes) live in
+`qms.capa.treatment_views` and register on the same blueprint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+from qms.capa import services
+from qms.capa.diagrams import five_whys_svg, ishikawa_svg
+from qms.capa.forms import (
+    ACTION_STATUS_LABELS,
+    CATEGORY_LABELS,
+    KIND_LABELS,
+    METHOD_LABELS,
+    RESULT_LABELS,
+    SEVERITY_LABELS,
+    SOURCE_LABELS,
+    STATE_LABELS,
+    AcceptForm,
+    ActionForm,
+    ActionUpdateForm,
+    AnalysisForm,
+    CloseForm,
+    ContainForm,
+    DiscardForm,
+    EffectivenessForm,
+    FilterForm,
+    NoteForm,
+    PlanForm,
+    ReportForm,
+    unique_ids,
+)
+from qms.capa.lifecycle import OPEN_ACTION
+from qms.capa.models import AnalysisMethod, NcState, Nonconformity, RootCauseAnalysis
+from qms.core.db import db
+from qms.core.errors import NotFound, ValidationFailed
+from qms.core.permissions import Permission, can, permission_required
+from qms.core.web import attach_error, commit_despite_error
+from qms.documents import iso9001
+from qms.documents.change_request_views import document_url, optional_url
+from qms.documents.models import Document
+from qms.documents.queries import find_document
+from qms.processes.models import Process
+from qms.users.models import User
+
+bp = Blueprint("capa", __name__, url_prefix="/nonconformities")
+P = Permission
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "es"
+
+
+def _labels() -> dict[str, Any]:
+    return {
+        "state_labels": STATE_LABELS,
+        "source_labels": SOURCE_LABELS,
+        "severity_labels": SEVERITY_LABELS,
+        "method_labels": METHOD_LABELS,
+        "kind_labels": KIND_LABELS,
+        "action_status_labels": ACTION_STATUS_LABELS,
+        "result_labels": RESULT_LABELS,
+        "category_labels": CATEGORY_LABELS,
+        "category_keys": ", ".join(f"{key} = {label}" for key, label in CATEGORY_LABELS.items()),
+    }
+
+
+def active_users() -> list[User]:
+    stmt = sa.select(User).where(User.active.is_(True)).order_by(User.full_name)
+    return list(db.session.scalars(stmt))
+
+
+def diagram(nc: Nonconformity, analysis: RootCauseAnalysis) -> Markup | None:
+    """The analysis drawn from its stored data: 5 whys or Ishikawa, roots highlighted."""
+    data = analysis.data or {}
+    if analysis.method == AnalysisMethod.FIVE_WHYS and data.get("whys"):
+        roots = {int(i) for i in data.get("root_causes") or []}
+        return five_whys_svg(
+            nc.title, list(data["whys"]), roots, why_label=_("Why?"), root_label=_("Root cause")
+        )
+    if analysis.method == AnalysisMethod.ISHIKAWA and data.get("causes"):
+        chosen = {(str(c), int(i)) for c, i in data.get("root_causes") or []}
+        labels = {key: str(label) for key, label in CATEGORY_LABELS.items()}
+        return ishikawa_svg(nc.title, dict(data["causes"]), chosen, labels=labels)
+    return None
+
+
+def _earlier_rounds(nc: Nonconformity) -> list[dict[str, Any]]:
+    return [
+        {
+            "round": number,
+            "analyses": [a for a in nc.analyses if a.round == number],
+            "actions": [a for a in nc.actions if a.round == number],
+        }
+        for number in range(1, nc.round)
+    ]
+
+
+def render_detail(nc: Nonconformity, status: int = 200, **forms: Any):  # type: ignore[no-untyped-def]
+    """The detail page with the forms of the next step; `forms` carries a failed one back."""
+    session, user = db.session, current_user
+    values: dict[str, Any] = {
+        "accept_form": AcceptForm(formdata=None),
+        "discard_form": DiscardForm(formdata=None),
+        "contain_form": ContainForm(formdata=None),
+        "analysis_form": AnalysisForm(formdata=None),
+        "action_form": ActionForm(formdata=None),
+        "plan_form": PlanForm(formdata=None),
+        "check_form": EffectivenessForm(formdata=None),
+        "close_form": CloseForm(formdata=None),
+        "note_form": NoteForm(formdata=None),
+        **forms,
+    }
+    actions = nc.current_actions()
+    if nc.state == NcState.ANALYSED:
+        values["action_form"].set_owners(active_users())
+    update_forms = {}
+    if nc.state == NcState.IN_PROGRESS:
+        for action in actions:
+            if action.status in OPEN_ACTION and can(user, P.CAPA_ACTION_UPDATE, action):
+                fresh = ActionUpdateForm(
+                    formdata=None, progress=action.progress, evidence=action.evidence
+                )
+                update_forms[action.id] = forms.get(f"update_{action.id}") or unique_ids(
+                    fresh, str(action.id)
+                )
+    ids = {nc.decided_by_id, nc.contained_by_id, *(n.author_id for n in nc.notes)}
+    people = {u.id: u for u in session.scalars(sa.select(User).where(User.id.in_(ids - {None})))}
+    round_checks = [c for c in nc.checks if c.round == nc.round]
+    html = render_template(
+        "capa/show.html",
+        nc=nc,
+        analysis=nc.current_analysis(),
+        actions=actions,
+        earlier=_earlier_rounds(nc),
+        round_checks=round_checks,
+        people=people,
+        document=session.get(Document, nc.document_id) if nc.document_id else None,
+        clause_title=iso9001.title_of(nc.iso_clause, _language()) if nc.iso_clause else None,
+        diagram=lambda analysis: diagram(nc, analysis),
+        document_url=document_url,
+        optional_url=optional_url,
+        update_forms=update_forms,
+        may={
+            "decide": can(user, P.NONCONFORMITY_DECIDE, nc),
+            "treat": can(user, P.NONCONFORMITY_TREAT, nc),
+            "approve": can(user, P.NONCONFORMITY_APPROVE_PLAN, nc),
+            "sign": can(user, P.EFFECTIVENESS_SIGN, nc),
+            "close": can(user, P.NONCONFORMITY_CLOSE, nc),
+        },
+        **values,
+        **_labels(),
+    )
+    return html, status
+
+
+def step(
+    nc_id: int,
+    key: str,
+    form: Any,
+    call: Callable[[Nonconformity], Any],
+    done: str,
+    *,
+    aliases: dict[str, str] | None = None,
+    keep: Callable[[ValidationFailed], bool] | None = None,
+):  # type: ignore[no-untyped-def]
+    """One POSTed step: run the service, then back to the detail page with a message; a
+    ValidationFailed shows the page again with the error beside its field (400)."""
+    nc = services.get_nonconformity(db.session, current_user, nc_id)
+    if form.validate_on_submit():
+        try:
+            call(nc)
+        except ValidationFailed as error:
+            if keep is not None and keep(error):
+                commit_despite_error()  # e.g. a refused signature stays in the trail
+            else:
+                # Undo any half-made change, so that the page shows the record as it is.
+                db.session.rollback()
+                nc = services.get_nonconformity(db.session, current_user, nc_id)
+            attach_error(form, error, aliases=aliases)
+        else:
+            flash(done, "success")
+            return redirect(url_for("capa.show", nc_id=nc_id))
+    return render_detail(nc, 400, **{key: form})
+
+
+@bp.get("/")
+@permission_required(P.NONCONFORMITY_REPORT)
+def index():  # type: ignore[no-untyped-def]
+    filters = FilterForm(formdata=request.args)
+    # Read leniently: an unknown state shows them all, never a 400.
+    state = filters.state.data if filters.state.data in STATE_LABELS else ""
+    filters.state.data = state
+    rows = services.list_nonconformities(db.session, current_user, state=state or None)
+    return render_template("capa/index.html", filters=filters, rows=rows, **_labels())
+
+
+def _document_id(code: str | None) -> int | None:
+    code = (code or "").strip()
+    if not code:
+        return None
+    try:
+        return find_document(db.session, current_user, code).id
+    except NotFound:
+        raise ValidationFailed(_("No document has this code."), field="document_code") from None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@permission_required(P.NONCONFORMITY_REPORT)
+def new():  # type: ignore[no-untyped-def]
+    form = ReportForm()
+    processes = db.session.scalars(
+        sa.select(Process).where(Process.active.is_(True)).order_by(Process.code)
+    )
+    form.set_choices(list(processes), iso9001.clauses(_language()))
+    if form.validate_on_submit():
+        try:
+            nc = services.report_nonconformity(
+                db.session,
+                current_user,
+                source=form.source.data or "",
+                process_id=form.process_id.data or 0,
+                title=form.title.data or "",
+                description=form.description.data or "",
+                detected_on=form.detected_on.data,
+                detected_by=form.detected_by.data or "",
+                severity=form.severity.data or "",
+                document_id=_document_id(form.document_code.data),
+                iso_clause=form.iso_clause.data or "",
+            )
+        except ValidationFailed as error:
+            attach_error(form, error, aliases={"document_id": "document_code"})
+        else:
+            flash(_("Nonconformity %(code)s reported.", code=nc.code), "success")
+            return redirect(url_for(".show", nc_id=nc.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("capa/new.html", form=form), status
+
+
+@bp.get("/<int:nc_id>")
+@permission_required(P.NONCONFORMITY_REPORT)
+def show(nc_id: int):  # type: ignore[no-untyped-def]
+    return render_detail(services.get_nonconformity(db.session, current_user, nc_id))
+
+
+@bp.post("/<int:nc_id>/accept")
+@permission_required(P.NONCONFORMITY_DECIDE, own=True)
+def accept(nc_id: int):  # type: ignore[no-untyped-def]
+    return step(
+        nc_id,
+        "accept_form",
+        AcceptForm(),
+        lambda nc: services.accept_nonconformity(db.session, current_user, nc.id),
+        _("Nonconformity accepted."),
+    )
+
+
+@bp.post("/<int:nc_id>/discard")
+@permission_required(P.NONCONFORMITY_DECIDE, own=True)
+def discard(nc_id: int):  # type: ignore[no-untyped-def]
+    form = DiscardForm()
+    return step(
+        nc_id,
+        "discard_form",
+        form,
+        lambda nc: services.discard_nonconformity(
+            db.session, current_user, nc.id, form.reason.data or ""
+        ),
+        _("Nonconformity discarded."),
+    )
+
+
+@bp.post("/<int:nc_id>/contain")
+@permission_required(P.NONCONFORMITY_TREAT, own=True)
+def contain(nc_id: int):  # type: ignore[no-untyped-def]
+    form = ContainForm()
+    return step(
+        nc_id,
+        "contain_form",
+        form,
+        lambda nc: services.contain_nonconformity(
+            db.session, current_user, nc.id, form.containment.data or ""
+        ),
+        _("Containment recorded."),
+    )
+
+
+from qms.capa import treatment_views  # noqa: E402, F401  (routes on this blueprint)
