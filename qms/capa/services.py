@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -180,3 +181,36 @@ def list_nonconformities(
             mine = sa.or_(mine, Nonconformity.owned_by_clause(actor.id))
         stmt = stmt.where(mine)
     return list(session.scalars(stmt))
+
+
+# Words of four letters or more that say nothing about the problem.
+STOP_WORDS = frozenset(
+    {"para", "como", "este", "esta", "estos", "sobre", "entre", "desde", "cuando", "porque"}
+)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w{4,}", text.casefold()) if w not in STOP_WORDS}
+
+
+def similar_nonconformities(
+    session: Session, actor: Any, nc: Nonconformity, limit: int = 5
+) -> list[tuple[Nonconformity, list[str]]]:
+    """Earlier or parallel nonconformities the analyst should look at: the same process, the
+    same ISO clause or shared words in the title, best first, with the reasons."""
+    words = _words(nc.title)
+    found = []
+    for other in list_nonconformities(session, actor):
+        if other.id == nc.id:
+            continue
+        reasons = []
+        if other.process_id == nc.process_id:
+            reasons.append("process")
+        if nc.iso_clause and other.iso_clause == nc.iso_clause:
+            reasons.append("clause")
+        if words & _words(other.title):
+            reasons.append("words")
+        if reasons:
+            found.append((other, reasons))
+    found.sort(key=lambda pair: (-len(pair[1]), -pair[0].id))
+    return found[:limit]

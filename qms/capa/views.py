@@ -146,6 +146,9 @@ def render_detail(nc: Nonconformity, status: int = 200, **forms: Any):  # type: 
         actions=actions,
         earlier=_earlier_rounds(nc),
         round_checks=round_checks,
+        similar=services.similar_nonconformities(session, user, nc)
+        if nc.state in (NcState.REPORTED, NcState.ACCEPTED, NcState.CONTAINED)
+        else [],
         people=people,
         document=session.get(Document, nc.document_id) if nc.document_id else None,
         clause_title=iso9001.title_of(nc.iso_clause, _language()) if nc.iso_clause else None,

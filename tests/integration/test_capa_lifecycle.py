@@ -239,3 +239,24 @@ def test_discarding_needs_a_reason_and_keeps_the_record(app, world):
         db.session.commit()
         kept = db.session.get(Nonconformity, nc.id)
         assert (kept.state, kept.decision_reason) == ("discarded", "Duplicada de NC-2026-0007")
+
+
+def test_similar_nonconformities_are_offered_to_the_analyst(app, world):
+    org, _ = world
+    with app.app_context():
+        first = _reported(org)
+        unrelated = services.report_nonconformity(
+            db.session,
+            user(org.staff_id),
+            source="other",
+            process_id=org.process_id,
+            title="Extintor vencido",
+            description="d",
+            detected_on=TODAY,
+        )
+        second = _reported(org)
+        similar = services.similar_nonconformities(db.session, user(org.approver_id), second)
+        assert [(nc.code, reasons) for nc, reasons in similar] == [
+            (first.code, ["process", "clause", "words"]),
+            (unrelated.code, ["process"]),
+        ]
