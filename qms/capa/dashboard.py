@@ -117,7 +117,7 @@ def bar_chart(items: list[tuple[str, int]], title: str) -> Markup:
         )
     return Markup(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}"'
-        ' role="img" aria-label="{t}" style="max-width: 100%; height: auto"'
+        ' role="img" aria-label="{t}"'
         ' font-family="DejaVu Sans, sans-serif"><title>{t}</title>{rows}</svg>'
     ).format(w=width, h=height, t=escape(title), rows=Markup("").join(rows))
 

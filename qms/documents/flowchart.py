@@ -320,8 +320,8 @@ def steps_flowchart(
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_f(width)} {_f(height)}"'
-        f' width="{_f(width)}" height="{_f(height)}" role="img" aria-label="{escape(title)}"'
-        ' style="max-width: 100%; height: auto">',
+        # No style attribute: the CSP forbids inline styles; app.css and print.css size it.
+        f' width="{_f(width)}" height="{_f(height)}" role="img" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
         f'<defs><marker id="{marker}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6"'
         ' markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 Z" fill="#333333"/>'

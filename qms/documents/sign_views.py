@@ -20,7 +20,13 @@ from qms.documents import approval, diff
 from qms.documents.blocks import content_hash
 from qms.documents.lifecycle import TRANSITIONS, Action
 from qms.documents.models import Document, DocumentVersion, VersionState
-from qms.documents.queries import get_document, get_version, version_in_force, visible_versions
+from qms.documents.queries import (
+    can_see_version,
+    get_document,
+    get_version,
+    version_in_force,
+    visible_versions,
+)
 from qms.documents.sign_forms import (
     MEANING_LABELS,
     PAGES,
@@ -109,6 +115,11 @@ def _handle(
             status = 400
         else:
             flash(str(page.done), "success")
+            db.session.refresh(version)
+            # A reviewer from another process may no longer read the version once it moves on:
+            # send them to their work list rather than to a 404.
+            if done is None and not can_see_version(current_user, version):
+                return redirect(url_for("home.dashboard"))
             return redirect(done or version_url(version))
     html = render_template(
         "documents/sign.html",
