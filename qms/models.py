@@ -5,6 +5,7 @@ from qms.capa.models import (
     CapaAction,
     EffectivenessCheck,
     Nonconformity,
+    NonconformityEvidence,
     NonconformityNote,
     RootCauseAnalysis,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "EffectivenessCheck",
     "LoginAttempt",
     "Nonconformity",
+    "NonconformityEvidence",
     "NonconformityNote",
     "Notification",
     "NotificationSetting",

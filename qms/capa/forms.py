@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -300,3 +301,16 @@ class NoteForm(FlaskForm):
         _l("Reason"), id="note-reason", validators=[DataRequired(), Length(max=TEXT)]
     )
     submit = SubmitField(_l("Append the note"), id="note-submit")
+
+
+class EvidenceForm(FlaskForm):
+    """A file of evidence for the nonconformity or one of its actions (0: the nonconformity)."""
+
+    file = FileField(_l("File"), validators=[FileRequired()])
+    action_id = SelectField(_l("For"), coerce=int, default=0, validate_choice=False)
+    submit = SubmitField(_l("Attach the file"))
+
+    def set_actions(self, actions: list[Any]) -> None:
+        self.action_id.choices = [SelectChoice(0, _l("The nonconformity"))] + [
+            SelectChoice(a.id, a.description[:80]) for a in actions
+        ]

@@ -214,3 +214,19 @@ class NonconformityNote(Base):
     reason: Mapped[str] = mapped_column(sa.Text)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class NonconformityEvidence(Base):
+    """A file of evidence (photo, record, report) for a nonconformity or one of its actions."""
+
+    __tablename__ = "nonconformity_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonconformity_id: Mapped[int] = mapped_column(sa.ForeignKey("nonconformities.id"), index=True)
+    action_id: Mapped[int | None] = mapped_column(sa.ForeignKey("capa_actions.id"))
+    blob_sha256: Mapped[str] = mapped_column(sa.ForeignKey("blobs.sha256"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    media_type: Mapped[str] = mapped_column(sa.String(127))
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    added_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

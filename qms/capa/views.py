@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from qms.capa import services
 from qms.capa.diagrams import five_whys_svg, ishikawa_svg
+from qms.capa.evidence import evidence_of
 from qms.capa.forms import (
     ACTION_STATUS_LABELS,
     CATEGORY_LABELS,
@@ -35,6 +36,7 @@ from qms.capa.forms import (
     ContainForm,
     DiscardForm,
     EffectivenessForm,
+    EvidenceForm,
     FilterForm,
     NoteForm,
     PlanForm,
@@ -121,8 +123,10 @@ def render_detail(nc: Nonconformity, status: int = 200, **forms: Any):  # type: 
         "check_form": EffectivenessForm(formdata=None),
         "close_form": CloseForm(formdata=None),
         "note_form": NoteForm(formdata=None),
+        "evidence_form": EvidenceForm(formdata=None),
         **forms,
     }
+    values["evidence_form"].set_actions(nc.current_actions())
     actions = nc.current_actions()
     if nc.state == NcState.ANALYSED:
         values["action_form"].set_owners(active_users())
@@ -156,6 +160,7 @@ def render_detail(nc: Nonconformity, status: int = 200, **forms: Any):  # type: 
         document_url=document_url,
         optional_url=optional_url,
         update_forms=update_forms,
+        evidence=evidence_of(session, nc.id),
         may={
             "decide": can(user, P.NONCONFORMITY_DECIDE, nc),
             "treat": can(user, P.NONCONFORMITY_TREAT, nc),
@@ -300,4 +305,4 @@ def contain(nc_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-from qms.capa import treatment_views  # noqa: E402, F401  (routes on this blueprint)
+from qms.capa import evidence_views, treatment_views  # noqa: E402, F401  (routes on this bp)
