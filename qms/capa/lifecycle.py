@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 from qms.capa.models import ActionStatus, CheckResult, NcState, Nonconformity
 from qms.core.errors import Conflict, ValidationFailed
 from qms.core.permissions import Permission
-from qms.core.workflow import Rule, check, conditional_update, rule_for
-from qms.trail import services as trail
+from qms.core.workflow import Rule, apply_transition
 
 S = NcState
 P = Permission
@@ -137,19 +136,16 @@ def apply(
     values: Mapping[str, Any] | None = None,
     details: Mapping[str, Any] | None = None,
 ) -> None:
-    """Check, move the state with a conditional UPDATE (a lost race is a 409), record it."""
-    rule = rule_for(TRANSITIONS, nc.state, action)
-    check(rule, nc, actor, reason)
-    before = nc.state
-    conditional_update(session, Nonconformity, nc.id, before, {"state": rule.to, **(values or {})})
-    session.refresh(nc)
-    trail.record(
+    """Move the nonconformity through the table; a lost race is a 409."""
+    apply_transition(
         session,
-        rule.trail_action,
-        "nonconformity",
-        nc.id,
-        actor=actor,
-        before={"state": before},
-        after={"state": rule.to, "code": nc.code, "round": nc.round, **(details or {})},
-        reason=(reason or "").strip(),
+        TRANSITIONS,
+        nc,
+        action,
+        actor,
+        object_type="nonconformity",
+        describe=lambda n: {"code": n.code, "round": n.round},
+        reason=reason,
+        values=values,
+        details=details,
     )

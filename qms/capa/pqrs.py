@@ -19,7 +19,7 @@ from qms.capa.terms import RequestKind, extended_due, response_due
 from qms.core.db import utcnow
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, can, can_own_variant, require
-from qms.core.workflow import Rule, check, conditional_update, rule_for
+from qms.core.workflow import Rule, apply_transition
 from qms.processes.models import Process
 from qms.trail import services as trail
 
@@ -44,19 +44,16 @@ def _apply(
     values: dict[str, Any],
     details: dict[str, Any],
 ) -> None:
-    rule = rule_for(TRANSITIONS, request.state, action)
-    check(rule, request, actor, None)
-    before = request.state
-    conditional_update(session, PqrsRequest, request.id, before, {"state": rule.to, **values})
-    session.refresh(request)
-    trail.record(
+    apply_transition(
         session,
-        rule.trail_action,
-        "pqrs",
-        request.id,
-        actor=actor,
-        before={"state": before},
-        after={"state": rule.to, "code": request.code, **details},
+        TRANSITIONS,
+        request,
+        action,
+        actor,
+        object_type="pqrs",
+        describe=lambda r: {"code": r.code},
+        values=values,
+        details=details,
     )
 
 

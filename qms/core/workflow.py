@@ -62,3 +62,44 @@ def conditional_update(
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(str(_l("Someone else changed this meanwhile; reload and try again.")))
+
+
+def apply_transition(
+    session: Session,
+    table: Mapping[tuple[str, str], Rule],
+    obj: Any,
+    action: str,
+    actor: Any,
+    *,
+    object_type: str,
+    describe: Callable[[Any], Mapping[str, Any]],
+    reason: str | None = None,
+    values: Mapping[str, Any] | None = None,
+    details: Mapping[str, Any] | None = None,
+    checked: bool = False,
+) -> Rule:
+    """Check, move the state with a conditional UPDATE (a lost race is Conflict), record it.
+
+    `describe(obj)` names the object in the trail event (read after the update); `checked`
+    says the caller already ran `check` (signing checks before it locks).
+    """
+    # The trail sits on top of core; imported here so that core stays importable alone.
+    from qms.trail import services as trail
+
+    rule = rule_for(table, obj.state, action)
+    if not checked:
+        check(rule, obj, actor, reason)
+    before = obj.state
+    conditional_update(session, type(obj), obj.id, before, {"state": rule.to, **(values or {})})
+    session.refresh(obj)
+    trail.record(
+        session,
+        rule.trail_action,
+        object_type,
+        obj.id,
+        actor=actor,
+        before={"state": before},
+        after={"state": rule.to, **describe(obj), **(details or {})},
+        reason=(reason or "").strip(),
+    )
+    return rule

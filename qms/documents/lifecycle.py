@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session
 
 from qms.core.errors import PermissionDenied, ValidationFailed
 from qms.core.permissions import Permission
-from qms.core.workflow import Rule, check, conditional_update, rule_for
+from qms.core.workflow import Rule, apply_transition, check, rule_for
 from qms.documents.models import DocumentVersion, VersionState
-from qms.trail import services as trail
 
 S = VersionState
 P = Permission
@@ -118,30 +117,17 @@ def apply(
     details: Mapping[str, Any] | None = None,
     checked: bool = False,
 ) -> None:
-    """Check, move the state with a conditional UPDATE (a lost race is Conflict), record it.
-
-    `checked` says the caller already ran check_transition (signing checks before it locks).
-    """
-    rule = rule_for(TRANSITIONS, version.state, action)
-    if not checked:
-        check(rule, version, actor, reason)
-    before = version.state
-    conditional_update(
-        session, DocumentVersion, version.id, before, {"state": rule.to, **(values or {})}
-    )
-    session.refresh(version)
-    trail.record(
+    """Move the version through the table (`checked`: the caller already ran the check)."""
+    apply_transition(
         session,
-        rule.trail_action,
-        "document_version",
-        version.id,
-        actor=actor,
-        before={"state": before},
-        after={
-            "state": rule.to,
-            "document": version.document.code,
-            "number": version.number,
-            **(details or {}),
-        },
-        reason=(reason or "").strip(),
+        TRANSITIONS,
+        version,
+        action,
+        actor,
+        object_type="document_version",
+        describe=lambda v: {"document": v.document.code, "number": v.number},
+        reason=reason,
+        values=values,
+        details=details,
+        checked=checked,
     )
