@@ -86,6 +86,10 @@ class PageProblems:
         self.items.append(f"page error: {error}")
 
     def request_failed(self, request: Any) -> None:
+        # A load the browser cancels because the page navigated away (a submit while the
+        # favicon is still in flight) is not a failure of the app.
+        if "ERR_ABORTED" in str(request.failure):
+            return
         self.items.append(f"request failed: {request.url} {request.failure}")
 
 
