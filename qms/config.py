@@ -27,6 +27,11 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value is not None else default
 
 
+def default_timezone() -> str:
+    """QMS_TIMEZONE, as the app reads it; also what dates mean outside an app context."""
+    return _env("TIMEZONE", "America/Bogota") or "UTC"
+
+
 def load_secret_key(instance_path: Path) -> str:
     """Return the key kept in the instance folder, creating it once (safe with several workers)."""
     key_file = instance_path / "secret_key"
@@ -58,7 +63,7 @@ class Settings:
     )
     secret_key: str | None = field(default_factory=lambda: _env("SECRET_KEY"))
     default_locale: str = field(default_factory=lambda: _env("DEFAULT_LOCALE", "es") or "es")
-    timezone: str = field(default_factory=lambda: _env("TIMEZONE", "America/Bogota") or "UTC")
+    timezone: str = field(default_factory=lambda: default_timezone())
     max_upload_mb: int = field(default_factory=lambda: _env_int("MAX_UPLOAD_MB", 25))
     session_hours: int = field(default_factory=lambda: _env_int("SESSION_HOURS", 8))
     login_max_failures: int = field(default_factory=lambda: _env_int("LOGIN_MAX_FAILURES", 5))

@@ -1,5 +1,20 @@
 """Imports every model so that `Base.metadata` is complete (Alembic, drift test)."""
 
+from qms.audits.models import (
+    AgendaItem,
+    Audit,
+    AuditorProfile,
+    AuditProgramme,
+    AuditReschedule,
+    AuditSignature,
+    AuditTeamMember,
+    CalendarFeed,
+    ChecklistEvidence,
+    ChecklistQuestion,
+    Finding,
+    audit_auditees,
+    audit_processes,
+)
 from qms.blobs.models import Blob
 from qms.capa.models import (
     CapaAction,
@@ -26,17 +41,28 @@ from qms.trail.models import TrailEvent, TrailHead
 from qms.users.models import ApiToken, LoginAttempt, User, UserRole, UserSession
 
 __all__ = [
+    "AgendaItem",
     "ApiToken",
     "Attachment",
+    "Audit",
+    "AuditProgramme",
+    "AuditReschedule",
+    "AuditSignature",
+    "AuditTeamMember",
+    "AuditorProfile",
     "Base",
     "Blob",
+    "CalendarFeed",
     "CapaAction",
     "ChangeRequest",
+    "ChecklistEvidence",
+    "ChecklistQuestion",
     "ControlledCopy",
     "Document",
     "DocumentType",
     "DocumentVersion",
     "EffectivenessCheck",
+    "Finding",
     "LoginAttempt",
     "Nonconformity",
     "NonconformityEvidence",
@@ -53,5 +79,7 @@ __all__ = [
     "User",
     "UserRole",
     "UserSession",
+    "audit_auditees",
+    "audit_processes",
     "process_members",
 ]

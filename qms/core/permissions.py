@@ -75,6 +75,15 @@ class Permission(StrEnum):
     PQRS_MANAGE = "pqrs:manage"
     PQRS_ANSWER = "pqrs:answer"
     PQRS_ANSWER_OWN = "pqrs:answer_own"
+    # Internal audits (clause 9.2): quality leads own the programme; auditors on an audit's
+    # team run it (the service checks the team) and read every audit; the team, the auditees
+    # and the leaders of the audited processes see their audit's plan and report.
+    AUDIT_PROGRAMME_MANAGE = "audit_programme:manage"
+    AUDIT_READ_ALL = "audit:read_all"
+    AUDIT_READ_OWN = "audit:read_own"
+    AUDIT_CONDUCT = "audit:conduct"
+    AUDIT_REPORT_ACCEPT = "audit_report:accept"
+    CALENDAR_FEED_MANAGE = "calendar_feed:manage"
 
 
 P = Permission
@@ -89,6 +98,8 @@ _EVERYONE = frozenset(
         P.NONCONFORMITY_REPORT,
         P.CAPA_ACTION_UPDATE_OWN,
         P.PQRS_REGISTER,
+        P.AUDIT_READ_OWN,
+        P.CALENDAR_FEED_MANAGE,
     }
 )
 _QUALITY = frozenset(
@@ -115,6 +126,10 @@ _QUALITY = frozenset(
         P.PQRS_READ_ALL,
         P.PQRS_MANAGE,
         P.PQRS_ANSWER,
+        P.AUDIT_PROGRAMME_MANAGE,
+        P.AUDIT_READ_ALL,
+        P.AUDIT_CONDUCT,
+        P.AUDIT_REPORT_ACCEPT,
     }
 )
 _PROCESS_OWNER = frozenset(
@@ -130,19 +145,21 @@ _PROCESS_OWNER = frozenset(
         P.NONCONFORMITY_TREAT_OWN,
         P.PQRS_READ_OWN,
         P.PQRS_ANSWER_OWN,
+        P.AUDIT_REPORT_ACCEPT,
     }
 )
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: _EVERYONE
-    | {P.USER_READ, P.USER_MANAGE, P.PROCESS_MANAGE, P.TRAIL_READ, P.DOCUMENT_READ_ALL},
+    | {P.USER_READ, P.USER_MANAGE, P.PROCESS_MANAGE, P.TRAIL_READ, P.DOCUMENT_READ_ALL}
+    | {P.AUDIT_READ_ALL},
     Role.QUALITY_LEAD: _EVERYONE
     | _QUALITY
     | {P.USER_READ, P.PROCESS_MANAGE, P.TRAIL_READ, P.TRAIL_EXPORT},
     Role.PROCESS_OWNER: _EVERYONE | _PROCESS_OWNER,
     Role.AUDITOR: _EVERYONE
     | {P.USER_READ, P.TRAIL_READ, P.TRAIL_EXPORT, P.DOCUMENT_READ_ALL, P.NONCONFORMITY_READ_ALL}
-    | {P.PQRS_READ_ALL},
+    | {P.PQRS_READ_ALL, P.AUDIT_READ_ALL, P.AUDIT_CONDUCT},
     Role.STAFF: _EVERYONE,
 }
 
@@ -159,6 +176,7 @@ OWN_VARIANTS: dict[Permission, Permission] = {
     P.CAPA_ACTION_UPDATE: P.CAPA_ACTION_UPDATE_OWN,
     P.PQRS_READ_ALL: P.PQRS_READ_OWN,
     P.PQRS_ANSWER: P.PQRS_ANSWER_OWN,
+    P.AUDIT_READ_ALL: P.AUDIT_READ_OWN,
 }
 
 

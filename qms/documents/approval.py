@@ -12,6 +12,7 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from qms.config import default_timezone
 from qms.core.db import utcnow
 from qms.core.errors import Conflict, PermissionDenied, ValidationFailed
 from qms.core.permissions import Permission, require
@@ -44,9 +45,12 @@ S = VersionState
 
 def today() -> date:
     """Today where the organisation is (QMS_TIMEZONE): effective dates are local dates."""
-    zone = "UTC"
+    # Outside the app (scripts, tests) the same setting applies, read from the environment:
+    # UTC here would put "today" a day ahead of the app every evening in Bogotá.
     if has_app_context():
         zone = current_app.extensions["qms_settings"].timezone
+    else:
+        zone = default_timezone()
     return datetime.now(ZoneInfo(zone)).date()
 
 
