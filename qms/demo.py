@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from qms.core.db import db
 from qms.core.errors import DomainError
+from qms.demo_audits import build_demo_audits
 from qms.demo_capa import build_demo_capa
 from qms.demo_documents import build_demo_documents
 from qms.processes import services as process_services
@@ -51,6 +52,7 @@ USERS = (
         "Jefe Oficina de Prensa y Atención al Cliente",
     ),
     DemoUser("auditor", "auditor", "Jorge Iván Cárdenas Salazar", "Auditor interno"),
+    DemoUser("auditora", "auditor", "María Camila Torres Arango", "Auditora interna"),
     DemoUser(
         "colaborador",
         "staff",
@@ -197,6 +199,7 @@ def build_demo(session: Session) -> list[tuple[str, str, str]]:
         )
     build_demo_documents(session, logins)  # signs with the passwords just set
     build_demo_capa(session, logins)  # the complaint → nonconformity → new version story
+    build_demo_audits(session, logins)  # the year's programme, audits closed, running, planned
     return logins
 
 

@@ -126,6 +126,7 @@ class AuditPlan:
     clauses: list[str] = field(default_factory=list)
     objectives: str = ""
     place: str = ""
+    follow_up_of_id: int | None = None  # the audit whose major findings this one follows up
 
 
 def _check_dates(programme: AuditProgramme, start_on: date, end_on: date) -> None:
@@ -266,6 +267,11 @@ def _fill(
     audit.clauses = clean_clauses(plan.clauses)
     _check_dates(programme, plan.start_on, plan.end_on)
     audit.start_on, audit.end_on = plan.start_on, plan.end_on
+    if plan.follow_up_of_id is not None:
+        earlier = session.get(Audit, plan.follow_up_of_id)
+        if earlier is None or earlier.id == audit.id:
+            raise ValidationFailed(str(_l("Choose an existing audit.")), field="follow_up_of_id")
+    audit.follow_up_of_id = plan.follow_up_of_id
     audit.processes = _processes(session, plan.process_ids)
     audit.auditees = _users(session, plan.auditee_ids, "auditee_ids")
     lead = _users(session, [plan.lead_auditor.user_id], "lead_auditor_id")[0]

@@ -68,6 +68,7 @@ def test_demo_tells_the_clause_10_2_story(app):
             ("pqrs", "awaiting_check"),
             ("internal_audit", "closed"),
             ("process", "in_progress"),
+            ("internal_audit", "in_progress"),  # the major finding of the demo's closed audit
         ]
         complaint = db.session.scalar(sa.select(PqrsRequest))
         assert complaint.nonconformity_id == ncs[0].id and complaint.state == "closed"
