@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from qms.audits import checklist, findings, report
 from qms.audits import services as audits
 from qms.audits.lifecycle import AuditAction, apply
-from qms.audits.models import Audit, AuditState, AuditTeamMember, FindingGrade
+from qms.audits.models import Audit, AuditState, AuditTeamMember, ChecklistQuestion, FindingGrade
 from qms.audits.services import TeamSeat
 from qms.capa.models import Nonconformity
 from qms.core.db import db
@@ -282,3 +282,31 @@ def test_the_database_refuses_deleting_an_audit(app, world):
             db.session.flush()
         db.session.rollback()
         assert db.session.get(Audit, audit_id) is not None
+
+
+def test_the_database_keeps_an_issued_report_as_it_was(app, world):
+    org, programme_id = world
+    audit_id = planned_audit(app, org, programme_id)
+    with app.app_context():
+        auditor = user(org.auditor_id)
+        checklist.generate_checklist(db.session, auditor, audit_id)
+        apply(db.session, db.session.get(Audit, audit_id), AuditAction.NOTIFY_PLAN, auditor)
+        audits.start_audit(db.session, auditor, audit_id)
+        _answer_all(org, audit_id)
+        report.save_report_text(
+            db.session, auditor, audit_id, conclusions="Conforme.", strengths="", distribution=""
+        )
+        report.issue_report(db.session, auditor, audit_id, PASSWORD)
+        db.session.commit()
+        question_id = db.session.get(Audit, audit_id).questions[0].id
+        for statement in (
+            sa.update(Audit).where(Audit.id == audit_id).values(conclusions="Otra cosa."),
+            sa.update(Audit).where(Audit.id == audit_id).values(clauses=["4.1"]),
+            sa.update(ChecklistQuestion)
+            .where(ChecklistQuestion.id == question_id)
+            .values(answer="nonconforming"),
+        ):
+            with pytest.raises(sa.exc.DatabaseError):
+                db.session.execute(statement)
+            db.session.rollback()
+        assert db.session.get(Audit, audit_id).conclusions == "Conforme."
