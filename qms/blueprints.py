@@ -18,6 +18,7 @@ NAV = [
     ("change_requests.index", _l("Change requests"), Permission.CHANGE_REQUEST_CREATE),
     ("capa.index", _l("Nonconformities"), Permission.NONCONFORMITY_REPORT),
     ("pqrs.index", _l("PQRS"), Permission.PQRS_REGISTER),
+    ("audits.index", _l("Audits"), Permission.AUDIT_READ_OWN),
     ("capa_reports.dashboard", _l("Quality dashboard"), Permission.NONCONFORMITY_READ_ALL),
     ("copies.recalls", _l("Recalls"), Permission.COPY_RECALL),
     ("processes.index", _l("Processes"), Permission.PROCESS_READ),
@@ -29,6 +30,10 @@ NAV = [
 
 def register(app: Flask) -> None:
     from qms.api.views import bp as api_bp
+    from qms.audits.calendar_views import bp as calendar_feeds_bp
+    from qms.audits.document_views import bp as audit_documents_bp
+    from qms.audits.views import bp as audits_bp
+    from qms.audits.work_views import init_app as init_audit_work
     from qms.capa.pqrs_views import bp as pqrs_bp
     from qms.capa.report_views import bp as capa_reports_bp
     from qms.capa.views import bp as capa_bp
@@ -68,6 +73,10 @@ def register(app: Flask) -> None:
     app.register_blueprint(signing_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(search_bp)
+    init_audit_work(app)  # before "audits": the audit's own page and the auditor's work
+    app.register_blueprint(audits_bp)
+    app.register_blueprint(audit_documents_bp)
+    app.register_blueprint(calendar_feeds_bp)
 
     @app.context_processor
     def _permissions():  # type: ignore[no-untyped-def]

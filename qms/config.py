@@ -94,6 +94,12 @@ class Settings:
     smtp_starttls: bool = field(default_factory=lambda: _env_bool("SMTP_STARTTLS", False))
     # Reminders go out this many days before a due date.
     reminder_days: int = field(default_factory=lambda: _env_int("REMINDER_DAYS", 3))
+    # Internal audits: remind to send the plan this many days before the audit starts; the
+    # report is overdue this many days after the audit ends.
+    audit_plan_notice_days: int = field(
+        default_factory=lambda: _env_int("AUDIT_PLAN_NOTICE_DAYS", 7)
+    )
+    audit_report_days: int = field(default_factory=lambda: _env_int("AUDIT_REPORT_DAYS", 5))
     # Run `qms tick` inside the app every N minutes (0: only from cron).
     tick_interval_minutes: int = field(default_factory=lambda: _env_int("TICK_MINUTES", 0))
     testing: bool = False

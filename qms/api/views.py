@@ -152,4 +152,11 @@ def trail(
 
 
 # Modules that add endpoints to `api`; imported last because they import `api` from here.
-from qms.api import capa, document_extras, document_signing, documents, pqrs  # noqa: E402, F401
+from qms.api import (  # noqa: E402, F401
+    audits,
+    capa,
+    document_extras,
+    document_signing,
+    documents,
+    pqrs,
+)

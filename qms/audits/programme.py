@@ -14,6 +14,7 @@ from qms.audits.models import Audit, AuditorProfile, AuditProgramme, AuditState,
 from qms.audits.services import text
 from qms.core.db import utcnow
 from qms.core.errors import Conflict, NotFound, ValidationFailed
+from qms.core.localtime import local_today
 from qms.core.permissions import Permission, require
 from qms.documents import iso9001
 from qms.processes.models import Process
@@ -224,7 +225,7 @@ def save_auditor_profile(
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(str(_l("User not found.")))
-    if qualified_on is not None and qualified_on > utcnow().date():
+    if qualified_on is not None and qualified_on > local_today():
         raise ValidationFailed(str(_l("The date cannot be in the future.")), field="qualified_on")
     profile = session.get(AuditorProfile, user_id)
     values = {

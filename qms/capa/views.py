@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -143,6 +143,10 @@ def render_detail(nc: Nonconformity, status: int = 200, **forms: Any):  # type: 
     ids = {nc.decided_by_id, nc.contained_by_id, *(n.author_id for n in nc.notes)}
     people = {u.id: u for u in session.scalars(sa.select(User).where(User.id.in_(ids - {None})))}
     round_checks = [c for c in nc.checks if c.round == nc.round]
+    # Where it came from, told by the packages that raise nonconformities (audits import capa,
+    # never the reverse): each registered function returns {"label", "url"} or None.
+    origin_of = current_app.extensions.get("qms_nonconformity_origins", [])
+    origins = [o for o in (f(session, user, nc) for f in origin_of) if o]
     html = render_template(
         "capa/show.html",
         nc=nc,
@@ -150,6 +154,7 @@ def render_detail(nc: Nonconformity, status: int = 200, **forms: Any):  # type: 
         actions=actions,
         earlier=_earlier_rounds(nc),
         round_checks=round_checks,
+        origins=origins,
         similar=services.similar_nonconformities(session, user, nc)
         if nc.state in (NcState.REPORTED, NcState.ACCEPTED, NcState.CONTAINED)
         else [],

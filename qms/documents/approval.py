@@ -3,18 +3,16 @@ take effect (by date), withdraw, discard, and the periodic "reviewed, no change"
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from qms.config import default_timezone
 from qms.core.db import utcnow
 from qms.core.errors import Conflict, PermissionDenied, ValidationFailed
+from qms.core.localtime import local_today
 from qms.core.permissions import Permission, require
 from qms.core.workflow import conditional_update
 from qms.documents import lifecycle
@@ -45,13 +43,7 @@ S = VersionState
 
 def today() -> date:
     """Today where the organisation is (QMS_TIMEZONE): effective dates are local dates."""
-    # Outside the app (scripts, tests) the same setting applies, read from the environment:
-    # UTC here would put "today" a day ahead of the app every evening in Bogotá.
-    if has_app_context():
-        zone = current_app.extensions["qms_settings"].timezone
-    else:
-        zone = default_timezone()
-    return datetime.now(ZoneInfo(zone)).date()
+    return local_today()
 
 
 def submit_version(session: Session, actor: Any, version_id: int, password: str) -> Signature:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from sqlalchemy.orm import Session, aliased
 
+from qms.core.localtime import local_date
 from qms.core.permissions import Permission, require
 from qms.documents import approval
 from qms.documents.models import (
@@ -255,8 +256,11 @@ def _last_periodic_reviews(session: Session, version_ids: list[int]) -> dict[int
 def _as_date(value: Any) -> date:
     # max() keeps the column's UTC type; plain text is only a fallback for raw SQLite values.
     if isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    return value.date()
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    # The day it was signed where the organisation is, not the UTC day (a day ahead at night).
+    return local_date(value)
 
 
 _SORT: dict[str, Callable[[MasterListRow], Any]] = {

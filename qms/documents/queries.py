@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from qms.core.errors import NotFound
+from qms.core.localtime import local_date
 from qms.core.permissions import Permission, can, can_own_variant, require
 from qms.documents.models import (
     OPEN_STATES,
@@ -186,8 +187,9 @@ def next_review_on(session: Session, document: Document) -> date | None:
         )
     )
     start = current.effective_from
-    if last_review is not None and last_review.date() > start:
-        start = last_review.date()
+    # The day it was signed where the organisation is, not the UTC day (a day ahead at night).
+    if last_review is not None and local_date(last_review) > start:
+        start = local_date(last_review)
     return add_months(start, document.review_interval_months)
 
 

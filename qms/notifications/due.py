@@ -144,11 +144,25 @@ def _reviews(session: Session, today: date, window: int) -> Iterator[DueItem]:
         )
 
 
-def due_items(session: Session, today: date, window: int) -> list[DueItem]:
-    """Everything due on `today` with a reminder window of `window` days."""
+def due_items(
+    session: Session,
+    today: date,
+    window: int,
+    *,
+    audit_plan_days: int = 7,
+    audit_report_days: int = 5,
+) -> list[DueItem]:
+    """Everything due on `today` with a reminder window of `window` days; the audits' own
+    windows are QMS_AUDIT_PLAN_NOTICE_DAYS and QMS_AUDIT_REPORT_DAYS."""
+    # Imported here: the audits build on this module (DueItem), not the other way round.
+    from qms.audits.due import audit_due_items
+
     return [
         *_actions(session, today, window),
         *_checks(session, today, window),
         *_pqrs(session, today),
         *_reviews(session, today, window),
+        *audit_due_items(
+            session, today, plan_notice_days=audit_plan_days, report_days=audit_report_days
+        ),
     ]

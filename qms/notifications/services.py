@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from qms.core.db import utcnow
 from qms.core.errors import NotFound
+from qms.core.localtime import local_date
 from qms.notifications.due import DueItem, due_items
 from qms.notifications.mail import SmtpSettings, send_mail
 from qms.notifications.models import Notification, NotificationSetting
@@ -87,7 +88,7 @@ def _deliver(session: Session, smtp: SmtpSettings, base_url: str, today: date) -
             continue
         setting = session.get(NotificationSetting, user_id)
         if setting is not None and setting.daily_digest:
-            if setting.digest_sent_on is not None and setting.digest_sent_on.date() >= today:
+            if setting.digest_sent_on is not None and local_date(setting.digest_sent_on) >= today:
                 continue  # today's digest went out; the rest waits for tomorrow's
             batches = [notes]
         else:
@@ -113,10 +114,24 @@ def _deliver(session: Session, smtp: SmtpSettings, base_url: str, today: date) -
 
 
 def run_tick(
-    session: Session, smtp: SmtpSettings, *, today: date, window: int, base_url: str
+    session: Session,
+    smtp: SmtpSettings,
+    *,
+    today: date,
+    window: int,
+    base_url: str,
+    audit_plan_days: int = 7,
+    audit_report_days: int = 5,
 ) -> TickResult:
     """Create today's notifications, commit, then mail the unsent ones. Idempotent."""
-    created = _create(session, due_items(session, today, window))
+    items = due_items(
+        session,
+        today,
+        window,
+        audit_plan_days=audit_plan_days,
+        audit_report_days=audit_report_days,
+    )
+    created = _create(session, items)
     session.commit()
     mailed = _deliver(session, smtp, base_url, today) if smtp.enabled else 0
     return TickResult(created, mailed)

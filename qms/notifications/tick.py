@@ -35,6 +35,8 @@ def reminders_hook(app: Flask) -> list[str]:
         today=approval.today(),
         window=settings.reminder_days,
         base_url=settings.base_url.rstrip("/"),
+        audit_plan_days=settings.audit_plan_notice_days,
+        audit_report_days=settings.audit_report_days,
     )
     return [f"{result.created} notification(s) created, {result.mailed} mail(s) sent."]
 

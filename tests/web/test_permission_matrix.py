@@ -30,7 +30,11 @@ MUTATING = ("POST", "PUT", "PATCH", "DELETE")
 # Routes anyone may call without signing in. Keep this list short and explicit.
 PUBLIC = {"auth.login", "auth.logout"}
 # Public pages an anonymous visitor may see (GET) without being sent to /login.
-PUBLIC_GET = PUBLIC | {"static", "verify.copy"}  # the QR page of printed copies
+PUBLIC_GET = PUBLIC | {
+    "static",
+    "verify.copy",  # the QR page of printed copies
+    "calendar_feeds.feed",  # a private calendar feed: calendar apps send no session, the token
+}
 NO_ROLE = "(no role)"
 
 

@@ -1,0 +1,154 @@
+"""Sending the audit plan: the NOTIFY_PLAN transition and a bell notification per recipient in
+the caller's transaction; the mails (each with the invitation as an .ics) only once that
+transaction has committed.
+
+The mails are prepared while the transaction is open (plain values, in each recipient's
+language) and parked in `session.info`; a listener on the app's session factory sends them
+right after the commit and drops them on a rollback, so a plan that was not sent is never
+announced. No SMTP host, no mail: the bell still shows the plan. A failed mail is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from qms.audits.calendar import audit_ics, audit_path, plan_pdf_path
+from qms.audits.lifecycle import AuditAction, apply
+from qms.audits.models import Audit
+from qms.audits.services import get_audit
+from qms.core.db import utcnow
+from qms.notifications.mail import Attachment, SmtpSettings, send_mail
+from qms.notifications.models import Notification
+from qms.notifications.tick import smtp_settings
+from qms.users.models import User
+
+PENDING = "qms_audit_plan_mails"
+_install_lock = threading.Lock()
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PlanMail:
+    to: str
+    subject: str
+    body: str
+    ics: bytes
+    filename: str
+
+
+def recipients(audit: Audit) -> list[User]:
+    """The team and the auditees, each once, active accounts only."""
+    people: dict[int, User] = {}
+    for person in [m.user for m in audit.team] + list(audit.auditees):
+        if person.active:
+            people.setdefault(person.id, person)
+    return list(people.values())
+
+
+def _body(audit: Audit, base_url: str) -> str:
+    lines = [
+        _("You are invited to the internal audit %(code)s.", code=audit.code),
+        "",
+        f"{_('Audit')}: {audit.code} · {audit.title}",
+        f"{_('Dates')}: {format_date(audit.start_on, 'long')} – "
+        f"{format_date(audit.end_on, 'long')}",
+    ]
+    if audit.place:
+        lines.append(f"{_('Place')}: {audit.place}")
+    lines += [
+        f"{_('Lead auditor')}: {audit.lead_auditor.full_name}",
+        f"{_('Scope')}: {audit.scope}",
+        f"{_('Criteria')}: {audit.criteria}",
+        "",
+        f"{_('The audit')}: {base_url}{audit_path(audit.id)}",
+        f"{_('The audit plan (PDF)')}: {base_url}{plan_pdf_path(audit.id)}",
+        "",
+        _("The attached invitation adds the audit to your calendar."),
+    ]
+    return "\n".join(lines)
+
+
+def _bell(session: Session, person: User, key: str, title: str, audit: Audit) -> None:
+    stmt = sa.select(Notification.id).where(
+        Notification.user_id == person.id, Notification.key == key
+    )
+    if session.scalar(stmt) is not None:
+        return
+    # Mailed here (after the commit), never again by the tick's reminders.
+    session.add(
+        Notification(
+            user_id=person.id,
+            key=key,
+            title=title[:300],
+            body=audit.scope[:2000],
+            url=audit_path(audit.id),
+            emailed_at=utcnow(),
+        )
+    )
+
+
+def notify_plan(session: Session, actor: Any, audit_id: int) -> Audit:
+    """Send the audit plan to the auditees and the team: the state moves in this transaction;
+    the mails leave after it commits."""
+    audit = get_audit(session, actor, audit_id)
+    apply(session, audit, AuditAction.NOTIFY_PLAN, actor, values={"notified_at": utcnow()})
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    settings = app.extensions["qms_settings"]
+    base_url = settings.base_url.rstrip("/")
+    smtp = smtp_settings(app)
+    organizer = audit.lead_auditor.email or smtp.sender
+    ics = audit_ics(audit, base_url, method="REQUEST", organizer=organizer)
+    notified_on = audit.notified_at.date() if audit.notified_at else utcnow().date()
+    key = f"audit-plan:{audit.id}:{len(audit.reschedules)}:{notified_on.isoformat()}"
+    mails = []
+    for person in recipients(audit):
+        with force_locale(person.locale or "es"):
+            subject = _("Audit plan %(code)s: %(title)s", code=audit.code, title=audit.title)
+            body = _body(audit, base_url)
+        _bell(session, person, key, subject, audit)
+        if smtp.enabled and person.email:
+            mails.append(PlanMail(person.email, subject, body, ics, f"{audit.code}.ics"))
+    session.flush()
+    if mails:
+        install(app)
+        session.info.setdefault(PENDING, []).append((smtp, mails))
+    return audit
+
+
+def _send(smtp: SmtpSettings, mails: list[PlanMail]) -> None:
+    for mail in mails:
+        invitation = Attachment(mail.filename, "text/calendar", mail.ics, (("method", "REQUEST"),))
+        try:
+            send_mail(smtp, mail.to, mail.subject, mail.body, [invitation])
+        except Exception:  # the plan is sent (committed); one mail server error must not stop it
+            log.exception("audit plan mail to %s failed", mail.to)
+
+
+def _after_commit(session: Session) -> None:
+    for smtp, mails in session.info.pop(PENDING, []):
+        _send(smtp, mails)
+
+
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    # A commit sent them already; a rollback (or a close without commit) drops them.
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)
+
+
+def install(app: Flask) -> None:
+    """Listen to the app's sessions once: send parked plan mails after each commit."""
+    factory = app.extensions["qms_db"].session_factory
+    with _install_lock:
+        if not event.contains(factory, "after_commit", _after_commit):
+            event.listen(factory, "after_commit", _after_commit)
+            event.listen(factory, "after_transaction_end", _after_transaction_end)

@@ -1,0 +1,27 @@
+"""The organisation's calendar (QMS_TIMEZONE): stored times are UTC, dates people mean are local."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+
+from qms.config import default_timezone
+
+
+def local_zone() -> ZoneInfo:
+    # Outside the app (scripts, tests) the same setting applies, read from the environment:
+    # UTC there would put "today" a day ahead of the app every evening in Bogotá.
+    if has_app_context():
+        return ZoneInfo(current_app.extensions["qms_settings"].timezone)
+    return ZoneInfo(default_timezone())
+
+
+def local_today() -> date:
+    return datetime.now(local_zone()).date()
+
+
+def local_date(moment: datetime) -> date:
+    """The local calendar day of a stored UTC instant."""
+    return moment.astimezone(local_zone()).date()
