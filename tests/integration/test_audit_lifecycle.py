@@ -163,7 +163,7 @@ def test_the_whole_audit(app, world):
             report.save_report_text(
                 db.session, auditor, audit_id, conclusions="x", strengths="", distribution=""
             )
-        with pytest.raises(Conflict, match="nonconformity"):
+        with pytest.raises(Conflict, match="hallazgo 1"):
             report.close_audit(db.session, lead, audit_id)
         nc = findings.open_nonconformity(db.session, auditor, finding.id)
         db.session.commit()
@@ -173,7 +173,7 @@ def test_the_whole_audit(app, world):
         nc = db.session.get(Nonconformity, nc.id)
         assert (nc.source, nc.severity, nc.iso_clause) == ("internal_audit", "major", "8.2.1")
         assert findings.finding_of_nonconformity(db.session, nc.id).id == finding.id
-        with pytest.raises(Conflict, match="accepted"):
+        with pytest.raises(Conflict, match="aceptado el informe"):
             report.close_audit(db.session, lead, audit_id)
         with pytest.raises(PermissionDenied):  # an auditee who leads no audited process
             report.accept_report(db.session, user(org.staff_id), audit_id, PASSWORD)
