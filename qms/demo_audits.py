@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from qms.audits import checklist, findings, report
+from qms.audits import agenda, checklist, findings, report
 from qms.audits import programme as programmes
 from qms.audits import services as audits
 from qms.audits.lifecycle import AuditAction, apply
@@ -108,6 +108,7 @@ def _closed_audit(session, programme_id, people, ids, passwords, today) -> Audit
         ),
     )
     auditor = people["auditor"]
+    agenda.add_default_agenda(session, auditor, audit.id)
     checklist.generate_checklist(session, auditor, audit.id)
     apply(session, audit, AuditAction.NOTIFY_PLAN, auditor)
     audits.start_audit(session, auditor, audit.id)
@@ -232,6 +233,7 @@ def _running_audit(session, programme_id, people, ids, today) -> Audit:  # type:
         ),
     )
     second = people["second"]
+    agenda.add_default_agenda(session, second, audit.id)
     checklist.generate_checklist(session, second, audit.id)
     apply(session, audit, AuditAction.NOTIFY_PLAN, second)
     audits.start_audit(session, second, audit.id)
@@ -282,6 +284,7 @@ def _planned_audits(session, programme_id, people, ids, closed, today) -> list[s
                 **values,
             ),
         )
+        agenda.add_default_agenda(session, lead, audit.id)
         checklist.generate_checklist(session, lead, audit.id)
         return audit.code
 
