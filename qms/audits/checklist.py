@@ -21,7 +21,7 @@ from qms.audits.models import (
     ChecklistQuestion,
 )
 from qms.audits.services import get_audit, text
-from qms.blobs.services import read_blob, store_blob
+from qms.blobs.services import read_blob, store_upload
 from qms.core.db import utcnow
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, can, require
@@ -292,12 +292,7 @@ def attach_answer_evidence(
 ) -> ChecklistEvidence:
     """A photo or a record for one answer, in the blob store; the name is only shown."""
     question = _answering(session, actor, question_id)
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255]
-    if not name:
-        raise ValidationFailed(str(_l("Choose a file.")), field="file")
-    blob = store_blob(session, store, data, media_type or "application/octet-stream", actor=actor)
-    if blob.size == 0:
-        raise ValidationFailed(str(_l("The file is empty.")), field="file")
+    name, blob = store_upload(session, store, data, filename, media_type, actor=actor)
     evidence = ChecklistEvidence(
         question_id=question.id,
         blob_sha256=blob.sha256,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from qms.blobs.models import DEFAULT_MEDIA_TYPE, Blob
 from qms.core.db import utcnow
-from qms.core.errors import NotFound
+from qms.core.errors import NotFound, ValidationFailed
 from qms.core.storage import BlobMissing, BlobStore, is_blob_address
 from qms.trail import services as trail
 
@@ -65,6 +65,25 @@ def store_blob(
     blob = session.get(Blob, sha256)
     assert blob is not None
     return blob
+
+
+def store_upload(
+    session: Session,
+    store: BlobStore,
+    data: bytes | BinaryIO,
+    filename: str,
+    media_type: str,
+    *,
+    actor: Any = None,
+) -> tuple[str, Blob]:
+    """An uploaded evidence file: the name it is shown by (never used as a path) and its blob."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255]
+    if not name:
+        raise ValidationFailed(str(_l("Choose a file.")), field="file")
+    blob = store_blob(session, store, data, media_type or DEFAULT_MEDIA_TYPE, actor=actor)
+    if blob.size == 0:
+        raise ValidationFailed(str(_l("The file is empty.")), field="file")
+    return name, blob
 
 
 def read_blob(session: Session, store: BlobStore, sha256: str) -> bytes:

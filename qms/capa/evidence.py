@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from qms.blobs.services import read_blob, store_blob
+from qms.blobs.services import read_blob, store_upload
 from qms.capa.models import CapaAction, NcState, NonconformityEvidence
 from qms.capa.services import get_nonconformity
 from qms.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -54,12 +54,7 @@ def attach_evidence(
         raise PermissionDenied(str(_l("You do not have permission to do this.")))
     if nc.state in FINISHED:
         raise Conflict(str(_l("A closed nonconformity takes no more files.")))
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255]
-    if not name:
-        raise ValidationFailed(str(_l("Choose a file.")), field="file")
-    blob = store_blob(session, store, data, media_type or "application/octet-stream", actor=actor)
-    if blob.size == 0:
-        raise ValidationFailed(str(_l("The file is empty.")), field="file")
+    name, blob = store_upload(session, store, data, filename, media_type, actor=actor)
     evidence = NonconformityEvidence(
         nonconformity_id=nc.id,
         action_id=action.id if action else None,

@@ -3,13 +3,11 @@ the transaction commits, each with an invitation that a calendar parses."""
 
 from __future__ import annotations
 
-import socket
 from email import message_from_bytes
 from email.header import decode_header, make_header
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 from icalendar import Calendar
 
 from qms.audits.models import Audit, AuditState
@@ -20,6 +18,7 @@ from qms.users.models import User
 from tests.audits_fixtures import build_audit_org, planned_audit, programme_for
 from tests.documents_fixtures import user
 from tests.helpers import trail_events
+from tests.smtp_inbox import serve_inbox
 
 
 class Inbox:
@@ -43,21 +42,9 @@ class Inbox:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def inbox(app):
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings = app.extensions["qms_settings"]
-    settings.smtp_host, settings.smtp_port = "127.0.0.1", controller.port
-    yield handler
-    controller.stop()
+    yield from serve_inbox(app, Inbox())
 
 
 @pytest.fixture

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
 from email import message_from_bytes
 from email.header import decode_header, make_header
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from qms.capa import pqrs, services, treatment
 from qms.core.db import db
@@ -19,6 +17,7 @@ from qms.notifications import services as notifications
 from qms.notifications.models import Notification
 from qms.users.models import User
 from tests.documents_fixtures import build_org, user
+from tests.smtp_inbox import serve_inbox
 
 
 class Inbox:
@@ -33,21 +32,9 @@ class Inbox:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def inbox(app):
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings = app.extensions["qms_settings"]
-    settings.smtp_host, settings.smtp_port = "127.0.0.1", controller.port
-    yield handler
-    controller.stop()
+    yield from serve_inbox(app, Inbox())
 
 
 def _with_emails(app, org):
