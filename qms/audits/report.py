@@ -147,12 +147,14 @@ def accept_report(
         raise PermissionDenied(str(_l("Only the leader of an audited process accepts the report.")))
     if audit.state != AuditState.REPORT_ISSUED:
         raise Conflict(str(_l("The report can be accepted once it is issued.")))
+    # Lock the audit in its state first, then read its signatures: of two racing acceptances
+    # by the same leader, the second sees the first and is refused.
+    conditional_update(session, Audit, audit.id, AuditState.REPORT_ISSUED, {})
+    session.expire(audit, ["signatures"])
     if any(s.meaning == M.ACCEPTED and s.user_id == actor.id for s in audit.signatures):
         raise Conflict(str(_l("You have already accepted this report.")))
     if report_sha256(audit) != audit.report_sha256:
         raise Conflict(str(_l("The report changed after it was issued: it cannot be accepted.")))
-    # Lock the audit in its state: accepting races with nothing but a close.
-    conditional_update(session, Audit, audit.id, AuditState.REPORT_ISSUED, {})
     signature = _sign(session, actor, audit, M.ACCEPTED, password, comment)
     trail.record(
         session,

@@ -179,6 +179,9 @@ def test_the_whole_audit(app, world):
             report.accept_report(db.session, user(org.staff_id), audit_id, PASSWORD)
         report.accept_report(db.session, user(org.leader_id), audit_id, PASSWORD, "Recibido.")
         db.session.commit()
+        with pytest.raises(Conflict):  # one acceptance per leader
+            report.accept_report(db.session, user(org.leader_id), audit_id, PASSWORD)
+        db.session.rollback()
         with pytest.raises(PermissionDenied):  # closing is the quality lead's
             report.close_audit(db.session, auditor, audit_id)
         report.close_audit(db.session, lead, audit_id)
