@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qms.audits.models import Answer, FindingGrade
+from qms.audits.models import AgendaKind, Answer, FindingGrade
 
 
 def nullable(type_: str, **extra: Any) -> dict[str, Any]:
@@ -105,6 +105,20 @@ AUDIT_BODY_SCHEMAS: dict[str, dict[str, Any]] = {
     ),
     "AuditReschedulePlan": closed_object({"start_on": DATE, "end_on": DATE, "reason": STRING}),
     "AuditCancel": closed_object({"reason": STRING}),
+    "AuditAgendaItemCreate": closed_object(
+        {
+            "kind": enum_of(AgendaKind),
+            "day": {**DATE, "description": "A day of the audit, from start_on to end_on."},
+            "starts_at": {"type": "string", "description": "HH:MM, local time."},
+            "ends_at": {"type": "string", "description": "HH:MM, after starts_at."},
+            "process_id": nullable(
+                "integer", description="One of the audited processes; required for an interview."
+            ),
+            "topic": STRING,
+            "participants": STRING,
+        },
+        optional=("process_id", "topic", "participants"),
+    ),
     "AuditQuestionCreate": closed_object(
         {"text": STRING, "iso_clause": STRING, "process_id": INTEGER},
         optional=("iso_clause", "process_id"),

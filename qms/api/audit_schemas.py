@@ -30,6 +30,7 @@ from qms.audits.models import (
     AuditorProfile,
     AuditProgramme,
     AuditState,
+    CalendarFeed,
     ChecklistEvidence,
     ChecklistQuestion,
     Finding,
@@ -247,6 +248,27 @@ AUDIT_SCHEMAS: dict[str, dict[str, Any]] = {
     ),
     "AuditorList": closed_object({"items": array("Auditor")}),
     "Pdf": {"type": "string", "contentMediaType": "application/pdf"},
+    "CalendarFeed": closed_object(
+        {
+            "active": {
+                "type": "boolean",
+                "description": "Whether the owner has a feed that works.",
+            },
+            "created_at": {**_NULL_MOMENT, "description": "When the active feed was created."},
+        },
+        description="The token owner's private calendar feed; its URL is never shown again.",
+    ),
+    "CalendarFeedCreated": closed_object(
+        {
+            "url": {
+                "type": "string",
+                "format": "uri",
+                "description": "The subscribe URL, with its secret token: shown only in this "
+                "response (only a hash is stored). Whoever has it reads the calendar.",
+            },
+            "created_at": _MOMENT,
+        }
+    ),
     **AUDIT_BODY_SCHEMAS,
 }
 
@@ -364,4 +386,12 @@ def auditor_as_dict(user: User, profile: AuditorProfile | None, audits_done: int
         else None,
         "notes": profile.notes if profile else "",
         "audits_done": audits_done,
+    }
+
+
+def calendar_feed_as_dict(feed: CalendarFeed | None) -> dict[str, Any]:
+    """Whether there is an active feed and since when: never its token nor its hash."""
+    return {
+        "active": feed is not None,
+        "created_at": feed.created_at.isoformat() if feed is not None else None,
     }

@@ -153,6 +153,7 @@ def trail(
 
 # Modules that add endpoints to `api`; imported last because they import `api` from here.
 from qms.api import (  # noqa: E402, F401
+    audit_agenda,
     audits,
     capa,
     document_extras,

@@ -479,6 +479,9 @@ _DECLARED = {
     ("/audits/{audit_id}/cancel", "post"): ("audit_programme:manage", False),
     ("/audits/{audit_id}/notify", "post"): ("audit:conduct", False),
     ("/audits/{audit_id}/start", "post"): ("audit:conduct", False),
+    ("/audits/{audit_id}/agenda", "post"): ("audit:conduct", False),
+    ("/audits/{audit_id}/agenda/default", "post"): ("audit:conduct", False),
+    ("/audit-agenda-items/{item_id}/remove", "post"): ("audit:conduct", False),
     ("/audits/{audit_id}/checklist/generate", "post"): ("audit:conduct", False),
     ("/audits/{audit_id}/questions", "post"): ("audit:conduct", False),
     ("/audit-questions/{question_id}", "put"): ("audit:conduct", False),
@@ -496,6 +499,9 @@ _DECLARED = {
     ("/audits/{audit_id}/report.pdf", "get"): ("audit:read_all", True),
     ("/auditors", "get"): ("audit:read_all", False),
     ("/auditors/{user_id}", "put"): ("audit_programme:manage", False),
+    ("/calendar-feed", "get"): ("calendar_feed:manage", False),
+    ("/calendar-feed", "post"): ("calendar_feed:manage", False),
+    ("/calendar-feed/revoke", "post"): ("calendar_feed:manage", False),
 }
 
 

@@ -1,0 +1,129 @@
+"""The audit plan's agenda and the token owner's private calendar feed in the API — thin
+endpoints over qms.audits.agenda and qms.audits.calendar.
+
+Who may change the agenda (a quality lead or the audit's lead auditor, while the plan may still
+change: 409 once the audit has started), hidden audits (404) and the trail are the services'.
+The feed's subscribe URL carries its token: it is answered once, by the call that creates the
+feed, and never shown again (only its hash is stored).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from qms.api.audit_schemas import calendar_feed_as_dict
+from qms.api.audits import TAG, audit_payload
+from qms.api.documents import parse_date
+from qms.api.views import api
+from qms.audits import agenda, calendar
+from qms.audits import services as audits
+from qms.core.db import db
+from qms.core.permissions import Permission
+from qms.users.models import User
+
+P = Permission
+
+
+# --- Agenda --------------------------------------------------------------------------------
+
+
+@api.route(
+    "/audits/<int:audit_id>/agenda",
+    method="POST",
+    summary="Add a line to the plan's agenda: opening, interview with a process, closing",
+    response="Audit",
+    permission=P.AUDIT_CONDUCT,
+    body="AuditAgendaItemCreate",
+    tag=TAG,
+)
+def add_audit_agenda_item(actor: User, audit_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """A quality lead or the audit's lead auditor, before the audit starts. The day is one of
+    the audit's; an interview names one of the audited processes."""
+    agenda.add_agenda_item(
+        db.session,
+        actor,
+        audit_id,
+        kind=body["kind"],
+        day=parse_date(body, "day"),
+        starts_at=body["starts_at"],
+        ends_at=body["ends_at"],
+        process_id=body.get("process_id"),
+        topic=body.get("topic", ""),
+        participants=body.get("participants", ""),
+    )
+    return audit_payload(audits.get_audit(db.session, actor, audit_id))
+
+
+@api.route(
+    "/audits/<int:audit_id>/agenda/default",
+    method="POST",
+    summary="Put the usual agenda on a plan without one: opening, one interview per process, "
+    "closing",
+    response="Audit",
+    permission=P.AUDIT_CONDUCT,
+    tag=TAG,
+)
+def add_default_audit_agenda(actor: User, audit_id: int) -> dict[str, Any]:
+    """Interviews fill the day's slots in turn; 409 when the agenda already has items."""
+    agenda.add_default_agenda(db.session, actor, audit_id)
+    return audit_payload(audits.get_audit(db.session, actor, audit_id))
+
+
+@api.route(
+    "/audit-agenda-items/<int:item_id>/remove",
+    method="POST",
+    summary="Take a line off the plan's agenda before the audit starts",
+    response="Audit",
+    permission=P.AUDIT_CONDUCT,
+    tag=TAG,
+)
+def remove_audit_agenda_item(actor: User, item_id: int) -> dict[str, Any]:
+    """A plan line, not evidence: it is deleted; the trail keeps what it was."""
+    return audit_payload(agenda.remove_agenda_item(db.session, actor, item_id))
+
+
+# --- The private calendar feed -------------------------------------------------------------
+
+
+@api.route(
+    "/calendar-feed",
+    summary="Whether the token owner has an active calendar feed, and since when",
+    response="CalendarFeed",
+    permission=P.CALENDAR_FEED_MANAGE,
+    tag=TAG,
+)
+def calendar_feed(actor: User) -> dict[str, Any]:
+    """Never the feed's URL: it cannot be shown again; create a new feed to get one."""
+    return calendar_feed_as_dict(calendar.active_feed(db.session, actor.id))
+
+
+@api.route(
+    "/calendar-feed",
+    method="POST",
+    summary="Create the token owner's calendar feed (revoking the old one): its URL, once",
+    response="CalendarFeedCreated",
+    permission=P.CALENDAR_FEED_MANAGE,
+    tag=TAG,
+)
+def create_calendar_feed(actor: User) -> dict[str, Any]:
+    """The iCalendar feed of one's audits, audit report due dates and open CAPA actions. The
+    previous feed's URL stops working."""
+    feed, token = calendar.create_feed(db.session, actor)
+    base = current_app.extensions["qms_settings"].base_url.rstrip("/")
+    return {"url": base + calendar.feed_path(token), "created_at": feed.created_at.isoformat()}
+
+
+@api.route(
+    "/calendar-feed/revoke",
+    method="POST",
+    summary="Revoke the token owner's calendar feed: its URL answers 404 from now on",
+    response="CalendarFeed",
+    permission=P.CALENDAR_FEED_MANAGE,
+    tag=TAG,
+)
+def revoke_calendar_feed(actor: User) -> dict[str, Any]:
+    """Answers the same when there was no feed to revoke."""
+    calendar.revoke_feed(db.session, actor)
+    return calendar_feed_as_dict(calendar.active_feed(db.session, actor.id))
