@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from qms.audits.calendar import audit_path
 from qms.audits.models import Audit, AuditState
-from qms.audits.programme import _needs_follow_up
-from qms.notifications.due import DueItem, _quality_leads
+from qms.audits.programme import needs_follow_up
+from qms.notifications.due import DueItem, quality_leads
 from qms.processes.models import Process
 from qms.users.models import User
 
@@ -45,7 +45,7 @@ def _plans_to_notify(session: Session, today: date, notice_days: int) -> Iterato
         Audit.state == AuditState.PLANNED,
         Audit.start_on <= today + timedelta(days=notice_days),
     )
-    leads = _quality_leads(session)
+    leads = quality_leads(session)
     for audit in session.scalars(stmt.order_by(Audit.start_on, Audit.id)):
         for person in _with_leads(audit.lead_auditor, leads):
             with force_locale(person.locale or "es"):
@@ -68,7 +68,7 @@ def _reports_overdue(session: Session, today: date, report_days: int) -> Iterato
         Audit.state == AuditState.IN_PROGRESS,
         Audit.end_on < today - timedelta(days=report_days),
     )
-    leads = _quality_leads(session)
+    leads = quality_leads(session)
     for audit in session.scalars(stmt.order_by(Audit.end_on, Audit.id)):
         due = audit.end_on + timedelta(days=report_days)
         for person in _with_leads(audit.lead_auditor, leads):
@@ -92,11 +92,11 @@ def _follow_ups(session: Session) -> Iterator[DueItem]:
         session.scalars(sa.select(Process).where(Process.active.is_(True)).order_by(Process.code))
     )
     by_audit: dict[int, tuple[Audit, list[str]]] = {}
-    for process, audit in _needs_follow_up(session, processes):
+    for process, audit in needs_follow_up(session, processes):
         by_audit.setdefault(audit.id, (audit, []))[1].append(process.code)
     if not by_audit:
         return
-    leads = _quality_leads(session)
+    leads = quality_leads(session)
     for audit, codes in by_audit.values():
         for person in leads:
             with force_locale(person.locale or "es"):

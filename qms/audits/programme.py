@@ -141,11 +141,11 @@ def coverage(session: Session, actor: Any, year: int) -> Coverage:
                     covered_clauses.add(clause)
     result.unaudited_processes = [p for p in processes if p.id not in result.audits_by_process]
     result.unaudited_clauses = [c for c in COVERAGE_CLAUSES if c not in covered_clauses]
-    result.needs_follow_up = _needs_follow_up(session, processes)
+    result.needs_follow_up = needs_follow_up(session, processes)
     return result
 
 
-def _needs_follow_up(session: Session, processes: list[Process]) -> list[tuple[Process, Audit]]:
+def needs_follow_up(session: Session, processes: list[Process]) -> list[tuple[Process, Audit]]:
     done = (AuditState.REPORT_ISSUED, AuditState.CLOSED)
     found = []
     for process in processes:

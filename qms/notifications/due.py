@@ -39,7 +39,7 @@ class DueItem:
     url: str
 
 
-def _quality_leads(session: Session) -> list[User]:
+def quality_leads(session: Session) -> list[User]:
     stmt = (
         sa.select(User)
         .join(UserRole, UserRole.user_id == User.id)
@@ -56,7 +56,7 @@ def _actions(session: Session, today: date, window: int) -> Iterator[DueItem]:
     stmt = sa.select(CapaAction).where(
         CapaAction.status.in_(OPEN_ACTION), CapaAction.due_on <= today + timedelta(days=window)
     )
-    leads = _quality_leads(session)
+    leads = quality_leads(session)
     for action in session.scalars(stmt):
         nc = action.nonconformity
         if nc.state != NcState.IN_PROGRESS or action.round != nc.round:
@@ -82,7 +82,7 @@ def _checks(session: Session, today: date, window: int) -> Iterator[DueItem]:
         Nonconformity.state.in_((NcState.IN_PROGRESS, NcState.AWAITING_CHECK)),
         Nonconformity.check_due_on <= today + timedelta(days=window),
     )
-    leads = _quality_leads(session)
+    leads = quality_leads(session)
     for nc in session.scalars(stmt):
         for user in leads:
             with force_locale(user.locale or "es"):
@@ -104,7 +104,7 @@ def _pqrs(session: Session, today: date) -> Iterator[DueItem]:
     stmt = sa.select(PqrsRequest).where(
         PqrsRequest.state.in_((PqrsState.RECEIVED, PqrsState.ROUTED))
     )
-    leads = _quality_leads(session)
+    leads = quality_leads(session)
     for request in session.scalars(stmt):
         due = request.term_due_on
         if days_left(due, today) > PQRS_WARNING_DAYS:
