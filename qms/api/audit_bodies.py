@@ -79,8 +79,11 @@ _PLAN: dict[str, Any] = {
     "clauses": {**array(STRING), "description": "ISO 9001:2015 clause numbers, e.g. `8.2.1`."},
     "objectives": STRING,
     "place": STRING,
+    "follow_up_of_id": nullable(
+        "integer", description="The audit whose major nonconformities this one follows up."
+    ),
 }
-_PLAN_OPTIONAL = ("auditors", "auditee_ids", "clauses", "objectives", "place")
+_PLAN_OPTIONAL = ("auditors", "auditee_ids", "clauses", "objectives", "place", "follow_up_of_id")
 
 AUDIT_BODY_SCHEMAS: dict[str, dict[str, Any]] = {
     "AuditProgrammeSave": closed_object(

@@ -109,6 +109,7 @@ def _plan(body: dict[str, Any], start_on: date, end_on: date) -> AuditPlan:
         clauses=_texts(body, "clauses"),
         objectives=body.get("objectives", ""),
         place=body.get("place", ""),
+        follow_up_of_id=body.get("follow_up_of_id"),
     )
 
 

@@ -269,8 +269,12 @@ def _fill(
     audit.start_on, audit.end_on = plan.start_on, plan.end_on
     if plan.follow_up_of_id is not None:
         earlier = session.get(Audit, plan.follow_up_of_id)
-        if earlier is None or earlier.id == audit.id:
-            raise ValidationFailed(str(_l("Choose an existing audit.")), field="follow_up_of_id")
+        done = (AuditState.REPORT_ISSUED, AuditState.CLOSED)
+        if earlier is None or earlier.id == audit.id or earlier.state not in done:
+            raise ValidationFailed(
+                str(_l("A follow-up follows an audit whose report is issued.")),
+                field="follow_up_of_id",
+            )
     audit.follow_up_of_id = plan.follow_up_of_id
     audit.processes = _processes(session, plan.process_ids)
     audit.auditees = _users(session, plan.auditee_ids, "auditee_ids")

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
 from qms.audits import checklist, findings, report
+from qms.audits import programme as programmes
 from qms.audits import services as audits
 from qms.audits.lifecycle import AuditAction, apply
 from qms.audits.models import Audit, AuditState, AuditTeamMember, ChecklistQuestion, FindingGrade
@@ -187,6 +188,16 @@ def test_the_whole_audit(app, world):
         report.close_audit(db.session, lead, audit_id)
         db.session.commit()
         assert db.session.get(Audit, audit_id).state == AuditState.CLOSED
+        # The major finding asks for a follow-up audit until one is planned.
+        flagged = programmes.coverage(db.session, lead, org.year).needs_follow_up
+        assert [(p.code, a.id) for p, a in flagged] == [("AC", audit_id)]
+        with pytest.raises(ValidationFailed):  # only an audit whose report is issued
+            audits.plan_audit(
+                db.session, lead, programme_id, a_plan(org, follow_up_of_id=audit_id + 99)
+            )
+        audits.plan_audit(db.session, lead, programme_id, a_plan(org, follow_up_of_id=audit_id))
+        db.session.commit()
+        assert programmes.coverage(db.session, lead, org.year).needs_follow_up == []
     actions = [e.action for e in trail_events(app) if e.object_type == "audit"]
     for expected in (
         "audit:plan",

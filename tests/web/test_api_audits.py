@@ -371,6 +371,7 @@ def test_edit_reschedule_and_the_plan_sent_again(app, client, org, as_):
         ({"titel": "x"}, "titel"),
         ({"title": " "}, "title"),
         ({"programme_year": None}, "programme_year"),
+        ({"follow_up_of_id": 9999}, "follow_up_of_id"),
     ],
 )
 def test_bad_plans_are_400_and_store_nothing(app, client, org, as_, changes, field):
