@@ -9,6 +9,7 @@ render never runs inside the approval's transaction (WeasyPrint takes seconds).
 from __future__ import annotations
 
 import logging
+import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -42,17 +43,22 @@ class BackgroundRenderer:
     """One worker thread per process: renders are CPU-bound and the machines are small."""
 
     def __init__(self, app: Flask, page_sizes: tuple[str, ...]) -> None:
-        self.app = app
+        # Weak: the session-event registry holds `submit`, and through it this renderer, for
+        # as long as the app lives; a strong reference back would keep the app alive for good.
+        self._app = weakref.ref(app)
         self.page_sizes = page_sizes
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qms-render")
         self.futures: list[Future[None]] = []
 
     def submit(self, session: Session) -> None:
         version_ids = session.info.pop(PENDING, None)
+        app = self._app()
+        if app is None:
+            return
         for version_id in sorted(version_ids or ()):
             self.futures = [f for f in self.futures if not f.done()]
             self.futures.append(
-                self.executor.submit(render_after_commit, self.app, version_id, self.page_sizes)
+                self.executor.submit(render_after_commit, app, version_id, self.page_sizes)
             )
 
     def wait(self, timeout: float | None = None) -> None:

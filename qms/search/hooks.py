@@ -10,6 +10,7 @@ nothing. Indexing failures are logged, never raised: the commit has happened, an
 from __future__ import annotations
 
 import logging
+import weakref
 from typing import Any
 
 import sqlalchemy as sa
@@ -58,12 +59,17 @@ def _forget(session: Session, *_args: Any) -> None:
 
 def init_app(app: Flask) -> None:
     factory: sessionmaker[Session] = app.extensions["qms_db"].session_factory
+    # SQLAlchemy keeps session listeners in a weak-keyed map whose key (the factory's class) the
+    # app holds: a listener that held the app strongly would keep every app alive for good.
+    app_ref = weakref.ref(app)
 
     def reindex(session: Session) -> None:
         version_ids = session.info.pop(VERSIONS, set())
         document_ids = session.info.pop(DOCUMENTS, set())
-        if not version_ids and not document_ids:
+        app = app_ref()
+        if app is None or (not version_ids and not document_ids):
             return
+        factory = app.extensions["qms_db"].session_factory
         # The committed session may not emit SQL from inside after_commit: read afresh.
         with factory() as fresh:
             if document_ids:
