@@ -20,7 +20,7 @@ from qms.audits.models import (
     ChecklistEvidence,
     ChecklistQuestion,
 )
-from qms.audits.services import get_audit, text
+from qms.audits.services import clean_clause, get_audit, text
 from qms.blobs.services import read_blob, store_upload
 from qms.core.db import utcnow
 from qms.core.errors import Conflict, NotFound, ValidationFailed
@@ -164,12 +164,7 @@ def add_question(
 ) -> ChecklistQuestion:
     audit = get_audit(session, actor, audit_id)
     may_edit_checklist(actor, audit)
-    clause = (iso_clause or "").strip()
-    if clause and not iso9001.is_clause(clause):
-        raise ValidationFailed(
-            str(_l("%(number)s is not a clause of ISO 9001:2015.", number=clause)),
-            field="iso_clause",
-        )
+    clause = clean_clause(iso_clause, "iso_clause")
     if process_id is not None and process_id not in {p.id for p in audit.processes}:
         raise ValidationFailed(str(_l("Choose one of the audited processes.")), field="process_id")
     position = max((q.position for q in audit.questions), default=0) + 1

@@ -10,12 +10,11 @@ from sqlalchemy.orm import Session
 
 from qms.audits.lifecycle import is_on_team
 from qms.audits.models import Audit, AuditState, ChecklistQuestion, Finding, FindingGrade
-from qms.audits.services import get_audit, text
+from qms.audits.services import clean_clause, get_audit, text
 from qms.capa import services as capa
 from qms.capa.models import NcSource, Nonconformity, Severity
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, can, require
-from qms.documents import iso9001
 from qms.documents.approval import today
 from qms.trail import services as trail
 
@@ -45,12 +44,7 @@ def record_finding(
         raise ValidationFailed(str(_l("Choose the grade of the finding.")), field="grade")
     if process_id not in {p.id for p in audit.processes}:
         raise ValidationFailed(str(_l("Choose one of the audited processes.")), field="process_id")
-    clause = (iso_clause or "").strip()
-    if clause and not iso9001.is_clause(clause):
-        raise ValidationFailed(
-            str(_l("%(number)s is not a clause of ISO 9001:2015.", number=clause)),
-            field="iso_clause",
-        )
+    clause = clean_clause(iso_clause, "iso_clause")
     if question_id is not None:
         question = session.get(ChecklistQuestion, question_id)
         if question is None or question.audit_id != audit.id:

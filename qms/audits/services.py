@@ -65,18 +65,21 @@ def list_audits(
     return list(session.scalars(stmt))
 
 
+def clean_clause(value: str | None, field: str) -> str:
+    """A clause number of the ISO 9001:2015 catalogue, or "" when none is given."""
+    number = (value or "").strip()
+    if number and not iso9001.is_clause(number):
+        raise ValidationFailed(
+            str(_l("%(number)s is not a clause of ISO 9001:2015.", number=number)), field=field
+        )
+    return number
+
+
 def clean_clauses(values: list[str] | tuple[str, ...]) -> list[str]:
     clauses = []
     for raw in values:
-        number = (raw or "").strip()
-        if not number:
-            continue
-        if not iso9001.is_clause(number):
-            raise ValidationFailed(
-                str(_l("%(number)s is not a clause of ISO 9001:2015.", number=number)),
-                field="clauses",
-            )
-        if number not in clauses:
+        number = clean_clause(raw, "clauses")
+        if number and number not in clauses:
             clauses.append(number)
     return sorted(clauses, key=iso9001.sort_key)
 
