@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
 from flask_babel import get_locale
@@ -23,6 +22,7 @@ from qms.audits.models import (
 from qms.audits.report import report_sha256
 from qms.audits.services import get_audit
 from qms.capa.models import Nonconformity
+from qms.core.localtime import local_zone
 from qms.documents import iso9001
 from qms.printing.render import render_pdf
 from qms.trail import services as trail
@@ -38,7 +38,7 @@ def _local(moment: datetime | None) -> datetime | None:
     """A stored UTC time in the configured zone (QMS_TIMEZONE)."""
     if moment is None:
         return None
-    return moment.astimezone(ZoneInfo(current_app.extensions["qms_settings"].timezone))
+    return moment.astimezone(local_zone())
 
 
 def _clauses(audit: Audit) -> list[tuple[str, str]]:

@@ -37,7 +37,10 @@ def org(app: Flask) -> AuditOrg:
 
 
 def _sign_in(page: Any, server: str, username: str) -> None:
-    page.context.clear_cookies()
+    # Sign the previous person out for real: clearing cookies races with responses in flight
+    # that set the session cookie again.
+    if page.locator("form[action$='/logout']").count():
+        _submit(page, "form[action$='/logout']")
     page.goto(f"{server}/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
