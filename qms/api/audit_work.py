@@ -9,12 +9,10 @@ owner's password, as document signatures do.
 from __future__ import annotations
 
 import io
-import mimetypes
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, current_app, request, send_file
-from flask_babel import lazy_gettext as _l
+from flask import Response, current_app, send_file
 
 from qms.api.audit_schemas import (
     audit_signature_as_dict,
@@ -24,13 +22,13 @@ from qms.api.audit_schemas import (
 )
 from qms.api.audits import TAG, audit_payload
 from qms.api.capa_schemas import nonconformity_as_dict
-from qms.api.registry import Query
+from qms.api.registry import Query, upload_media_type
 from qms.api.views import api
 from qms.audits import checklist, findings, report
 from qms.audits import services as audits
 from qms.audits.models import AuditSignature
 from qms.core.db import db
-from qms.core.errors import DomainError, ValidationFailed
+from qms.core.errors import DomainError
 from qms.core.permissions import Permission
 from qms.core.web import commit_despite_error
 from qms.documents.signing import SignatureRefused
@@ -144,11 +142,7 @@ def attach_audit_evidence(
 ) -> dict[str, Any]:
     """Send the raw bytes (not a form) with `Content-Type` set to the file's media type, up to
     the server's upload limit (413 beyond it), while the audit is in progress."""
-    if not filename:
-        raise ValidationFailed(str(_l("This field is required.")), field="filename")
-    if not body:
-        raise ValidationFailed(str(_l("The file is empty.")), field="body")
-    media_type = request.mimetype or mimetypes.guess_type(filename)[0] or ""
+    media_type = upload_media_type(body, filename)
     evidence = checklist.attach_answer_evidence(
         db.session,
         current_app.extensions["qms_store"],

@@ -5,10 +5,9 @@ visibility (hidden → 404), guards and trail events are the pages' own.
 
 from __future__ import annotations
 
-import mimetypes
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from qms.api.document_schemas import attachment_as_dict
@@ -21,7 +20,7 @@ from qms.api.extra_schemas import (
     my_work_as_dict,
     row_as_dict,
 )
-from qms.api.registry import Query
+from qms.api.registry import Query, upload_media_type
 from qms.api.views import api
 from qms.core.db import db
 from qms.core.errors import NotFound, ValidationFailed
@@ -216,11 +215,7 @@ def upload_attachment(
 ) -> dict[str, Any]:
     """Send the raw bytes (not a form) with `Content-Type` set to the file's media type, up
     to the server's upload limit (413 beyond it). Only a draft takes files (409 otherwise)."""
-    if not filename:
-        raise ValidationFailed(str(_l("This field is required.")), field="filename")
-    if not body:
-        raise ValidationFailed(str(_l("The file is empty.")), field="body")
-    media_type = request.mimetype or mimetypes.guess_type(filename)[0] or ""
+    media_type = upload_media_type(body, filename)
     added = authoring.add_attachment(
         db.session,
         current_app.extensions["qms_store"],

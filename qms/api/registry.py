@@ -7,6 +7,7 @@ and feeds the document, the document cannot drift from what the endpoints do.
 from __future__ import annotations
 
 import functools
+import mimetypes
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -172,6 +173,15 @@ def _parse_body(name: str) -> dict[str, Any]:
             message = _l("Expected %(types)s.", types=" or ".join(allowed))
             raise ValidationFailed(str(message), field=field)
     return data
+
+
+def upload_media_type(body: bytes, filename: str | None) -> str:
+    """Check a raw-body upload (`?filename=` and bytes); its media type, header first."""
+    if not filename:
+        raise ValidationFailed(str(_l("This field is required.")), field="filename")
+    if not body:
+        raise ValidationFailed(str(_l("The file is empty.")), field="body")
+    return request.mimetype or mimetypes.guess_type(filename)[0] or ""
 
 
 def bearer_token() -> str | None:

@@ -27,34 +27,16 @@ from wtforms.validators import DataRequired, Length, Optional
 from qms.audits.labels import STATE_LABELS
 from qms.audits.models import Audit, TeamRole
 from qms.audits.services import AuditPlan, TeamSeat
+from qms.core.forms import label_choices as _choices
+from qms.core.forms import optional_int as _optional_int
 
 TEXT = 20_000
 # Aliases from the services' field names to this module's form fields.
 PLAN_ALIASES = {"processes": "process_ids", "team": "auditor_ids"}
 
 
-def _choices(pairs: dict[str, Any]) -> list[SelectChoice]:
-    # WTForms 3.3 deprecates (value, label) tuples; warnings are errors in the tests.
-    return [SelectChoice(value, label) for value, label in pairs.items()]
-
-
-def _optional_int(value: object) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    return int(value)  # type: ignore[call-overload]
-
-
 def user_label(user: Any) -> str:
     return f"{user.full_name} ({user.username})"
-
-
-def unique_ids(form: FlaskForm, suffix: str) -> FlaskForm:
-    """Give a form repeated on one page (one per auditor) ids of its own; names stay."""
-    for item in form:
-        if item.name != "csrf_token":
-            item.id = f"{item.id}-{suffix}"
-            item.label.field_id = item.id
-    return form
 
 
 class FilterForm(FlaskForm):

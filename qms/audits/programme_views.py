@@ -13,10 +13,11 @@ from flask_login import current_user
 from qms.audits import planning_queries as queries
 from qms.audits import programme as programmes
 from qms.audits import services
-from qms.audits.forms import AuditorProfileForm, ProgrammeForm, unique_ids
+from qms.audits.forms import AuditorProfileForm, ProgrammeForm
 from qms.audits.views import FIRST_YEAR, LAST_YEAR, bp, context
 from qms.core.db import db
 from qms.core.errors import NotFound, ValidationFailed
+from qms.core.forms import unique_ids
 from qms.core.permissions import Permission, can, permission_required
 from qms.core.web import attach_error
 from qms.documents import iso9001

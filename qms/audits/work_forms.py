@@ -12,15 +12,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from qms.audits.labels import AGENDA_KIND_LABELS, ANSWER_LABELS, GRADE_LABELS
-from qms.capa.forms import unique_ids
+from qms.core.forms import label_choices as _choices
 
 TEXT = 20_000
-__all__ = ["unique_ids"]
-
-
-def _choices(pairs: dict[str, Any]) -> list[SelectChoice]:
-    # WTForms 3.3 deprecates (value, label) tuples; warnings are errors in the tests.
-    return [SelectChoice(value, label) for value, label in pairs.items()]
 
 
 def optional_int(value: object) -> int | None:

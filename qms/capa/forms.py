@@ -36,6 +36,8 @@ from qms.capa.models import (
 )
 from qms.core.db import utcnow
 from qms.core.errors import ValidationFailed
+from qms.core.forms import label_choices as _choices
+from qms.core.forms import optional_int as _optional_int
 
 TEXT = 20_000
 STATE_LABELS = {
@@ -89,28 +91,8 @@ WHYS = range(1, 6)
 _ROOT_REF = re.compile(r"^([a-z]+):(\d+)$")
 
 
-def _choices(pairs: dict[str, Any]) -> list[SelectChoice]:
-    # WTForms 3.3 deprecates (value, label) tuples; warnings are errors in the tests.
-    return [SelectChoice(value, label) for value, label in pairs.items()]
-
-
-def _optional_int(value: object) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    return int(value)  # type: ignore[call-overload]
-
-
 def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-def unique_ids(form: FlaskForm, suffix: str) -> FlaskForm:
-    """Give a form repeated on one page (one per action) ids of its own; names stay."""
-    for item in form:
-        if item.name != "csrf_token":
-            item.id = f"{item.id}-{suffix}"
-            item.label.field_id = item.id
-    return form
 
 
 class FilterForm(FlaskForm):

@@ -16,12 +16,12 @@ from qms.capa.forms import (
     EffectivenessForm,
     NoteForm,
     PlanForm,
-    unique_ids,
 )
 from qms.capa.models import AnalysisMethod, CheckResult, Nonconformity
 from qms.capa.views import active_users, bp, step
 from qms.core.db import db
 from qms.core.errors import NotFound
+from qms.core.forms import unique_ids
 from qms.core.permissions import Permission, permission_required, require
 
 P = Permission

@@ -41,12 +41,12 @@ from qms.capa.forms import (
     NoteForm,
     PlanForm,
     ReportForm,
-    unique_ids,
 )
 from qms.capa.lifecycle import OPEN_ACTION
 from qms.capa.models import AnalysisMethod, NcState, Nonconformity, RootCauseAnalysis
 from qms.core.db import db
 from qms.core.errors import NotFound, ValidationFailed
+from qms.core.forms import unique_ids
 from qms.core.permissions import Permission, can, permission_required
 from qms.core.web import attach_error, commit_despite_error
 from qms.documents import iso9001

@@ -11,6 +11,8 @@ from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from qms.core.forms import label_choices as _choices
+from qms.core.forms import optional_int as _optional_int
 from qms.documents.models import ChangeRequestKind, ChangeRequestState
 
 KIND_LABELS = {
@@ -23,17 +25,6 @@ STATE_LABELS = {
     ChangeRequestState.ACCEPTED.value: _l("Accepted"),
     ChangeRequestState.REJECTED.value: _lp("change request", "Rejected"),
 }
-
-
-def _choices(pairs: dict[str, Any]) -> list[SelectChoice]:
-    # WTForms 3.3 deprecates (value, label) tuples; warnings are errors in the tests.
-    return [SelectChoice(value, label) for value, label in pairs.items()]
-
-
-def _optional_int(value: object) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    return int(value)  # type: ignore[call-overload]
 
 
 class DocumentChangeRequestForm(FlaskForm):
