@@ -1,4 +1,10 @@
-"""Fixtures: a real SQLite file migrated by Alembic, the real blob store in a temp dir."""
+"""Fixtures: a real SQLite file migrated by Alembic, the real blob store in a temp dir.
+
+Every test runs on SQLite. A test whose subject is SQL behaviour (conditional updates, races,
+locks, triggers, migrations and drift, visibility queries, unique constraints) is marked
+`sql` and runs a second time on PostgreSQL (marked `postgres` there). Without a server it
+skips locally and fails under CI=true.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,24 @@ from flask.testing import FlaskClient
 from qms import create_app
 from qms.config import Settings
 from qms.core import migrate
-from tests.helpers import PASSWORD, login, make_user
+from qms.printing import render
+from tests import pdf_memo, postgres
+from tests.helpers import PASSWORD, login, make_user, skip_or_fail
+
+BACKENDS = [pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked `sql` that touches the database runs on both backends."""
+    if "database_url" in metafunc.fixturenames and metafunc.definition.get_closest_marker("sql"):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def _pdfs_in_process(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Render PDFs in this process, once per HTML, except in tests marked `sandbox`."""
+    if request.node.get_closest_marker("sandbox") is None:
+        monkeypatch.setattr(render, "render_isolated", pdf_memo.render_in_process)
 
 
 @pytest.fixture(scope="session")
@@ -46,10 +69,35 @@ def sqlite_url(tmp_path: Path, migrated_sqlite: Path) -> str:
     return f"sqlite:///{target}"
 
 
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[postgres.WorkerDatabase]:
+    """This worker's PostgreSQL database, migrated to head, dropped at the end."""
+    try:
+        database = postgres.WorkerDatabase()
+    except postgres.Unavailable as error:
+        skip_or_fail("PostgreSQL", str(error))
+    try:
+        yield database
+    finally:
+        database.drop()
+
+
 @pytest.fixture
-def database_url(sqlite_url: str) -> str:
-    """The database a test runs on; integration tests override it to add PostgreSQL."""
-    return sqlite_url
+def postgresql_url(postgres_database: postgres.WorkerDatabase) -> str:
+    postgres_database.reset()
+    return postgres_database.url
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """ "sqlite", or the backend a `sql` test was parametrized with."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, backend: str) -> str:
+    """The database a test runs on: SQLite, and PostgreSQL too for tests marked `sql`."""
+    return request.getfixturevalue(f"{backend}_url")
 
 
 @pytest.fixture

@@ -44,6 +44,20 @@ class RenderResult:
     refused: list[str] = field(default_factory=list)
 
 
+def render_here(html: str) -> tuple[bytes, list[str]]:
+    """HTML → (PDF, refused URLs) in this process, with the safe fetcher and no limits.
+
+    The child's own work; callers outside it go through `render_isolated`.
+    """
+    from weasyprint import HTML
+
+    from qms.printing.safe_fetch import BASE_URL, SafeFetcher
+
+    fetcher = SafeFetcher()
+    pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+    return pdf, fetcher.refused
+
+
 def _child() -> None:
     """`python -m qms.printing.sandbox`: limit itself, render stdin, answer on stdout, exit.
 
@@ -58,14 +72,9 @@ def _child() -> None:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         html = sys.stdin.buffer.read().decode("utf-8")
-        from weasyprint import HTML
-
-        from qms.printing.safe_fetch import BASE_URL, SafeFetcher
-
-        fetcher = SafeFetcher()
-        pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+        pdf, refused = render_here(html)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        head = {"status": "ok", "peak": peak, "refused": fetcher.refused}
+        head = {"status": "ok", "peak": peak, "refused": refused}
     except MemoryError:
         head, pdf = {"status": "memory"}, b""
     except BaseException as error:

@@ -16,6 +16,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from tests.helpers import skip_or_fail
+
 CHROMIUM = Path(os.environ.get("QMS_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless",
@@ -27,12 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def skip_or_fail(reason: str) -> None:
-    if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
-        pytest.fail(f"Browser tests are required under CI: {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture
@@ -52,11 +48,11 @@ def live_server(app: Flask) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        skip_or_fail(f"{CHROMIUM} not found (apt-get install chromium)")
+        skip_or_fail("Browser", f"{CHROMIUM} not found (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as error:  # pragma: no cover - the test extra installs it
-        skip_or_fail(f"playwright is not installed: {error}")
+        skip_or_fail("Browser", f"playwright is not installed: {error}")
     playwright = sync_playwright().start()
     try:
         chromium = playwright.chromium.launch(

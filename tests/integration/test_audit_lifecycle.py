@@ -84,6 +84,7 @@ def test_only_quality_leads_plan(app, world):
         audits.plan_audit(db.session, user(org.auditor_id), programme_id, a_plan(org))
 
 
+@pytest.mark.sql
 def test_who_sees_an_audit(app, world):
     org, programme_id = world
     audit_id = planned_audit(app, org, programme_id)
@@ -258,6 +259,7 @@ def test_reschedule_keeps_the_reason_and_sends_the_plan_back(app, world):
     assert event.reason == "Auditado en vacaciones."
 
 
+@pytest.mark.sql
 def test_a_lost_race_is_a_conflict_not_a_second_transition(app, world):
     org, programme_id = world
     audit_id = planned_audit(app, org, programme_id)
@@ -284,6 +286,7 @@ def test_cancel_needs_a_reason_and_keeps_the_audit(app, world):
         assert (audit.state, audit.cancel_reason) == (AuditState.CANCELLED, "Proceso suprimido.")
 
 
+@pytest.mark.sql
 def test_the_database_refuses_deleting_an_audit(app, world):
     org, programme_id = world
     audit_id = planned_audit(app, org, programme_id)
@@ -298,6 +301,7 @@ def test_the_database_refuses_deleting_an_audit(app, world):
         assert db.session.get(Audit, audit_id) is not None
 
 
+@pytest.mark.sql
 def test_the_database_keeps_an_issued_report_as_it_was(app, world):
     org, programme_id = world
     audit_id = planned_audit(app, org, programme_id)

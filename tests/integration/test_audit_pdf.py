@@ -109,6 +109,7 @@ def test_the_issued_report_pdf_holds_findings_nonconformity_and_signatures(app, 
     assert json.loads(event.after) == {"code": name.removesuffix("-report.pdf"), "draft": False}
 
 
+@pytest.mark.sql
 def test_an_outsider_gets_not_found_and_no_print_is_recorded(app, world):
     org, audit_id = world
     with app.test_request_context():
@@ -120,6 +121,7 @@ def test_an_outsider_gets_not_found_and_no_print_is_recorded(app, world):
     assert trail_events(app, "audit:print_report") == []
 
 
+@pytest.mark.sql
 def test_the_pdf_routes_serve_those_concerned_and_hide_the_audit_from_others(app, world):
     _org, audit_id = world
     sara, pedro = app.test_client(), app.test_client()

@@ -54,6 +54,7 @@ def test_round_trip_records_row_and_trail(app: Flask) -> None:
     assert [(e.object_type, e.object_id) for e in events] == [("blob", sha256)]
 
 
+@pytest.mark.sql
 def test_same_bytes_twice_is_one_file_never_rewritten(app: Flask) -> None:
     sha256 = _put(app)
     path = _store(app)._path(sha256)
@@ -139,6 +140,7 @@ def test_fsck_help_says_unreferenced_is_a_warning(app: Flask) -> None:
     assert "Unreferenced" in result.output and "exit 0" in result.output
 
 
+@pytest.mark.sql
 def test_rolled_back_store_leaves_only_an_unreferenced_file(app: Flask) -> None:
     with app.app_context():
         sha256 = store_blob(db.session, _store(app), b"never committed").sha256

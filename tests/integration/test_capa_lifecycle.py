@@ -167,6 +167,7 @@ def test_not_effective_reopens_for_a_new_round_and_blocks_closing(app, world):
         assert nc.current_analysis() is None and len(nc.analyses) == 1  # round 1 kept
 
 
+@pytest.mark.sql
 def test_a_closed_nonconformity_takes_notes_never_edits(app, world):
     org, _ = world
     with app.app_context():
@@ -193,6 +194,7 @@ def test_a_closed_nonconformity_takes_notes_never_edits(app, world):
             db.session.rollback()
 
 
+@pytest.mark.sql
 def test_who_may_do_what(app, world):
     org, _ = world
     with app.app_context():
@@ -241,6 +243,7 @@ def test_discarding_needs_a_reason_and_keeps_the_record(app, world):
         assert (kept.state, kept.decision_reason) == ("discarded", "Duplicada de NC-2026-0007")
 
 
+@pytest.mark.sql
 def test_similar_nonconformities_are_offered_to_the_analyst(app, world):
     org, _ = world
     with app.app_context():

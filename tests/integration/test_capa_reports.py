@@ -44,6 +44,7 @@ def test_register_exports_escape_formulas_and_keep_dates(app):
         assert register.register_rows(db.session, user(org.reviewer_id)) == []
 
 
+@pytest.mark.sql
 def test_dashboard_counts_open_by_age_and_draws_bars(app):
     org = build_org(app)
     with app.test_request_context():

@@ -162,6 +162,7 @@ def test_accepting_a_withdrawal_only_records_the_decision(app, org):
     assert len(trail_events(app, "change_request:accept")) == 1
 
 
+@pytest.mark.sql
 def test_a_second_decision_is_a_conflict(app, org):
     document_id = _in_force(app, org)
     request_id = _file(app, org.staff_id, "modify", document_id=document_id)
@@ -209,6 +210,7 @@ def test_reject_needs_a_reason_and_a_quality_lead(app, org):
     assert event.reason == "Ya existe." and json.loads(event.before) == {"state": "open"}
 
 
+@pytest.mark.sql
 def test_visibility_and_lists(app, org):
     document_id = _in_force(app, org)
     mine = _file(app, org.staff_id, "modify", document_id=document_id)

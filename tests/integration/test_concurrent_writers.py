@@ -96,6 +96,7 @@ def _assert_nothing_lost(app: Flask, writers: list[str]) -> None:
         assert trail.verify_chain(session) == (expected, None)
 
 
+@pytest.mark.sql
 def test_threads_write_at_once(app: Flask) -> None:
     factory = app.extensions["qms_db"].session_factory
     tags = [f"t{n}" for n in range(THREADS)]
@@ -111,9 +112,10 @@ def test_threads_write_at_once(app: Flask) -> None:
 
 
 def test_processes_and_threads_write_at_once(app: Flask) -> None:
+    """SQLite only: separate processes share its file through file locks alone (PostgreSQL's
+    processes are covered by the race and kill tests)."""
     url = app.extensions["qms_db"].url
-    if not url.startswith("sqlite"):
-        pytest.skip("separate processes share a SQLite file through file locks only")
+    assert url.startswith("sqlite")
     ctx = multiprocessing.get_context("spawn")
     ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
     proc_tags = [f"p{n}" for n in range(PROCESSES)]
@@ -161,8 +163,7 @@ def test_sqlite_pragmas_on_a_new_connection(sqlite_url: str) -> None:
 
 def test_app_engine_uses_the_pragmas(app: Flask) -> None:
     engine = app.extensions["qms_db"].engine
-    if engine.dialect.name != "sqlite":
-        pytest.skip("SQLite pragmas")
+    assert engine.dialect.name == "sqlite"
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0

@@ -1,4 +1,4 @@
-"""The print service and the copy register, on both backends."""
+"""The print service and the copy register (the visibility test on both backends)."""
 
 from __future__ import annotations
 
@@ -97,6 +97,7 @@ def test_controlled_copy_prints_holder_and_recall_runs_until_acknowledged(app, w
     assert len(trail_events(app, "document:print")) == 2
 
 
+@pytest.mark.sql
 @pytest.mark.slow
 def test_staff_may_not_print_a_superseded_version_but_the_lead_gets_obsolete(app, world):
     org, document_id, version_id = world

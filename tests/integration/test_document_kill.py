@@ -33,6 +33,9 @@ from tests.conftest import build_settings
 from tests.documents_fixtures import Org, build_org, type_id
 from tests.helpers import PASSWORD
 
+# The subject is SQL behaviour: both backends.
+pytestmark = pytest.mark.sql
+
 RUNS = 3
 S = VersionState
 

@@ -57,6 +57,7 @@ def test_first_version_goes_draft_to_effective_with_signatures(app, org):
     ]
 
 
+@pytest.mark.sql
 def test_new_version_supersedes_the_old_one_when_it_takes_effect(app, org):
     document_id, v1 = new_document(app, org)
     _through_approval(app, org, v1)
@@ -152,6 +153,7 @@ def test_rejection_returns_to_draft_and_a_second_round_can_be_signed(app, org):
         assert [s.round for s in reviewed] == [2]
 
 
+@pytest.mark.sql
 def test_signing_twice_or_out_of_state_is_a_conflict(app, org):
     _, version_id = new_document(app, org)
     _through_approval(app, org, version_id)
@@ -159,6 +161,7 @@ def test_signing_twice_or_out_of_state_is_a_conflict(app, org):
         approval.approve_version(db.session, user(org.approver_id), version_id, PASSWORD)
 
 
+@pytest.mark.sql
 def test_database_refuses_to_edit_a_submitted_version(app, org):
     _, version_id = new_document(app, org)
     with app.app_context():

@@ -28,6 +28,9 @@ from tests.conftest import build_settings
 from tests.documents_fixtures import Org, build_org, new_document, user
 from tests.helpers import PASSWORD, make_user
 
+# The subject is SQL behaviour: both backends.
+pytestmark = pytest.mark.sql
+
 ACTIONS: dict[str, Callable[..., Any]] = {
     "submit": approval.submit_version,
     "review": approval.review_version,

@@ -114,6 +114,7 @@ def test_named_signers_must_be_active_and_able_to_sign(app, org):
             assert refused.value.field == f"{stage}_users"
 
 
+@pytest.mark.sql
 def test_key_and_abbreviation_are_unique(app, org):
     with app.app_context():
         with pytest.raises(Conflict) as taken:

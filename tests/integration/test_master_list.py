@@ -91,6 +91,7 @@ def test_rows_hold_the_current_version_of_every_document(app: Flask, docs: Docs)
     assert rows["AC-CR-01"].type_key == "characterization"
 
 
+@pytest.mark.sql
 def test_staff_and_outsiders_see_only_documents_in_force(app: Flask, docs: Docs) -> None:
     in_force = ["AC-CR-01", "AC-PR-01"]
     assert codes(rows_for(app, docs.org.staff_id)) == in_force
@@ -122,6 +123,7 @@ def test_a_new_version_on_its_way_leaves_the_row_on_the_version_in_force(
     assert (row.version, row.state, row.effective_from) == (2, "effective", tomorrow)
 
 
+@pytest.mark.sql
 def test_filters(app: Flask, docs: Docs) -> None:
     lead = docs.org.approver_id
     assert codes(rows_for(app, lead, state="draft")) == ["AC-PR-02"]
@@ -135,6 +137,7 @@ def test_filters(app: Flask, docs: Docs) -> None:
     assert codes(rows_for(app, docs.org.staff_id, state="draft")) == []
 
 
+@pytest.mark.sql
 def test_sort_by_any_column_both_ways(app: Flask, docs: Docs) -> None:
     lead = docs.org.approver_id
     titles = [r.title for r in rows_for(app, lead, sort="title")]

@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
@@ -22,6 +23,7 @@ def _scripts(url: str = "sqlite://") -> ScriptDirectory:
     return ScriptDirectory.from_config(migrate.alembic_config(url))
 
 
+@pytest.mark.sql
 def test_models_match_migrations(database_url: str) -> None:
     """`alembic upgrade head` then compare: fails when a model changed without a migration."""
     engine = create_db_engine(database_url)
@@ -36,6 +38,7 @@ def test_models_match_migrations(database_url: str) -> None:
     )
 
 
+@pytest.mark.sql
 def test_migration_seeds_the_trail_head(database_url: str) -> None:
     engine = create_db_engine(database_url)
     try:

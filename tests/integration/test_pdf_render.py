@@ -63,6 +63,7 @@ def _base(app, version_id, size="A4"):
 
 
 @pytest.mark.slow
+@pytest.mark.sandbox  # the app's own path: the child process, then the cache
 def test_base_pdf_holds_header_signatures_history_and_every_row(app, effective):
     _, version_id = effective
     pdf, cached, first = _base(app, version_id)

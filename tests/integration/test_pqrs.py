@@ -107,6 +107,7 @@ def test_a_complaint_raises_one_nonconformity_linked_both_ways(app):
     assert len(trail_events(app, "pqrs:raise_nonconformity")) == 1
 
 
+@pytest.mark.sql
 def test_who_sees_a_request(app):
     org = build_org(app)
     with app.app_context():

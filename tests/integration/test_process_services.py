@@ -68,6 +68,7 @@ def test_code_format_is_checked(ctx, code):
     assert events("process:create") == []
 
 
+@pytest.mark.sql
 def test_duplicate_code_conflicts(ctx):
     make("AC")
     with pytest.raises(Conflict):

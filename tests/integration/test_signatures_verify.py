@@ -85,6 +85,7 @@ def _guard_lifted(app: Flask) -> Iterator[sa.Connection]:
             connection.exec_driver_sql(ddl)
 
 
+@pytest.mark.sql
 def test_intact_versions_pass_and_drafts_are_not_counted(app, org):
     _signed_document_with_file(app, org)
     new_document(app, org, title="Borrador sin firmar")
@@ -93,6 +94,7 @@ def test_intact_versions_pass_and_drafts_are_not_counted(app, org):
     assert "1 signed versions, 3 signatures and 1 attachments checked: 0 broken." in output
 
 
+@pytest.mark.sql
 def test_the_guard_refuses_the_tampering_it_lifts(app, org):
     version_id, _ = _signed_document_with_file(app, org)
     engine = app.extensions["qms_db"].engine
@@ -104,6 +106,7 @@ def test_the_guard_refuses_the_tampering_it_lifts(app, org):
         )
 
 
+@pytest.mark.sql
 def test_edited_content_is_named(app, org):
     version_id, _ = _signed_document_with_file(app, org)
     with _guard_lifted(app) as connection:
@@ -119,6 +122,7 @@ def test_edited_content_is_named(app, org):
     assert "1 broken." in output
 
 
+@pytest.mark.sql
 def test_content_rehashed_by_the_attacker_no_longer_matches_the_signatures(app, org):
     version_id, sha256 = _signed_document_with_file(app, org)
     from qms.documents.blocks import content_hash

@@ -54,6 +54,7 @@ def _assert_cli_names(app: Flask, seq: int) -> str:
     return result.output
 
 
+@pytest.mark.sql
 def test_intact_chain_verifies(chain: Flask) -> None:
     assert _verify(chain) == (N_EVENTS, None)
     result = chain.test_cli_runner().invoke(main, ["trail", "verify"])
@@ -61,10 +62,12 @@ def test_intact_chain_verifies(chain: Flask) -> None:
     assert f"{N_EVENTS} events verified" in result.output
 
 
+@pytest.mark.sql
 def test_empty_chain_verifies(app: Flask) -> None:
     assert _verify(app) == (0, None)
 
 
+@pytest.mark.sql
 @pytest.mark.parametrize(
     ("column", "value"),
     [
@@ -88,6 +91,7 @@ def test_edited_field_is_named(chain: Flask, column: str, value: str) -> None:
     _assert_cli_names(chain, 3)
 
 
+@pytest.mark.sql
 def test_edited_time_is_named(chain: Flask) -> None:
     with chain.app_context():
         event = db.session.scalar(sa.select(TrailEvent).where(TrailEvent.seq == 3))
@@ -102,14 +106,15 @@ def test_edited_time_is_named(chain: Flask) -> None:
 
 
 def test_unreadable_time_is_named(chain: Flask) -> None:
-    if chain.extensions["qms_db"].engine.dialect.name != "sqlite":
-        pytest.skip("only SQLite stores a timestamp as free text")
+    # SQLite only: it alone stores a timestamp as free text.
+    assert chain.extensions["qms_db"].engine.dialect.name == "sqlite"
     _sql(chain, "UPDATE trail_events SET occurred_at = 'yesterday' WHERE seq = 4")
     _, problem = _verify(chain)
     assert problem is not None and problem.seq == 4 and "unreadable" in problem.reason
     _assert_cli_names(chain, 4)
 
 
+@pytest.mark.sql
 @pytest.mark.parametrize("seq", [1, 3])
 def test_deleted_row_is_named(chain: Flask, seq: int) -> None:
     _sql(chain, "DELETE FROM trail_events WHERE seq = :s", s=seq)
@@ -118,6 +123,7 @@ def test_deleted_row_is_named(chain: Flask, seq: int) -> None:
     _assert_cli_names(chain, seq)
 
 
+@pytest.mark.sql
 def test_deleted_last_row_is_named(chain: Flask) -> None:
     _sql(chain, "DELETE FROM trail_events WHERE seq = :s", s=N_EVENTS)
     checked, problem = _verify(chain)
@@ -126,6 +132,7 @@ def test_deleted_last_row_is_named(chain: Flask) -> None:
     _assert_cli_names(chain, N_EVENTS)
 
 
+@pytest.mark.sql
 def test_swapped_rows_are_named(chain: Flask) -> None:
     # Three steps because seq is unique (and PostgreSQL checks that per statement).
     _sql(chain, "UPDATE trail_events SET seq = -1 WHERE seq = 2")
@@ -152,6 +159,7 @@ def _edit_and_rehash(app: Flask, seq: int) -> None:
     )
 
 
+@pytest.mark.sql
 def test_rehashed_row_breaks_the_next_link(chain: Flask) -> None:
     _edit_and_rehash(chain, 3)
     checked, problem = _verify(chain)
@@ -162,6 +170,7 @@ def test_rehashed_row_breaks_the_next_link(chain: Flask) -> None:
     assert "event #3" in output
 
 
+@pytest.mark.sql
 def test_rehashed_last_row_breaks_the_head(chain: Flask) -> None:
     _edit_and_rehash(chain, N_EVENTS)
     _, problem = _verify(chain)
@@ -169,6 +178,7 @@ def test_rehashed_last_row_breaks_the_head(chain: Flask) -> None:
     _assert_cli_names(chain, N_EVENTS)
 
 
+@pytest.mark.sql
 def test_forged_row_after_the_head_is_named(chain: Flask) -> None:
     with chain.app_context():
         last = db.session.scalar(sa.select(TrailEvent).where(TrailEvent.seq == N_EVENTS))
@@ -195,6 +205,7 @@ def test_forged_row_after_the_head_is_named(chain: Flask) -> None:
     _assert_cli_names(chain, N_EVENTS + 1)
 
 
+@pytest.mark.sql
 def test_removed_head_row_is_reported(chain: Flask) -> None:
     _sql(chain, "DELETE FROM trail_head")
     _, problem = _verify(chain)
@@ -203,6 +214,7 @@ def test_removed_head_row_is_reported(chain: Flask) -> None:
     assert result.exit_code == 1
 
 
+@pytest.mark.sql
 def test_events_written_during_the_walk_are_not_a_break(chain: Flask) -> None:
     """A writer committing between reading the head and the events must not look like tampering."""
     with chain.app_context():

@@ -1,8 +1,8 @@
 """The audit plan's agenda and the private calendar feed through the API with personal tokens:
 the lead auditor keeps the agenda (another team member 403, after the start 409, bad lines
 400 with nothing stored), the usual agenda, removal; the feed's URL answered once, fetched
-anonymously as iCalendar, revoked → 404, never shown again. Runs on SQLite and, with
-QMS_TEST_DATABASE_URL, on PostgreSQL.
+anonymously as iCalendar, revoked → 404, never shown again.
+Tests marked `sql` (visibility, races, constraints) also run on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -22,12 +22,9 @@ from qms.users import tokens
 from tests.audits_fixtures import AuditOrg, build_audit_org, planned_audit, programme_for
 from tests.documents_fixtures import user
 from tests.helpers import trail_events
-from tests.integration.conftest import postgres_database, postgresql_url
-from tests.web.test_api_documents import call, database_url
+from tests.web.test_api_documents import call
 from tests.web.test_api_shapes import assert_no_secrets
 
-# Both backends (database_url is parametrized; the PostgreSQL fixtures it may ask for).
-FIXTURES = (database_url, postgres_database, postgresql_url)
 TODAY = approval.today()
 
 
@@ -156,6 +153,7 @@ def test_bad_agenda_lines_are_400_and_store_nothing(app, client, as_, audit_id, 
     assert _stored_items(app) == 0 and not trail_events(app, "audit:add_agenda_item")
 
 
+@pytest.mark.sql
 def test_the_agenda_is_fixed_once_the_audit_starts(app, client, as_, audit_id):
     path = f"/audits/{audit_id}"
     call(client, "POST", f"{path}/agenda/default", as_["jorge"], 200)

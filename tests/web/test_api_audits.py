@@ -2,8 +2,8 @@
 independence waived only with a justification) → notify → start → checklist → answers and
 evidence → findings → a nonconformity per NC finding (once) → signed report → refused closes →
 accepted → closed; who may do what (hidden → 404), races (409), bad bodies (400, nothing
-stored), PDFs and the OpenAPI document. Runs on SQLite and, with QMS_TEST_DATABASE_URL, on
-PostgreSQL.
+stored), PDFs and the OpenAPI document.
+Tests marked `sql` (visibility, races, constraints) also run on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -26,12 +26,9 @@ from qms.users import tokens
 from tests.audits_fixtures import AuditOrg, build_audit_org, planned_audit, programme_for
 from tests.documents_fixtures import user
 from tests.helpers import PASSWORD, trail_events
-from tests.integration.conftest import postgres_database, postgresql_url
-from tests.web.test_api_documents import call, database_url
+from tests.web.test_api_documents import call
 from tests.web.test_api_shapes import assert_matches, assert_no_secrets
 
-# Both backends (database_url is parametrized; the PostgreSQL fixtures it may ask for).
-FIXTURES = (database_url, postgres_database, postgresql_url)
 TODAY = approval.today()
 WHY = "Único auditor formado en PQRS; acompañado por auditora externa."
 
@@ -269,6 +266,7 @@ def test_the_whole_audit_through_the_api(app, client, org, as_):
     assert [e.actor_name for e in trail_events(app, "audit:close")] == ["ana"]
 
 
+@pytest.mark.sql
 def test_who_may_plan_and_who_sees_an_audit(app, client, org, as_):
     call(client, "PUT", f"/audit-programmes/{org.year}", as_["ana"], 200, **_programme_body())
     refused = call(client, "POST", "/audits", as_["sara"], 403, **_plan_body(org))
@@ -382,6 +380,7 @@ def test_bad_plans_are_400_and_store_nothing(app, client, org, as_, changes, fie
     assert _audit_count(app) == 0 and not trail_events(app, "audit:plan")
 
 
+@pytest.mark.sql
 def test_the_same_transition_twice_is_a_conflict(app, org, as_):
     """Two clients start the audit at once: one wins, the other gets 409; one trail event."""
     audit_id = _notified(app, org)
@@ -452,6 +451,7 @@ def test_plan_and_report_pdfs(app, client, org, as_):
     assert [e.actor_name for e in trail_events(app, "audit:print_plan")] == ["sara"]
 
 
+@pytest.mark.sql
 def test_the_team_is_kept_in_the_database_when_a_plan_is_refused(app, client, org, as_):
     """A refused edit (a conflicted auditor without justification) leaves the team as it was."""
     audit_id = planned_audit(app, org, programme_for(app, org))

@@ -1,7 +1,7 @@
 """Nonconformities through the API: the whole loop from report to a signed, closed record, the
 gates that refuse an early close or a wrong password, who may do what, hidden → 404, bad
-bodies → 400 naming the field, and the OpenAPI document. Runs on SQLite and, with
-QMS_TEST_DATABASE_URL, on PostgreSQL.
+bodies → 400 naming the field, and the OpenAPI document.
+Tests marked `sql` (visibility, races, constraints) also run on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -19,12 +19,11 @@ from qms.capa.models import Nonconformity
 from qms.core.db import db, utcnow
 from tests.documents_fixtures import Org
 from tests.helpers import PASSWORD, trail_events
-from tests.integration.conftest import postgres_database, postgresql_url
-from tests.web.test_api_documents import as_, call, database_url, org
+from tests.web.test_api_documents import as_, call, org
 from tests.web.test_api_shapes import assert_matches
 
-# The fixtures of the lifecycle tests (both backends, the organisation, tokens by role).
-FIXTURES = (as_, database_url, org, postgres_database, postgresql_url)
+# The fixtures of the lifecycle tests (the organisation, tokens by role).
+FIXTURES = (as_, org)
 TODAY = utcnow().date()
 WHYS = ["No se vio el vencimiento", "El tablero no alerta", "Nadie definió la alerta"]
 
@@ -149,6 +148,7 @@ def test_the_loop_from_report_to_closed_through_the_api(app, client, org, as_):
     assert trail_events(app, "nonconformity:note")[0].reason == "Typo"
 
 
+@pytest.mark.sql
 def test_who_may_decide_and_who_sees_what(app, client, org, as_):
     staff, lead, owner, raul = as_["staff"], as_["lead"], as_["owner"], as_["reviewer"]
     nc = _report(client, org, staff)

@@ -1,6 +1,6 @@
 """Change requests, document types, attachments, code correction, master list and my work
 through the API: allowed/denied pairs, each change with its trail event, bad input stores
-nothing. Runs on SQLite and, with QMS_TEST_DATABASE_URL, on PostgreSQL.
+nothing. Tests marked `sql` (visibility, races, constraints) also run on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -16,12 +16,11 @@ from qms.core.db import db
 from qms.documents.models import Attachment, DocumentVersion
 from tests.documents_fixtures import Org, new_document, type_id
 from tests.helpers import PASSWORD, make_user, trail_events
-from tests.integration.conftest import postgres_database, postgresql_url
-from tests.web.test_api_documents import _through, _token, as_, call, database_url, org
+from tests.web.test_api_documents import _through, _token, as_, call, org
 from tests.web.test_api_shapes import assert_matches
 
 # The fixtures of the lifecycle tests (both backends, the organisation, tokens by role).
-FIXTURES = (as_, database_url, org, postgres_database, postgresql_url)
+FIXTURES = (as_, org)
 
 
 def _effective(app: Flask, org: Org, client: FlaskClient, as_: dict, **kw: Any) -> int:
@@ -88,6 +87,7 @@ def _type(app: Flask, key: str) -> int:
         return type_id(key)
 
 
+@pytest.mark.sql
 def test_change_requests_hidden_and_invalid(app, client, org, as_):
     draft_only, _ = new_document(app, org, title="Borrador")
     staff = as_["staff"]
@@ -226,6 +226,7 @@ def test_attachments_uploaded_and_removed_on_drafts_only(app, client, org, as_):
 # --- Code correction -----------------------------------------------------------------------
 
 
+@pytest.mark.sql
 def test_code_correction_until_the_first_approval(app, client, org, as_):
     document_id, version_id = new_document(app, org)
     path = f"/documents/{document_id}/code"
@@ -255,6 +256,7 @@ def test_code_correction_until_the_first_approval(app, client, org, as_):
 # --- Master list, reviews due, my work ---------------------------------------------------------
 
 
+@pytest.mark.sql
 def test_master_list_follows_visibility_filters_and_sort(app, client, org, as_):
     _effective(app, org, client, as_, title="Zeta")
     new_document(app, org, title="Álamo", key="manual")

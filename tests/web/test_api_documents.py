@@ -1,6 +1,6 @@
 """Document control through the API: the lifecycle with signatures, visibility, refusals, races.
 
-Runs on SQLite and, with QMS_TEST_DATABASE_URL, on PostgreSQL (the integration fixtures).
+Tests marked `sql` (visibility, races, constraints) also run on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -20,13 +20,7 @@ from qms.processes.services import set_members
 from qms.users import tokens
 from tests.documents_fixtures import Org, build_org, new_document, user
 from tests.helpers import PASSWORD, make_user, trail_events
-from tests.integration.conftest import postgres_database, postgresql_url  # noqa: F401
 from tests.web.test_api_shapes import assert_matches, assert_no_secrets
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest) -> str:
-    return request.getfixturevalue(f"{request.param}_url")
 
 
 @pytest.fixture
@@ -92,6 +86,7 @@ def _through(client: FlaskClient, as_: dict, version_id: int) -> dict[str, Any]:
     return call(client, "POST", f"/versions/{version_id}/approve", as_["lead"], 200, password=pw)
 
 
+@pytest.mark.sql
 def test_draft_to_effective_and_superseded_through_the_api(app, client, as_):
     created = call(
         client, "POST", "/documents", as_["owner"], 200,
@@ -146,6 +141,7 @@ def test_draft_to_effective_and_superseded_through_the_api(app, client, as_):
     assert history["items"][0]["reviewed"] == ["Raul — Coordinador"]
 
 
+@pytest.mark.sql
 def test_staff_sees_only_the_version_in_force_and_its_files(app, client, org, as_):
     document_id, v1 = new_document(app, org)
     with app.app_context():
@@ -213,6 +209,7 @@ def test_wrong_password_is_refused_recorded_and_changes_nothing(app, client, org
     assert not trail_events(app, "document:review")
 
 
+@pytest.mark.sql
 def test_second_approval_of_the_same_version_is_a_conflict(app, client, org, as_):
     _, version_id = new_document(app, org)
     _through(client, as_, version_id)

@@ -1,7 +1,7 @@
 """The signing pages through the real client: each step allowed and denied, with its trail
 event and signature rows; wrong passwords, lost races, and the comparison page.
 
-Runs on SQLite and, when QMS_TEST_DATABASE_URL is set, on PostgreSQL too.
+Tests marked `sql` (visibility, races, constraints) also run on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -18,11 +18,6 @@ from qms.documents.models import VersionState
 from qms.processes.services import update_process
 from tests.documents_fixtures import Org, build_org, new_document, type_id, user
 from tests.helpers import PASSWORD, csrf_token, make_user, trail_events
-from tests.integration.conftest import (  # noqa: F401 (fixtures: both backends)
-    database_url,
-    postgres_database,
-    postgresql_url,
-)
 from tests.signing_helpers import (
     actions,
     effective,
@@ -121,6 +116,7 @@ def test_staff_is_refused_every_version_step(app, org, staff, step) -> None:
     assert len(trail_events(app)) == events
 
 
+@pytest.mark.sql
 def test_process_owner_outside_the_process_does_not_see_the_draft(app, org) -> None:
     make_user(app, "pedro", ["process_owner"])
     _, version_id = new_document(app, org)
@@ -187,6 +183,7 @@ def test_wrong_password_changes_nothing_and_is_recorded(app, org, owner) -> None
     assert len(refused) == 1 and refused[0].object_id == str(version_id)
 
 
+@pytest.mark.sql
 def test_second_approval_of_an_approved_version_is_a_conflict(app, org, approver) -> None:
     make_user(app, "quique", ["quality_lead"], job_title="Director")
     other = signed_in(app, "quique")
@@ -203,6 +200,7 @@ def test_second_approval_of_an_approved_version_is_a_conflict(app, org, approver
     assert actions(app, "document:approve") == 1
 
 
+@pytest.mark.sql
 def test_content_changed_after_the_page_was_opened_is_a_conflict(app, org, owner) -> None:
     _, version_id = new_document(app, org)
     url = f"/documents/versions/{version_id}/submit"

@@ -14,15 +14,6 @@ from qms.documents import approval, authoring
 from qms.documents.models import Attachment, DocumentVersion, VersionState
 from tests.documents_fixtures import Org, build_org, new_document, user
 from tests.helpers import PASSWORD, csrf_token, login, make_user, trail_events
-from tests.integration.conftest import postgres_database, postgresql_url  # noqa: F401
-
-
-@pytest.fixture(
-    params=[pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
-def database_url(request: pytest.FixtureRequest) -> str:
-    """These pages run on both backends, like the integration tests."""
-    return request.getfixturevalue(f"{request.param}_url")
 
 
 @pytest.fixture
@@ -89,6 +80,7 @@ def text_post(client: FlaskClient, version_id: int, text: str, **extra: str):  #
     return client.post(f"/documents/versions/{version_id}/edit", data=data)
 
 
+@pytest.mark.sql
 def test_staff_reads_the_version_in_force_only(app: Flask, org: Org) -> None:
     document_id, v1, v2 = effective_with_draft(app, org)
     in_force = attach(app, org, v2, "anexo.pdf", b"v2 only")
@@ -104,6 +96,7 @@ def test_staff_reads_the_version_in_force_only(app: Flask, org: Org) -> None:
     assert staff.get(f"/documents/versions/{v2}/edit").status_code == 403
 
 
+@pytest.mark.sql
 def test_staff_sees_no_document_without_a_version_in_force(app: Flask, org: Org) -> None:
     document_id, _ = new_document(app, org)
     staff = signed_in(app, "sara")
@@ -125,6 +118,7 @@ def test_owner_edits_the_draft_and_it_is_recorded(app: Flask, org: Org) -> None:
     assert events[-1].object_id == str(version_id) and events[-1].actor_name
 
 
+@pytest.mark.sql
 def test_owner_of_another_process_cannot_see_or_edit_the_draft(app: Flask, org: Org) -> None:
     document_id, version_id = new_document(app, org)
     before = len(trail_events(app, "document:edit_draft"))
