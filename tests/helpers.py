@@ -48,11 +48,27 @@ def make_user(
         return user
 
 
+def _session_csrf_secret(client: FlaskClient) -> str | None:
+    """The secret behind this client's CSRF tokens (a new session, e.g. after sign-in, has a
+    new one)."""
+    with client.session_transaction() as session:
+        return session.get("csrf_token")
+
+
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:
-    """A CSRF token for this client's session, read from a page that carries a form."""
+    """A CSRF token for this client's session, read once from a page that carries a form.
+
+    Kept on the client while its session keeps the same CSRF secret; `path` is read the
+    first time and again whenever the session changed.
+    """
+    secret = _session_csrf_secret(client)
+    cached = getattr(client, "qms_csrf", None)
+    if secret is not None and cached is not None and cached[0] == secret:
+        return cached[1]
     html = client.get(path).get_data(as_text=True)
     match = _CSRF_RE.search(html) or re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, f"no CSRF token on {path}"
+    client.qms_csrf = (_session_csrf_secret(client), match.group(1))  # type: ignore[attr-defined]
     return match.group(1)
 
 
