@@ -10,6 +10,7 @@ metadata (the drift test keeps it equal to the migrations), so nothing is reflec
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from typing import Any
 
@@ -21,6 +22,7 @@ from qms.core import migrate
 
 PG_ENV = "QMS_TEST_DATABASE_URL"
 METADATA = models.Base.metadata
+ORPHAN = re.compile(r"^qms_test_\w+?_(?P<pid>\d+)_[0-9a-f]{6}$")
 
 
 class Unavailable(Exception):
@@ -36,6 +38,32 @@ def server_url() -> str:
     return url
 
 
+def _drop_orphans(connection: sa.Connection, host: str | None) -> None:
+    """Drop the databases of earlier runs on this machine whose worker was killed.
+
+    Only on a local server, where the process id in the name is one of this machine's.
+    """
+    if host not in ("127.0.0.1", "localhost", "::1", None):
+        return
+    names = connection.scalars(
+        sa.text("SELECT datname FROM pg_database WHERE datname LIKE 'qms\\_test\\_%'")
+    )
+    for name in list(names):
+        match = ORPHAN.match(name)
+        if match and not _alive(int(match["pid"])):
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class WorkerDatabase:
     """This worker's migrated database on the server, and the way back to its first state."""
 
@@ -48,6 +76,7 @@ class WorkerDatabase:
         )
         try:
             with self._admin.connect() as connection:
+                _drop_orphans(connection, make_url(self.admin_url).host)
                 connection.execute(sa.text(f'CREATE DATABASE "{self.name}"'))
         except sa.exc.OperationalError as error:
             self._admin.dispose()
