@@ -125,6 +125,16 @@ def test_staff_reports_a_nonconformity(app, org):
     assert other.get(f"/nonconformities/{nc_id}").status_code == 404
 
 
+def test_similar_nonconformities_are_named_with_their_reasons(app, org):
+    first = _report(app, org)
+    second = _report(app, org, title="Otra queja respondida tarde")
+    page = _as(app, "ana").get(f"/nonconformities/{second}")
+    assert page.status_code == 200, page.text[:2000]
+    similar = page.text.split('id="similar"', 1)[1].split("</section>", 1)[0]
+    assert f"/nonconformities/{first}" in similar
+    assert "mismo proceso, mismo numeral ISO, palabras en común" in similar
+
+
 def test_report_resolves_a_document_code(app, org):
     document_id, _version = new_document(app, org)
     lead = _as(app, "ana")
