@@ -1,0 +1,95 @@
+"""Every demo role follows every link the demo's pages offer (GET only): no 5xx anywhere.
+
+The demo organisation is built once for the module (`qms demo`, as a new user would) and each
+role signs in with the password it printed, then walks the links breadth-first from the
+dashboard. A page that answers 5xx is named with the page that linked to it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from qms import create_app
+from qms.demo import USERS, demo_command
+from qms.printing import render
+from tests import pdf_memo
+from tests.conftest import build_settings
+from tests.helpers import login
+
+LINK = re.compile(r'(?:href|src)="([^"]+)"')
+LOGINS = re.compile(r"^(\S+)\s+(\S+)\s+(\w+)$", re.MULTILINE)
+# Lists offer many sort and filter links to one page; a few of each show it works.
+QUERIES_PER_PATH = 4
+SKIP = ("/static/", "/logout")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Iterator[Flask]:
+    """The demo organisation on its own SQLite file, built once for every role."""
+    root = tmp_path_factory.mktemp("crawl")
+    target = root / "qms.sqlite3"
+    target.write_bytes(migrated_sqlite.read_bytes())
+    app = create_app(build_settings(root, f"sqlite:///{target}"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(render, "render_isolated", pdf_memo.render_in_process)
+        result = app.test_cli_runner().invoke(demo_command)
+        assert result.exit_code == 0, result.output
+        app.config["DEMO_LOGINS"] = {
+            m[0]: m[1] for m in LOGINS.findall(result.output) if m[0] != "username"
+        }
+        yield app
+    app.extensions["qms_db"].engine.dispose()
+
+
+def _links(page: str) -> Iterator[str]:
+    for raw in LINK.findall(page):
+        url = html.unescape(raw).split("#", 1)[0]
+        parts = urlsplit(url)
+        if not url.startswith("/") or url.startswith("//") or parts.path.startswith(SKIP):
+            continue
+        yield url
+
+
+def crawl(client: FlaskClient, start: str = "/dashboard") -> tuple[int, list[str]]:
+    """(pages fetched, failures) of a breadth-first walk over the app's own links."""
+    seen = {start}
+    per_path: dict[str, int] = {}
+    queue: deque[tuple[str, str]] = deque([(start, "(start)")])
+    failures, fetched = [], 0
+    while queue:
+        url, linked_from = queue.popleft()
+        response = client.get(url)
+        fetched += 1
+        if response.status_code >= 500:
+            failures.append(f"{url} → {response.status_code} (linked from {linked_from})")
+            continue
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        for link in _links(response.get_data(as_text=True)):
+            path, query = urlsplit(link).path, urlsplit(link).query
+            if link in seen or (query and per_path.get(path, 0) >= QUERIES_PER_PATH):
+                continue
+            seen.add(link)
+            if query:
+                per_path[path] = per_path.get(path, 0) + 1
+            queue.append((link, url))
+    return fetched, failures
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("username", [u.username for u in USERS])
+def test_every_link_of_the_demo_answers_without_a_server_error(demo: Flask, username: str) -> None:
+    client = demo.test_client()
+    assert login(client, username, demo.config["DEMO_LOGINS"][username]).status_code == 302
+    fetched, failures = crawl(client)
+    assert fetched > 20, f"only {fetched} pages reached as {username}"
+    assert not failures, f"server errors as {username}:\n  " + "\n  ".join(failures)
