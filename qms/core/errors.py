@@ -8,6 +8,9 @@ class DomainError(Exception):
 
     status_code = 400
     code = "invalid"
+    # The service recorded why it refused (a trail event): the edge keeps that record although
+    # the request fails, instead of rolling it back.
+    recorded = False
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)

@@ -86,6 +86,8 @@ def _http_error(exc: HTTPException) -> Response:
 
 
 def _domain_error(error: DomainError) -> Response:
+    if error.recorded:
+        commit_despite_error()
     if isinstance(error, NotAuthenticated) and not is_api_request():
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))  # type: ignore[return-value]
     return error_response(error)

@@ -16,7 +16,7 @@ from qms.core.localtime import local_today
 from qms.core.permissions import Permission, require
 from qms.core.workflow import conditional_update
 from qms.documents import lifecycle
-from qms.documents.blocks import content_hash
+from qms.documents.integrity import ContentAltered, ensure_intact, stored_hash
 from qms.documents.lifecycle import Action
 from qms.documents.models import (
     Document,
@@ -51,7 +51,7 @@ def submit_version(session: Session, actor: Any, version_id: int, password: str)
     version = get_version(session, actor, version_id)
     lifecycle.check_transition(version, Action.SUBMIT, actor)
     reauthenticate(session, actor, password, version, M.AUTHORED)
-    digest = content_hash(version.content, [a.blob_sha256 for a in version.attachments])
+    digest = _lock_draft_and_hash(session, version)
     lifecycle.apply(
         session,
         version,
@@ -67,6 +67,17 @@ def submit_version(session: Session, actor: Any, version_id: int, password: str)
         details={"content_sha256": digest},
     )
     return add_signature(session, version, actor, M.AUTHORED, digest)
+
+
+def _lock_draft_and_hash(session: Session, version: DocumentVersion) -> str:
+    """Lock the draft row, then hash what it holds: the digest covers exactly the content the
+    submit freezes, whatever an edit or an upload committed while the password was checked.
+
+    Edits and uploads lock the same row first, so none can slip in after this read.
+    """
+    conditional_update(session, DocumentVersion, version.id, S.DRAFT, {})
+    session.refresh(version, ["content"])
+    return stored_hash(session, version)
 
 
 def _eligible(version: DocumentVersion, actor: Any, stage: str, signed: list[Signature]) -> None:
@@ -120,6 +131,7 @@ def _sign_stage(
     session.refresh(version)
     signed = stage_signatures(version, meaning)
     _eligible(version, actor, stage, signed)
+    ensure_intact(session, version, actor, action.value)
     signature = add_signature(session, version, actor, meaning, version.content_sha256, comment)
     required = int(version.route_stage(stage).get("count") or 1)
     if len(signed) + 1 < required:
@@ -266,6 +278,11 @@ def apply_due_transitions(
 
 
 def _take_effect(session: Session, version: DocumentVersion) -> None:
+    try:
+        ensure_intact(session, version, None, Action.TAKE_EFFECT.value, once=True)
+    except ContentAltered:
+        # Stays approved and is listed by `qms signatures verify`; the refusal is recorded.
+        raise Conflict(str(_l("The version's content no longer matches its signatures."))) from None
     previous = version_in_force(session, version.document_id)
     now = utcnow()
     if previous is not None:

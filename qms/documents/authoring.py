@@ -263,6 +263,9 @@ def add_attachment(
 ) -> Attachment:
     """Keep the file in the blob store; the name is only shown, never used as a path."""
     version = _editable_draft(session, actor, version_id)
+    # Lock the draft in its state before storing anything: a submission racing with us either
+    # waits and hashes this file too, or has won and we get Conflict (409).
+    conditional_update(session, DocumentVersion, version.id, VersionState.DRAFT, {})
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255] or "file"
     blob = store_blob(session, store, data, media_type or "application/octet-stream", actor=actor)
     attachment = Attachment(

@@ -104,7 +104,10 @@ def print_command(
             )
             session.commit()
         except DomainError as error:
-            session.rollback()
+            if error.recorded:
+                session.commit()  # the refusal stays on record
+            else:
+                session.rollback()
             raise click.ClickException(error.message) from None
     output.write_bytes(pdf)
     click.echo(f"{output} ({len(pdf)} bytes)")

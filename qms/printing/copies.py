@@ -14,6 +14,7 @@ from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, require
 from qms.core.storage import BlobStore
 from qms.core.workflow import conditional_update
+from qms.documents.integrity import ensure_intact
 from qms.documents.models import DocumentVersion, VersionState
 from qms.documents.queries import get_version
 from qms.printing.models import ControlledCopy
@@ -149,6 +150,7 @@ def print_copy(
     version = get_version(session, actor, version_id)
     if copy is not None and version.state != S.EFFECTIVE:
         raise Conflict(str(_l("The version is no longer in force: recall the copy instead.")))
+    ensure_intact(session, version, actor, "print")
     size = page_size if page_size in PAGE_SIZES else "A4"
     base, _rendition = ensure_base_pdf(session, store, version, size)
     document = version.document
