@@ -15,6 +15,7 @@ from qms.capa import services as capa
 from qms.capa.models import NcSource, Nonconformity, Severity
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, can, require
+from qms.core.sequence import add_numbered
 from qms.documents.approval import today
 from qms.trail import services as trail
 
@@ -51,10 +52,8 @@ def record_finding(
             raise ValidationFailed(
                 str(_l("Choose a question of this checklist.")), field="question_id"
             )
-    last = session.scalar(sa.select(sa.func.max(Finding.seq)).where(Finding.audit_id == audit.id))
     finding = Finding(
         audit_id=audit.id,
-        seq=(last or 0) + 1,
         grade=grade,
         process_id=process_id,
         iso_clause=clause,
@@ -64,8 +63,15 @@ def record_finding(
         question_id=question_id,
         created_by_id=actor.id,
     )
-    session.add(finding)
-    session.flush()
+
+    def numbered() -> Finding:
+        last = session.scalar(
+            sa.select(sa.func.max(Finding.seq)).where(Finding.audit_id == audit.id)
+        )
+        finding.seq = (last or 0) + 1
+        return finding
+
+    add_numbered(session, numbered)
     trail.record(
         session,
         "audit:record_finding",

@@ -22,6 +22,7 @@ from qms.audits.models import (
 from qms.core.db import utcnow
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, can, filter_allowed, require
+from qms.core.sequence import add_numbered
 from qms.core.workflow import conditional_update
 from qms.documents import iso9001
 from qms.processes.models import Process
@@ -246,9 +247,12 @@ def plan_audit(session: Session, actor: Any, programme_id: int, plan: AuditPlan)
     audit = Audit(programme_id=programme.id, year=programme.year, created_by_id=actor.id)
     _fill(session, actor, audit, plan, programme)
     audit.planned_month = plan.start_on.replace(day=1)
-    audit.seq, audit.code = _next_code(session, programme.year)
-    session.add(audit)
-    session.flush()
+
+    def numbered() -> Audit:
+        audit.seq, audit.code = _next_code(session, programme.year)
+        return audit
+
+    add_numbered(session, numbered)
     waived = _seat_team(session, actor, audit, plan, audit.processes)
     trail.record(session, "audit:plan", "audit", audit.id, actor=actor, after=_describe(audit))
     _record_waivers(session, actor, audit, waived)

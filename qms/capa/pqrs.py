@@ -19,6 +19,7 @@ from qms.capa.terms import RequestKind, extended_due, response_due
 from qms.core.db import utcnow
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, can, can_own_variant, require
+from qms.core.sequence import add_numbered
 from qms.core.workflow import Rule, apply_transition
 from qms.processes.models import Process
 from qms.trail import services as trail
@@ -108,12 +109,8 @@ def register_pqrs(
             str(_l("The date received cannot be in the future.")), field="received_on"
         )
     year = received_on.year
-    last = session.scalar(sa.select(sa.func.max(PqrsRequest.seq)).where(PqrsRequest.year == year))
-    seq = (last or 0) + 1
     request = PqrsRequest(
-        code=f"PQRS-{year}-{seq:04d}",
         year=year,
-        seq=seq,
         kind=kind,
         channel=channel,
         customer_name=required_text(customer_name, "customer_name", _l("Who is asking?"), 200),
@@ -123,8 +120,16 @@ def register_pqrs(
         due_on=response_due(kind, received_on),
         registered_by_id=actor.id,
     )
-    session.add(request)
-    session.flush()
+
+    def numbered() -> PqrsRequest:
+        last = session.scalar(
+            sa.select(sa.func.max(PqrsRequest.seq)).where(PqrsRequest.year == year)
+        )
+        request.seq = (last or 0) + 1
+        request.code = f"PQRS-{year}-{request.seq:04d}"
+        return request
+
+    add_numbered(session, numbered)
     trail.record(
         session,
         "pqrs:register",

@@ -15,6 +15,7 @@ from qms.capa.models import CapaAction, NcSource, Nonconformity, Severity
 from qms.core.db import utcnow
 from qms.core.errors import NotFound, ValidationFailed
 from qms.core.permissions import Permission, can, can_own_variant, require
+from qms.core.sequence import add_numbered
 from qms.documents import iso9001
 from qms.documents.models import Document, DocumentVersion
 from qms.processes.models import Process
@@ -99,11 +100,8 @@ def report_nonconformity(
     if document_id is not None and session.get(Document, document_id) is None:
         raise ValidationFailed(str(_l("Choose an existing document.")), field="document_id")
     year = detected_on.year
-    seq, code = next_code(session, year)
     nc = Nonconformity(
-        code=code,
         year=year,
-        seq=seq,
         source=source,
         severity=severity,
         process_id=process.id,
@@ -116,8 +114,13 @@ def report_nonconformity(
         iso_clause=clause,
         reported_by_id=actor.id,
     )
-    session.add(nc)
-    session.flush()
+
+    def numbered() -> Nonconformity:
+        nc.seq, nc.code = next_code(session, year)
+        return nc
+
+    add_numbered(session, numbered)
+    code = nc.code
     trail.record(
         session,
         "nonconformity:report",

@@ -48,3 +48,11 @@ class Conflict(DomainError):
 class TooManyAttempts(DomainError):
     status_code = 429
     code = "too_many_attempts"
+
+
+class Busy(DomainError):
+    """The database stayed locked longer than we wait: try again shortly (503, Retry-After)."""
+
+    status_code = 503
+    code = "busy"
+    retry_after_s = 2

@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from qms.core.errors import Conflict, DomainError, NotAuthenticated
+from qms.core.errors import Busy, Conflict, DomainError, NotAuthenticated
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +45,36 @@ def _commit_or_rollback(response: Response) -> Response:
     try:
         session.commit()
     except (IntegrityError, OperationalError) as exc:
-        session.rollback()
         log.warning("commit failed: %s", exc)
-        return error_response(Conflict(_("The record changed meanwhile; reload and try again.")))
+        return _database_error(exc)
     return response
+
+
+# PostgreSQL: lock_not_available, serialization_failure, deadlock_detected, query_canceled.
+_BUSY_SQLSTATES = {"55P03", "40001", "40P01", "57014"}
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in _BUSY_SQLSTATES:
+        return True
+    return "database is locked" in str(orig) or "database is busy" in str(orig)
+
+
+def _database_error(exc: IntegrityError | OperationalError) -> Response:
+    """A refused write (a duplicate, a frozen row) is a conflict; a lock held past our wait is
+    a 503 to retry; anything else is unexpected. The transaction is rolled back."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+    if isinstance(exc, IntegrityError):
+        return error_response(Conflict(_("The record changed meanwhile; reload and try again.")))
+    if _is_busy(exc):
+        busy = Busy(_("The system is busy; try again in a moment."))
+        response = error_response(busy)
+        response.headers["Retry-After"] = str(busy.retry_after_s)
+        return response
+    return _unexpected(exc)
 
 
 def error_response(error: DomainError) -> Response:
@@ -114,4 +140,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(IntegrityError, _database_error)
+    app.register_error_handler(OperationalError, _database_error)
     app.register_error_handler(Exception, _unexpected)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from qms.blobs.services import store_blob
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, require
+from qms.core.sequence import add_numbered
 from qms.core.storage import BlobStore
 from qms.core.workflow import conditional_update
 from qms.documents import blocks, codes
@@ -102,15 +103,8 @@ def create_document(
     interval = review_interval_months or doc_type.review_interval_months
     if not 1 <= interval <= 120 or not 0 <= retention_years <= 100:
         raise ValidationFailed(str(_l("Review interval 1–120 months; retention 0–100 years.")))
-    code = codes.next_code(
-        session,
-        doc_type.code_pattern,
-        process=process.code,
-        type=doc_type.abbreviation,
-        parent=parent.code if parent else None,
-    )
     document = Document(
-        code=code,
+        code="",
         title=_clean_title(title),
         type_id=doc_type.id,
         process_id=process.id,
@@ -124,8 +118,19 @@ def create_document(
         next_verification_on=next_verification_on,
         created_by_id=getattr(actor, "id", None),
     )
-    session.add(document)
-    session.flush()
+
+    def numbered() -> Document:
+        document.code = codes.next_code(
+            session,
+            doc_type.code_pattern,
+            process=process.code,
+            type=doc_type.abbreviation,
+            parent=parent.code if parent else None,
+        )
+        return document
+
+    add_numbered(session, numbered)
+    code = document.code
     version = DocumentVersion(
         document_id=document.id,
         number=1,
