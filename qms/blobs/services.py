@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, BinaryIO
 
 from flask_babel import lazy_gettext as _l
@@ -67,6 +68,14 @@ def store_blob(
     return blob
 
 
+def shown_filename(filename: str | None) -> str:
+    """The name a file is shown and downloaded by: its last path part, without control
+    characters (CR, LF, NUL...), at most 255 characters; "" when nothing is left."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C")
+    return name.strip(" .")[:255]
+
+
 def store_upload(
     session: Session,
     store: BlobStore,
@@ -77,7 +86,7 @@ def store_upload(
     actor: Any = None,
 ) -> tuple[str, Blob]:
     """An uploaded evidence file: the name it is shown by (never used as a path) and its blob."""
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255]
+    name = shown_filename(filename)
     if not name:
         raise ValidationFailed(str(_l("Choose a file.")), field="file")
     blob = store_blob(session, store, data, media_type or DEFAULT_MEDIA_TYPE, actor=actor)

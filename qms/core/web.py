@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from qms.core.errors import Busy, Conflict, DomainError, NotAuthenticated
 
@@ -135,7 +136,21 @@ def _unexpected(exc: Exception) -> Response:
     return error_response(error)
 
 
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` in every URL: ids stop at the database's integer range, so a larger number
+    is simply no page (404) instead of an overflow in the query (500)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ROW_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+MAX_ROW_ID = 2**31 - 1  # PostgreSQL INTEGER; SQLite would take 2**63 - 1
+
+
 def init_app(app: Flask) -> None:
+    # Before any blueprint is registered: rules bind their converters when added.
+    app.url_map.converters["int"] = RowIdConverter
     app.after_request(_commit_or_rollback)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(CSRFError, _csrf_error)

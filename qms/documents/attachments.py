@@ -9,7 +9,7 @@ from urllib.parse import quote
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from qms.blobs.services import read_blob
+from qms.blobs.services import read_blob, shown_filename
 from qms.core.errors import Conflict, NotFound
 from qms.core.permissions import Permission, require
 from qms.core.storage import BlobStore
@@ -83,8 +83,7 @@ def download_headers(attachment: Attachment) -> dict[str, str]:
 
 def content_disposition(filename: str) -> str:
     """`attachment` with an ASCII fallback name and the UTF-8 name per RFC 5987."""
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip(" .") or "file"
+    name = shown_filename(filename) or "file"
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     ascii_name = "".join(c if c.isalnum() or c in "-_.() " else "_" for c in ascii_name)
     ascii_name = ascii_name.strip(" .") or "file"
