@@ -28,7 +28,7 @@ from qms.audits import checklist, findings, report
 from qms.audits import services as audits
 from qms.audits.models import AuditSignature
 from qms.core.db import db
-from qms.core.errors import DomainError
+from qms.core.errors import DomainError, TooManyAttempts
 from qms.core.permissions import Permission
 from qms.core.web import commit_despite_error
 from qms.documents.signing import SignatureRefused
@@ -248,6 +248,9 @@ def write_audit_report(actor: User, audit_id: int, body: dict[str, Any]) -> dict
 def _signed(sign: Callable[[], AuditSignature], actor: User, audit_id: int) -> dict[str, Any]:
     try:
         signature = sign()
+    except TooManyAttempts:
+        commit_despite_error()  # the locked-out signer's refusal stays on record (429)
+        raise
     except DomainError as error:
         if error.field != "password":
             raise

@@ -27,7 +27,7 @@ from qms.api.views import api
 from qms.capa import services, treatment
 from qms.capa.models import AnalysisMethod, NcState, Nonconformity, Severity
 from qms.core.db import db
-from qms.core.errors import DomainError, ValidationFailed
+from qms.core.errors import DomainError, TooManyAttempts, ValidationFailed
 from qms.core.permissions import Permission
 from qms.core.web import commit_despite_error
 from qms.documents.signing import SignatureRefused
@@ -278,6 +278,9 @@ def sign_effectiveness(actor: User, nc_id: int, body: dict[str, Any]) -> dict[st
             evidence=body["evidence"],
             password=body["password"],
         )
+    except TooManyAttempts:
+        commit_despite_error()  # the locked-out signer's refusal stays on record (429)
+        raise
     except DomainError as error:
         if error.field != "password":
             raise

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from qms.api.documents import parse_date, signed_payload, version_payload
 from qms.api.views import api
 from qms.core.db import db
+from qms.core.errors import TooManyAttempts
 from qms.core.permissions import Permission
 from qms.core.web import commit_despite_error
 from qms.documents import approval
@@ -23,10 +24,11 @@ T = TypeVar("T")
 
 
 def _signing(call: Callable[[], T]) -> T:
-    """Run a signing service; a refused password stays on record although we answer 403."""
+    """Run a signing service; a refused password stays on record although we answer 403, and
+    so does the refusal of a locked-out signer (429)."""
     try:
         return call()
-    except SignatureRefused:
+    except (SignatureRefused, TooManyAttempts):
         commit_despite_error()
         raise
 

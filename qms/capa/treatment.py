@@ -25,12 +25,12 @@ from qms.capa.models import (
 )
 from qms.capa.services import get_nonconformity, required_text
 from qms.core.db import utcnow
-from qms.core.errors import Conflict, NotFound, ValidationFailed
+from qms.core.errors import Conflict, NotFound, TooManyAttempts, ValidationFailed
 from qms.core.permissions import Permission, require
 from qms.documents.models import ChangeRequest, ChangeRequestState, DocumentVersion, VersionState
 from qms.trail import services as trail
+from qms.users.auth import check_reauthentication
 from qms.users.models import User
-from qms.users.services import verify_password
 
 P = Permission
 S = NcState
@@ -301,6 +301,33 @@ def update_action(
     return action
 
 
+def _reauthenticate(session: Session, actor: Any, nc: Nonconformity, password: str) -> None:
+    """The signer's password again; a wrong one counts in the login lockout (TooManyAttempts
+    once locked out, whatever the password). Each refusal is recorded: the edge keeps it."""
+
+    def refused(reason: str = "") -> None:
+        trail.record(
+            session,
+            "signature:refused",
+            "nonconformity",
+            nc.id,
+            actor=actor,
+            after={"meaning": "effectiveness", "code": nc.code},
+            reason=reason,
+        )
+
+    try:
+        ok = check_reauthentication(session, actor, password)
+    except TooManyAttempts:
+        refused("lockout")
+        raise
+    if not ok:
+        refused()
+        raise ValidationFailed(
+            str(_l("Wrong password: the signature was not applied.")), field="password"
+        )
+
+
 def sign_effectiveness(
     session: Session, actor: Any, nc_id: int, *, result: str, evidence: str, password: str
 ) -> EffectivenessCheck:
@@ -312,18 +339,7 @@ def sign_effectiveness(
     if result not in set(CheckResult):
         raise ValidationFailed(str(_l("Choose effective or not effective.")), field="result")
     text = required_text(evidence, "evidence", _l("Give the evidence of the result."))
-    if not verify_password(actor, password or ""):
-        trail.record(
-            session,
-            "signature:refused",
-            "nonconformity",
-            nc.id,
-            actor=actor,
-            after={"meaning": "effectiveness", "code": nc.code},
-        )
-        raise ValidationFailed(
-            str(_l("Wrong password: the signature was not applied.")), field="password"
-        )
+    _reauthenticate(session, actor, nc, password)
     check = EffectivenessCheck(
         nonconformity_id=nc.id,
         round=nc.round,

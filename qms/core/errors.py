@@ -46,8 +46,11 @@ class Conflict(DomainError):
 
 
 class TooManyAttempts(DomainError):
+    """A locked-out username; the refused attempt is recorded and counts as well."""
+
     status_code = 429
     code = "too_many_attempts"
+    recorded = True
 
 
 class Busy(DomainError):

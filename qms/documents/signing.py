@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from qms.core.db import utcnow
-from qms.core.errors import DomainError
+from qms.core.errors import DomainError, TooManyAttempts
 from qms.documents.models import DocumentVersion, Signature
 from qms.trail import services as trail
-from qms.users.services import verify_password
+from qms.users.auth import check_reauthentication
 
 
 class SignatureRefused(DomainError):
@@ -24,9 +24,23 @@ class SignatureRefused(DomainError):
 def reauthenticate(
     session: Session, actor: Any, password: str, version: DocumentVersion, meaning: str
 ) -> None:
-    """Signing asks for the password again (21 CFR Part 11 §11.200)."""
-    if actor is not None and verify_password(actor, password or ""):
-        return
+    """Signing asks for the password again (21 CFR Part 11 §11.200); a wrong one counts in the
+    login lockout, and a locked-out signer is refused (TooManyAttempts) whatever the password."""
+    try:
+        if actor is not None and check_reauthentication(session, actor, password):
+            return
+    except TooManyAttempts:
+        _record_refusal(session, actor, version, meaning, reason="lockout")
+        raise
+    _record_refusal(session, actor, version, meaning)
+    raise SignatureRefused(
+        str(_l("Wrong password: the signature was not applied.")), field="password"
+    )
+
+
+def _record_refusal(
+    session: Session, actor: Any, version: DocumentVersion, meaning: str, reason: str = ""
+) -> None:
     trail.record(
         session,
         "signature:refused",
@@ -34,9 +48,7 @@ def reauthenticate(
         version.id,
         actor=actor,
         after={"meaning": meaning, "document": version.document.code, "number": version.number},
-    )
-    raise SignatureRefused(
-        str(_l("Wrong password: the signature was not applied.")), field="password"
+        reason=reason,
     )
 
 

@@ -62,18 +62,34 @@ def _recent_failures(db_session: Session, username: str, window: timedelta) -> i
     )
 
 
+def username_key(username: str | None) -> str:
+    """The key of a username's attempts: the lockout counts per lower-cased username."""
+    return (username or "").strip().lower()[:254]
+
+
+def lockout_policy() -> tuple[int, timedelta]:
+    """How many failed attempts lock a username out, within how long (QMS_LOGIN_MAX_FAILURES,
+    QMS_LOGIN_WINDOW_MINUTES)."""
+    settings = current_app.extensions["qms_settings"]
+    return settings.login_max_failures, timedelta(minutes=settings.login_window_minutes)
+
+
+def _refuse_locked_out(db_session: Session, key: str, address: str) -> TooManyAttempts:
+    """Record the refusal (it counts too, so the lockout lasts while attempts go on)."""
+    db_session.add(LoginAttempt(username=key, client_address=address, succeeded=False))
+    return TooManyAttempts(str(_l("Too many failed attempts. Wait a few minutes and try again.")))
+
+
 def authenticate(
     db_session: Session, username: str, password: str, *, max_failures: int, window: timedelta
 ) -> User:
     """The user whose password this is, or InvalidCredentials / TooManyAttempts."""
-    key = (username or "").strip().lower()[:254]
+    key = username_key(username)
     address = current_client_address()
     if _recent_failures(db_session, key, window) >= max_failures:
-        db_session.add(LoginAttempt(username=key, client_address=address, succeeded=False))
+        refusal = _refuse_locked_out(db_session, key, address)
         trail.record(db_session, "session:login_refused", "user", key[:64], reason="lockout")
-        raise TooManyAttempts(
-            str(_l("Too many failed attempts. Wait a few minutes and try again."))
-        )
+        raise refusal
     user = find_user(db_session, key) if key else None
     # Hash even for unknown users so that timing does not tell which usernames exist.
     ok = check_password_hash(user.password_hash if user else _dummy_hash(), password or "")
@@ -83,6 +99,25 @@ def authenticate(
         trail.record(db_session, "session:login_failed", "user", key[:64])
         raise InvalidCredentials(str(_l("Wrong username or password.")))
     return user
+
+
+def check_reauthentication(db_session: Session, user: User, password: str) -> bool:
+    """Whether `password` is the user's own, asked again to sign or to change the password.
+
+    One counter with sign-in: the attempt is recorded like a login attempt, so wrong passwords
+    here lock the username out of sign-in too, and a locked-out user is refused here
+    (TooManyAttempts) without the password being checked, the refusal counting as well.
+    The caller records its own trail event and raises its own error for a wrong password; the
+    edge keeps the attempt although the request fails (`commit_despite_error`).
+    """
+    key = username_key(user.username)
+    address = current_client_address()
+    max_failures, window = lockout_policy()
+    if _recent_failures(db_session, key, window) >= max_failures:
+        raise _refuse_locked_out(db_session, key, address)
+    ok = bool(user.active) and check_password_hash(user.password_hash, password or "")
+    db_session.add(LoginAttempt(username=key, client_address=address, succeeded=ok))
+    return ok
 
 
 def open_session(db_session: Session, user: User) -> UserSession:

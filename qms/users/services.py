@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from qms.core.db import utcnow
-from qms.core.errors import Conflict, NotFound, ValidationFailed
+from qms.core.errors import Conflict, NotFound, TooManyAttempts, ValidationFailed
 from qms.core.permissions import Permission, Role, require
 from qms.trail import services as trail
 from qms.users.models import LOCALES, User, UserRole, UserSession
@@ -221,6 +221,26 @@ def revoke_sessions(session: Session, user: User, *, keep: UserSession | None = 
     return session.execute(stmt).rowcount  # type: ignore[attr-defined]
 
 
+def _reauthenticate(session: Session, actor: User, current_password: str) -> None:
+    """The current password, counted in the login lockout like a signature's: a stolen session
+    cannot guess it here (TooManyAttempts once locked out). Each refusal is recorded."""
+    from qms.users.auth import check_reauthentication  # auth imports this module
+
+    def refused(reason: str = "") -> None:
+        trail.record(
+            session, "user:password_change_refused", "user", actor.id, actor=actor, reason=reason
+        )
+
+    try:
+        ok = check_reauthentication(session, actor, current_password)
+    except TooManyAttempts:
+        refused("lockout")
+        raise
+    if not ok:
+        refused()
+        raise ValidationFailed(str(_l("The current password is wrong.")), field="current_password")
+
+
 def change_password(
     session: Session,
     actor: User,
@@ -231,8 +251,7 @@ def change_password(
 ) -> None:
     """The user's own change: needs the current password; ends every other session."""
     require(actor, Permission.PROFILE_EDIT)
-    if not verify_password(actor, current_password):
-        raise ValidationFailed(str(_l("The current password is wrong.")), field="current_password")
+    _reauthenticate(session, actor, current_password)
     check_password_strength(new_password, actor.username)
     actor.password_hash = hash_password(new_password)
     actor.credentials_changed_at = utcnow()

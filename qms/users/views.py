@@ -95,6 +95,8 @@ def change_password():  # type: ignore[no-untyped-def]
                 current_session=auth.current_session_record(db.session),
             )
         except ValidationFailed as error:
+            if error.field == "current_password":
+                commit_despite_error()  # a wrong current password counts towards the lockout
             attach_error(password_form, error, aliases={"password": "new_password"})
         else:
             flash(_("Password changed. Your other sessions were closed."), "success")
