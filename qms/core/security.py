@@ -6,6 +6,8 @@ from flask import Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from qms.core.bounded_input import BoundedChunkedInput
+
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -56,6 +58,9 @@ def _is_authenticated() -> bool:
 def init_app(app: Flask, force_secure_cookies: bool, proxy_count: int) -> None:
     app.config["SESSION_COOKIE_SECURE"] = force_secure_cookies
     app.session_interface = SessionInterface()
+    app.wsgi_app = BoundedChunkedInput(  # type: ignore[method-assign]
+        app.wsgi_app, lambda: app.config.get("MAX_CONTENT_LENGTH")
+    )
     if proxy_count:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxy_count, x_proto=proxy_count, x_host=proxy_count
