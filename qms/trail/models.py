@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from qms.core.db import Base, UTCDateTime
 
 GENESIS_HASH = "0" * 64
+HEAD_ID = 1  # the one row of trail_head
 
 
 class TrailEvent(Base):

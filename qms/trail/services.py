@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from qms.core.context import current_client_address
 from qms.core.db import utcnow
-from qms.trail.models import GENESIS_HASH, TrailEvent, TrailHead
-
-HEAD_ID = 1
+from qms.trail import anchors
+from qms.trail.anchors import Anchor
+from qms.trail.models import GENESIS_HASH, HEAD_ID, TrailEvent, TrailHead
 
 
 def canonical_json(values: Mapping[str, Any] | None) -> str:
@@ -98,6 +99,7 @@ def record(
     session.add(event)
     session.execute(sa.update(TrailHead).where(TrailHead.id == HEAD_ID).values(hash=event.hash))
     session.flush()
+    anchors.schedule(session)  # the day's first commit anchors the head outside the database
     return event
 
 
@@ -113,13 +115,64 @@ class ChainProblem:
     event_id: int | None
     reason: str
 
+    def where(self) -> str:
+        return f"event #{self.seq}" + (f" (id {self.event_id})" if self.event_id else "")
+
     def describe(self) -> str:
-        where = f"event #{self.seq}" + (f" (id {self.event_id})" if self.event_id else "")
-        return f"{where}: {self.reason}"
+        return f"{self.where()}: {self.reason}"
 
 
-def verify_chain(session: Session, batch_size: int = 2000) -> tuple[int, ChainProblem | None]:
-    """Walk the chain in order; return (events checked, first problem or None)."""
+@dataclass(frozen=True, kw_only=True)
+class AnchorProblem(ChainProblem):
+    """The database disagrees with an anchor kept outside it (qms/trail/anchors.py)."""
+
+    anchor: Anchor
+    chain_ends_at: int | None = None  # set when events past the chain's end were anchored
+
+    @property
+    def is_truncation(self) -> bool:
+        return self.chain_ends_at is not None
+
+    def describe(self) -> str:
+        """In the reader's language (`reason` stays English, for logs and tests)."""
+        if self.chain_ends_at is not None:
+            text = gettext(
+                "chain truncated: the anchor of %(day)s records event #%(anchored)s, but the "
+                "chain in the database ends at event #%(last)s",
+                day=self.anchor.local_date.isoformat(),
+                anchored=self.anchor.seq,
+                last=self.chain_ends_at,
+            )
+        else:
+            text = gettext(
+                "does not match the anchor of %(day)s (hash %(hash)s…): the chain was "
+                "rewritten from this event or an earlier one",
+                day=self.anchor.local_date.isoformat(),
+                hash=self.anchor.hash[:12],
+            )
+        return f"{self.where()}: {text}"
+
+
+def verify_chain(
+    session: Session, batch_size: int = 2000, *, anchors: Iterable[Anchor] = ()
+) -> tuple[int, ChainProblem | None]:
+    """Walk the chain in order; return (events checked, first problem or None).
+
+    `anchors` (`anchors.read_anchors(folder).anchors`, read before this call) are checked too:
+    the chain must reach each anchored event, and that event must have the anchored hash.
+    """
+    walk = _Walk()
+    for anchor in anchors:
+        walk.anchored.setdefault(anchor.seq, []).append(anchor)
+    checked, problem = _verify(session, batch_size, walk)
+    mismatch = walk.mismatch
+    if mismatch is None or (problem is not None and problem.seq <= mismatch.seq):
+        return checked, problem  # on the same event, the chain's own finding says more
+    return mismatch.seq - 1, mismatch
+
+
+def _verify(session: Session, batch_size: int, walk: _Walk) -> tuple[int, ChainProblem | None]:
+    anchored = walk.anchored
     # The head is read first: every event up to it was committed with it, so a writer that
     # commits while we walk cannot make an intact chain look broken.
     head = session.execute(
@@ -129,7 +182,6 @@ def verify_chain(session: Session, batch_size: int = 2000) -> tuple[int, ChainPr
     stmt = sa.select(TrailEvent).order_by(TrailEvent.seq).execution_options(yield_per=batch_size)
     if head_seq is not None:
         stmt = stmt.where(TrailEvent.seq <= head_seq)
-    walk = _Walk()
     result = session.scalars(stmt)
     try:
         problem = _walk(session, iter(result), walk)
@@ -140,7 +192,7 @@ def verify_chain(session: Session, batch_size: int = 2000) -> tuple[int, ChainPr
         return checked, problem
     if head_seq is None:
         if checked == 0:
-            return 0, None
+            return 0, _truncated(anchored, 0)
         return checked, ChainProblem(checked, last_id, "the chain head row is missing")
     if checked < head_seq:
         return checked, ChainProblem(
@@ -150,7 +202,25 @@ def verify_chain(session: Session, batch_size: int = 2000) -> tuple[int, ChainPr
         return checked - 1, ChainProblem(
             checked, last_id, "does not match the chain head (altered and re-hashed)"
         )
+    truncated = _truncated(anchored, checked)
+    if truncated is not None:
+        return checked, truncated
     return checked, _check_beyond_head(session, checked)
+
+
+def _truncated(anchored: Mapping[int, list[Anchor]], last_seq: int) -> AnchorProblem | None:
+    """The chain ends at `last_seq` although an anchor names a later event."""
+    if not anchored or max(anchored) <= last_seq:
+        return None
+    newest = anchored[max(anchored)][0]
+    return AnchorProblem(
+        last_seq + 1,
+        None,
+        f"chain truncated: the anchor of {newest.local_date.isoformat()} ({newest.name}) "
+        f"records event #{newest.seq}, but the chain in the database ends at event #{last_seq}",
+        anchor=newest,
+        chain_ends_at=last_seq,
+    )
 
 
 @dataclass
@@ -158,6 +228,8 @@ class _Walk:
     checked: int = 0
     prev_hash: str = GENESIS_HASH
     last_id: int | None = None
+    anchored: dict[int, list[Anchor]] = field(default_factory=dict)
+    mismatch: AnchorProblem | None = None  # the first anchored event with another hash
 
 
 def _walk(session: Session, rows: Iterator[TrailEvent], walk: _Walk) -> ChainProblem | None:
@@ -184,9 +256,25 @@ def _walk(session: Session, rows: Iterator[TrailEvent], walk: _Walk) -> ChainPro
             )
         if event_hash(event) != event.hash:
             return ChainProblem(event.seq, event.id, "content altered")
+        if walk.mismatch is None:
+            walk.mismatch = _mismatch(event, walk.anchored.get(event.seq, ()))
         walk.prev_hash = event.hash
         walk.last_id = event.id
         walk.checked += 1
+
+
+def _mismatch(event: TrailEvent, anchored: Iterable[Anchor]) -> AnchorProblem | None:
+    """An anchor of this event that recorded another hash: the chain was rewritten."""
+    for anchor in anchored:
+        if anchor.hash != event.hash:
+            return AnchorProblem(
+                event.seq,
+                event.id,
+                f"does not match the anchor of {anchor.local_date.isoformat()} "
+                f"({anchor.name}): the chain was rewritten from this event or an earlier one",
+                anchor=anchor,
+            )
+    return None
 
 
 def _check_beyond_head(session: Session, head_seq: int) -> ChainProblem | None:

@@ -14,9 +14,9 @@ from qms.core.db import db
 from qms.documents import approval
 from qms.documents.integrity import REFUSED, ContentAltered
 from qms.documents.models import DocumentVersion, Signature, VersionState
+from tests.db_guards import guard_lifted
 from tests.documents_fixtures import Org, build_org, user
 from tests.helpers import PASSWORD, trail_events
-from tests.integration.test_signatures_verify import _guard_lifted
 from tests.signing_helpers import effective, in_approval, in_review, sign, signed_in
 
 pytestmark = pytest.mark.sql
@@ -31,7 +31,7 @@ def org(app: Flask) -> Org:
 
 def _forge(app: Flask, version_id: int) -> None:
     """Someone with database access rewrites the frozen blocks."""
-    with _guard_lifted(app) as connection:
+    with guard_lifted(app, "trg_document_versions_immutable") as connection:
         connection.execute(
             sa.text("UPDATE document_versions SET content = :c WHERE id = :id"),
             {"c": FORGED, "id": version_id},

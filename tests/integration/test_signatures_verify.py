@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -15,6 +13,7 @@ from qms.core.db import db
 from qms.documents import approval, authoring
 from qms.documents.cli import signatures_group, tick_command
 from qms.documents.models import DocumentVersion, VersionState
+from tests.db_guards import guard_lifted
 from tests.documents_fixtures import Org, build_org, new_document, user
 from tests.helpers import PASSWORD, trail_events
 
@@ -60,31 +59,6 @@ def _verify(app: Flask) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-@contextmanager
-def _guard_lifted(app: Flask) -> Iterator[sa.Connection]:
-    """An attacker with database access: drop the immutability trigger, write, put it back.
-
-    All in one transaction (DDL is transactional on both backends), so the trigger is back for
-    the next test on the shared PostgreSQL database whatever happens.
-    """
-    engine = app.extensions["qms_db"].engine
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.exec_driver_sql(f"DROP TRIGGER {TRIGGER} ON document_versions")
-            yield connection
-            connection.exec_driver_sql(
-                f"CREATE TRIGGER {TRIGGER} BEFORE UPDATE ON document_versions "
-                "FOR EACH ROW EXECUTE FUNCTION qms_version_immutable()"
-            )
-        else:
-            ddl = connection.exec_driver_sql(
-                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (TRIGGER,)
-            ).scalar_one()
-            connection.exec_driver_sql(f"DROP TRIGGER {TRIGGER}")
-            yield connection
-            connection.exec_driver_sql(ddl)
-
-
 @pytest.mark.sql
 def test_intact_versions_pass_and_drafts_are_not_counted(app, org):
     _signed_document_with_file(app, org)
@@ -109,7 +83,7 @@ def test_the_guard_refuses_the_tampering_it_lifts(app, org):
 @pytest.mark.sql
 def test_edited_content_is_named(app, org):
     version_id, _ = _signed_document_with_file(app, org)
-    with _guard_lifted(app) as connection:
+    with guard_lifted(app, TRIGGER) as connection:
         connection.execute(
             sa.update(DocumentVersion)
             .where(DocumentVersion.id == version_id)
@@ -128,7 +102,7 @@ def test_content_rehashed_by_the_attacker_no_longer_matches_the_signatures(app, 
     from qms.documents.blocks import content_hash
 
     forged = [{"kind": "text", "text": "Objetivo: otro."}]
-    with _guard_lifted(app) as connection:
+    with guard_lifted(app, TRIGGER) as connection:
         connection.execute(
             sa.update(DocumentVersion)
             .where(DocumentVersion.id == version_id)

@@ -1,4 +1,6 @@
-"""`qms trail verify` against a chain tampered with directly in the database."""
+"""`qms trail verify` against a chain tampered with directly in the database, and the
+database's own refusal to edit or delete trail rows (tests/integration/test_trail_anchor.py: the
+anchors that catch a shortened chain)."""
 
 from __future__ import annotations
 
@@ -12,15 +14,18 @@ from flask import Flask
 
 from qms.cli import main
 from qms.core.db import db
+from qms.trail import anchors
 from qms.trail import services as trail
 from qms.trail.models import TrailEvent, TrailHead
+from tests.db_guards import TRAIL_GUARDS, guard_lifted
 
 N_EVENTS = 5
 
 
 def _sql(app: Flask, statement: str, **params: object) -> None:
-    """Tamper as someone with database access would: raw SQL, bypassing every service."""
-    with app.extensions["qms_db"].engine.begin() as conn:
+    """Tamper as someone with database access would: raw SQL, bypassing every service, with
+    the guard triggers dropped for the statement (the database refuses it otherwise)."""
+    with guard_lifted(app, *TRAIL_GUARDS) as conn:
         conn.execute(sa.text(statement), params)
 
 
@@ -43,8 +48,10 @@ def chain(app: Flask) -> Flask:
 
 
 def _verify(app: Flask) -> tuple[int, trail.ChainProblem | None]:
+    """As `qms trail verify` does: against the anchors in the blob store too."""
     with app.app_context():
-        return trail.verify_chain(db.session)
+        reading = anchors.read_anchors(anchors.folder_of(app))
+        return trail.verify_chain(db.session, anchors=reading.anchors)
 
 
 def _assert_cli_names(app: Flask, seq: int) -> str:
@@ -60,6 +67,48 @@ def test_intact_chain_verifies(chain: Flask) -> None:
     result = chain.test_cli_runner().invoke(main, ["trail", "verify"])
     assert result.exit_code == 0, result.output
     assert f"{N_EVENTS} events verified" in result.output
+
+
+@pytest.mark.sql
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE trail_events SET reason = 'x' WHERE seq = 3",
+        "UPDATE trail_events SET hash = hash WHERE seq = 3",  # even a write that changes nothing
+        "UPDATE trail_events SET seq = seq + 100 WHERE seq = 5",
+        "DELETE FROM trail_events WHERE seq = 5",
+        "DELETE FROM trail_events",
+        "DELETE FROM trail_head",
+        "UPDATE trail_head SET seq = 3",  # a rewind would hide events 4 and 5
+        "UPDATE trail_head SET id = 2",
+    ],
+)
+def test_the_database_refuses_to_edit_or_shorten_the_trail(chain: Flask, statement: str) -> None:
+    engine = chain.extensions["qms_db"].engine
+    refused = pytest.raises(sa.exc.DatabaseError, match=r"refused|never moves back")
+    with refused, engine.begin() as conn:
+        conn.execute(sa.text(statement))
+    assert _verify(chain) == (N_EVENTS, None)
+    with chain.app_context():  # the head still moves forward with every event
+        trail.record(db.session, "thing:update", "thing", 6)
+        db.session.commit()
+    assert _verify(chain) == (N_EVENTS + 1, None)
+
+
+@pytest.mark.sql
+def test_the_orm_cannot_delete_or_edit_an_event_either(chain: Flask) -> None:
+    with chain.app_context():
+        event = db.session.scalar(sa.select(TrailEvent).where(TrailEvent.seq == 2))
+        assert event is not None
+        event.reason = "rewritten"
+        with pytest.raises(sa.exc.DatabaseError):
+            db.session.commit()
+        db.session.rollback()
+        db.session.delete(db.session.get(TrailEvent, event.id))
+        with pytest.raises(sa.exc.DatabaseError):
+            db.session.commit()
+        db.session.rollback()
+    assert _verify(chain) == (N_EVENTS, None)
 
 
 @pytest.mark.sql
@@ -97,7 +146,7 @@ def test_edited_time_is_named(chain: Flask) -> None:
         event = db.session.scalar(sa.select(TrailEvent).where(TrailEvent.seq == 3))
         assert event is not None
         moved = event.occurred_at - timedelta(days=1)
-    with chain.extensions["qms_db"].engine.begin() as conn:
+    with guard_lifted(chain, *TRAIL_GUARDS) as conn:
         table = TrailEvent.__table__
         conn.execute(sa.update(table).where(table.c.seq == 3).values(occurred_at=moved))
     _, problem = _verify(chain)
@@ -248,4 +297,4 @@ def test_events_written_during_the_walk_are_not_a_break(chain: Flask) -> None:
 def test_trail_cli_offers_no_way_to_change_events() -> None:
     from qms.trail.cli import trail_group
 
-    assert set(trail_group.commands) == {"verify"}
+    assert set(trail_group.commands) == {"verify", "anchor"}  # anchor only writes a file
