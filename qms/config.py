@@ -65,6 +65,10 @@ class Settings:
     default_locale: str = field(default_factory=lambda: _env("DEFAULT_LOCALE", "es") or "es")
     timezone: str = field(default_factory=lambda: default_timezone())
     max_upload_mb: int = field(default_factory=lambda: _env_int("MAX_UPLOAD_MB", 25))
+    # Macro-enabled Office files (.docm, .xlsm...) are refused unless the organisation says so.
+    upload_allow_macros: bool = field(
+        default_factory=lambda: _env_bool("UPLOAD_ALLOW_MACROS", False)
+    )
     session_hours: int = field(default_factory=lambda: _env_int("SESSION_HOURS", 8))
     login_max_failures: int = field(default_factory=lambda: _env_int("LOGIN_MAX_FAILURES", 5))
     login_window_minutes: int = field(default_factory=lambda: _env_int("LOGIN_WINDOW_MINUTES", 15))
@@ -77,8 +81,10 @@ class Settings:
     )
     # Where people reach the app: absolute links printed by commands (copy QR codes).
     base_url: str = field(default_factory=lambda: _env("BASE_URL", "http://127.0.0.1:8000") or "")
-    # PDF rendering runs in a child process under these limits (a breach is a 503, not a hang).
-    render_timeout_s: int = field(default_factory=lambda: _env_int("RENDER_TIMEOUT_S", 60))
+    # PDF rendering runs in a child process under these limits (a breach is a 503, not a hang);
+    # well under the web worker's own timeout (60 s in scripts/demo.sh), so the child is
+    # stopped and the worker answers before it is killed itself.
+    render_timeout_s: int = field(default_factory=lambda: _env_int("RENDER_TIMEOUT_S", 20))
     render_memory_mb: int = field(default_factory=lambda: _env_int("RENDER_MEMORY_MB", 2048))
     # Render an approved version's base PDF on a worker thread once the approval commits.
     render_on_approval: bool = field(default_factory=lambda: _env_bool("RENDER_ON_APPROVAL", True))
@@ -126,6 +132,7 @@ class Settings:
             "TESTING": self.testing,
             "QMS_PASSWORD_HASH_METHOD": self.password_hash_method,
             "MAX_CONTENT_LENGTH": self.max_upload_mb * 1024 * 1024,
+            "QMS_UPLOAD_ALLOW_MACROS": self.upload_allow_macros,
             "PERMANENT_SESSION_LIFETIME": timedelta(hours=self.session_hours),
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",

@@ -5,11 +5,13 @@ from __future__ import annotations
 import unicodedata
 from typing import Any, BinaryIO
 
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from qms.blobs import filetypes
 from qms.blobs.models import DEFAULT_MEDIA_TYPE, Blob
 from qms.core.db import utcnow
 from qms.core.errors import NotFound, ValidationFailed
@@ -89,10 +91,14 @@ def store_upload(
     name = shown_filename(filename)
     if not name:
         raise ValidationFailed(str(_l("Choose a file.")), field="file")
-    blob = store_blob(session, store, data, media_type or DEFAULT_MEDIA_TYPE, actor=actor)
-    if blob.size == 0:
+    content = data if isinstance(data, bytes) else data.read()
+    if not content:
         raise ValidationFailed(str(_l("The file is empty.")), field="file")
-    return name, blob
+    # The bytes say what the file is; the declared type and the name's extension do not.
+    del media_type
+    allow_macros = bool(has_app_context() and current_app.config.get("QMS_UPLOAD_ALLOW_MACROS"))
+    checked = filetypes.checked_media_type(content, name, allow_macros=allow_macros)
+    return name, store_blob(session, store, content, checked, actor=actor)
 
 
 def read_blob(session: Session, store: BlobStore, sha256: str) -> bytes:

@@ -9,7 +9,7 @@ from typing import Any, BinaryIO
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from qms.blobs.services import shown_filename, store_blob
+from qms.blobs.services import store_upload
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, require
 from qms.core.sequence import add_numbered
@@ -271,8 +271,7 @@ def add_attachment(
     # Lock the draft in its state before storing anything: a submission racing with us either
     # waits and hashes this file too, or has won and we get Conflict (409).
     conditional_update(session, DocumentVersion, version.id, VersionState.DRAFT, {})
-    name = shown_filename(filename) or "file"
-    blob = store_blob(session, store, data, media_type or "application/octet-stream", actor=actor)
+    name, blob = store_upload(session, store, data, filename, media_type, actor=actor)
     attachment = Attachment(
         version_id=version.id,
         blob_sha256=blob.sha256,

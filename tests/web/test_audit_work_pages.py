@@ -21,6 +21,9 @@ from tests.audits_fixtures import AuditOrg, build_audit_org, planned_audit, prog
 from tests.documents_fixtures import user
 from tests.helpers import PASSWORD, csrf_token, login, make_user, trail_events
 
+# A picture whose bytes also hold a script, named like a web page: stored as the PNG it is.
+PICTURE = b"\x89PNG\r\n\x1a\n<script>alert(1)</script>"
+
 
 @pytest.fixture
 def org(app) -> AuditOrg:
@@ -198,7 +201,10 @@ def test_evidence_upload_and_download(app, org, audit_id):
     )
     assert trail_events(app, "audit:attach") == []
     jorge = _as(app, "jorge")
-    photo = {"file": (BytesIO(b"<script>alert(1)</script>"), "foto.html")}
+    page = {"file": (BytesIO(b"<html><script>alert(1)</script>"), "acta.pdf")}
+    assert _post(jorge, path, page, content_type="multipart/form-data").status_code == 415
+    assert trail_events(app, "audit:attach") == []
+    photo = {"file": (BytesIO(PICTURE), "foto.html")}
     uploaded = _post(jorge, path, photo, content_type="multipart/form-data")
     assert uploaded.status_code == 302 and uploaded.headers["Location"].endswith(
         f"#q-{question_id}"
@@ -207,8 +213,8 @@ def test_evidence_upload_and_download(app, org, audit_id):
     (evidence,) = _audit(app, audit_id).questions[0].evidence
     assert f"/audits/evidence/{evidence.id}" in jorge.get(f"/audits/{audit_id}/checklist").text
     download = _as(app, "sara").get(f"/audits/evidence/{evidence.id}")
-    assert download.data == b"<script>alert(1)</script>"
-    assert download.headers["Content-Type"] == "application/octet-stream"
+    assert download.data == PICTURE
+    assert download.headers["Content-Type"] == "image/png"
     assert download.headers["Content-Disposition"].startswith("attachment;")
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert _as(app, "pedro").get(f"/audits/evidence/{evidence.id}").status_code == 404

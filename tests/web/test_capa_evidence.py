@@ -31,7 +31,11 @@ def _nc(app, org) -> int:
         return nc.id
 
 
-def _upload(client, nc_id, name="foto.html", data=b"<script>alert(1)</script>"):
+# A picture whose bytes also hold a script, named like a web page: stored as the PNG it is.
+PICTURE = b"\x89PNG\r\n\x1a\n<script>alert(1)</script>"
+
+
+def _upload(client, nc_id, name="foto.html", data=PICTURE):
     token = csrf_token(client, f"/nonconformities/{nc_id}")
     return client.post(
         f"/nonconformities/{nc_id}/evidence",
@@ -54,8 +58,8 @@ def test_the_process_leader_attaches_and_it_downloads_inert(app):
     page = leader.get(f"/nonconformities/{nc_id}").get_data(as_text=True)
     assert f"/nonconformities/evidence/{evidence_id}" in page
     download = leader.get(f"/nonconformities/evidence/{evidence_id}")
-    assert download.data == b"<script>alert(1)</script>"
-    assert download.headers["Content-Type"] == "application/octet-stream"
+    assert download.data == PICTURE
+    assert download.headers["Content-Type"] == "image/png"
     assert download.headers["Content-Disposition"].startswith("attachment;")
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     other = app.test_client()
@@ -72,6 +76,8 @@ def test_the_reporter_may_not_attach_once_it_is_accepted_and_nothing_is_stored(a
     empty = app.test_client()
     login(empty, "olga")
     assert _upload(empty, nc_id, data=b"").status_code == 400
+    page = _upload(empty, nc_id, data=b"<!doctype html><script>alert(1)</script>")
+    assert page.status_code == 400 and "página web" in page.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(NonconformityEvidence.id))) == 0
     assert trail_events(app, "nonconformity:attach") == []

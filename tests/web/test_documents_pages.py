@@ -223,7 +223,17 @@ def test_quality_lead_creates_a_document(app: Flask, org: Org) -> None:
 def test_attachment_upload_and_download(app: Flask, org: Org) -> None:
     _, version_id = new_document(app, org)
     owner = signed_in(app, "olga")
-    payload = b"<html><script>alert(1)</script></html>\x00\xff"
+    refused = owner.post(
+        f"/documents/versions/{version_id}/attachments",
+        data={
+            "csrf_token": csrf_token(owner, f"/documents/versions/{version_id}/edit"),
+            "file": (io.BytesIO(b"<html><script>alert(1)</script></html>"), "acta.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 415 and "página web" in refused.get_data(as_text=True)
+    assert trail_events(app, "document:attach") == []
+    payload = b"%PDF-1.4 <html><script>alert(1)</script></html>\x00\xff"
     data = {
         "csrf_token": csrf_token(owner, f"/documents/versions/{version_id}/edit"),
         "file": (io.BytesIO(payload), "../../etc/passwd", "text/html"),
@@ -244,7 +254,7 @@ def test_attachment_upload_and_download(app: Flask, org: Org) -> None:
     assert disposition.startswith("attachment;") and "filename*=UTF-8''passwd" in disposition
     assert "/" not in disposition.split("filename", 1)[1]
     assert download.headers["X-Content-Type-Options"] == "nosniff"
-    assert download.mimetype == "application/octet-stream"  # never rendered as HTML
+    assert download.mimetype == "application/pdf"  # what its bytes are, never HTML
 
 
 def test_attachment_removal_pair(app: Flask, org: Org) -> None:
