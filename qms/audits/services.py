@@ -20,7 +20,7 @@ from qms.audits.models import (
     TeamRole,
 )
 from qms.core.db import utcnow
-from qms.core.errors import Conflict, NotFound, ValidationFailed
+from qms.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from qms.core.permissions import Permission, can, filter_allowed, require
 from qms.core.sequence import add_numbered
 from qms.core.workflow import conditional_update
@@ -180,6 +180,16 @@ def _seat_team(
             )
         if conflicts:
             require(actor, P.AUDIT_PROGRAMME_MANAGE)
+            if actor.id == user.id or actor.id in {u.id for u in audit.auditees}:
+                raise PermissionDenied(
+                    str(
+                        _l(
+                            "Independence is waived by a quality lead who is neither the "
+                            "auditor concerned nor an auditee of this audit."
+                        )
+                    ),
+                    field="lead_auditor_id" if role == TeamRole.LEAD else "auditor_ids",
+                )
             waived.append(
                 {
                     "user": user.username,

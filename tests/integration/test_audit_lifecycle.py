@@ -18,9 +18,10 @@ from qms.audits.services import TeamSeat
 from qms.capa.models import Nonconformity
 from qms.core.db import db
 from qms.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from qms.processes.services import set_members
 from tests.audits_fixtures import a_plan, build_audit_org, planned_audit, programme_for
 from tests.documents_fixtures import user
-from tests.helpers import PASSWORD, trail_events
+from tests.helpers import PASSWORD, make_user, trail_events
 
 
 @pytest.fixture
@@ -76,6 +77,42 @@ def test_a_quality_lead_may_waive_independence_with_a_justification(app, world):
         assert member.justified_by_id == org.lead_id
     (waiver,) = trail_events(app, "audit:independence_waive")
     assert waiver.reason == why and json.loads(waiver.after)["processes"] == ["AC"]
+
+
+def test_neither_the_waived_auditor_nor_an_auditee_grants_the_waiver(app, world):
+    org, programme_id = world
+    why = "Único auditor formado en PQRS."
+    # A quality lead who also audits and belongs to AC may not excuse himself...
+    himself = make_user(app, "gerardo", ["quality_lead", "auditor"]).id
+    marta = make_user(app, "marta", ["quality_lead"]).id
+    with app.app_context():
+        set_members(
+            db.session, user(org.leader_id), org.ac_id, [org.member_id, org.staff_id, himself]
+        )
+        db.session.commit()
+        with pytest.raises(PermissionDenied, match="ni un auditado"):
+            audits.plan_audit(
+                db.session,
+                user(himself),
+                programme_id,
+                a_plan(org, lead_auditor=TeamSeat(himself, justification=why)),
+            )
+        db.session.rollback()
+        # ...nor may a quality lead who is audited in it excuse the auditor.
+        with pytest.raises(PermissionDenied):
+            audits.plan_audit(
+                db.session,
+                user(marta),
+                programme_id,
+                a_plan(
+                    org,
+                    auditors=[TeamSeat(org.member_id, justification=why)],
+                    auditee_ids=[org.leader_id, marta],
+                ),
+            )
+        db.session.rollback()
+    assert trail_events(app, "audit:independence_waive") == []
+    assert trail_events(app, "audit:plan") == []
 
 
 def test_only_quality_leads_plan(app, world):
