@@ -6,7 +6,8 @@
   report signed by the lead auditor and accepted by the process leader, the audit closed;
 - Centro de Llamadas being audited now (checklist half answered, one observation);
 - the other processes planned for the rest of the year, a follow-up of Atención al Cliente
-  among them, and Gestión de Calidad with a recorded waiver of independence.
+  among them, and Gestión de Calidad audited by the auditor who does not belong to it (the
+  quality lead, its leader and auditee, may not waive the other auditor's independence).
 
 Idempotent: nothing is built when the year's programme exists.
 """
@@ -316,17 +317,13 @@ def _planned_audits(session, programme_id, people, ids, closed, today) -> list[s
             follow_up_of_id=closed.id,
         )
     )
-    why = (
-        "Los dos auditores internos pertenecen a Gestión de Calidad; la acompaña un auditor "
-        "externo de la firma certificadora como observador independiente."
-    )
     codes.append(
         plan(
             title="Auditoría interna a Gestión de Calidad",
             process_ids=[_pid(session, "GC")],
             clauses=["7.5", "9.1.3", "9.2", "10.2", "10.3"],
             days=21,
-            lead_auditor=TeamSeat(ids["auditor"], justification=why),
+            lead_auditor=TeamSeat(ids["second"]),
             auditee_ids=[ids["lead"]],
         )
     )
