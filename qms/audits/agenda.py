@@ -20,6 +20,7 @@ from qms.audits.models import AgendaItem, AgendaKind, Audit
 from qms.audits.services import get_audit, text
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, can, require
+from qms.core.timefmt import format_day
 from qms.trail import services as trail
 
 P = Permission
@@ -89,8 +90,8 @@ def add_agenda_item(
             str(
                 _l(
                     "Choose a day of the audit, from %(start)s to %(end)s.",
-                    start=audit.start_on.isoformat(),
-                    end=audit.end_on.isoformat(),
+                    start=format_day(audit.start_on),
+                    end=format_day(audit.end_on),
                 )
             ),
             field="day",

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from qms.audits.calendar import audit_path
 from qms.audits.models import Audit, AuditState
 from qms.audits.programme import needs_follow_up
+from qms.core.timefmt import format_day
 from qms.notifications.due import DueItem, quality_leads
 from qms.processes.models import Process
 from qms.users.models import User
@@ -52,7 +53,7 @@ def _plans_to_notify(session: Session, today: date, notice_days: int) -> Iterato
                 title = _(
                     "Send the plan of audit %(code)s: it starts on %(day)s",
                     code=audit.code,
-                    day=audit.start_on,
+                    day=format_day(audit.start_on),
                 )
             yield DueItem(
                 person.id,
@@ -76,7 +77,7 @@ def _reports_overdue(session: Session, today: date, report_days: int) -> Iterato
                 title = _(
                     "The report of audit %(code)s is overdue (due %(day)s)",
                     code=audit.code,
-                    day=due,
+                    day=format_day(due),
                 )
             yield DueItem(
                 person.id,

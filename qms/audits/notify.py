@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
@@ -27,6 +27,7 @@ from qms.audits.lifecycle import AuditAction, apply
 from qms.audits.models import Audit
 from qms.audits.services import get_audit
 from qms.core.db import utcnow
+from qms.core.timefmt import format_day
 from qms.notifications.mail import Attachment, SmtpSettings, send_mail
 from qms.notifications.models import Notification
 from qms.notifications.tick import smtp_settings
@@ -60,8 +61,7 @@ def _body(audit: Audit, base_url: str) -> str:
         _("You are invited to the internal audit %(code)s.", code=audit.code),
         "",
         f"{_('Audit')}: {audit.code} · {audit.title}",
-        f"{_('Dates')}: {format_date(audit.start_on, 'long')} – "
-        f"{format_date(audit.end_on, 'long')}",
+        f"{_('Dates')}: {format_day(audit.start_on)} – {format_day(audit.end_on)}",
     ]
     if audit.place:
         lines.append(f"{_('Place')}: {audit.place}")

@@ -4,7 +4,6 @@ report (print template, sandboxed WeasyPrint, safe fetcher); every print is in t
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
 from typing import Any
 
 from flask import current_app, render_template
@@ -22,7 +21,6 @@ from qms.audits.models import (
 from qms.audits.report import report_sha256
 from qms.audits.services import get_audit
 from qms.capa.models import Nonconformity
-from qms.core.localtime import local_zone
 from qms.documents import iso9001
 from qms.printing.render import render_pdf
 from qms.trail import services as trail
@@ -32,13 +30,6 @@ ISSUED = (AuditState.REPORT_ISSUED, AuditState.CLOSED)
 
 def _language() -> str:
     return str(get_locale() or current_app.config.get("BABEL_DEFAULT_LOCALE", "es"))
-
-
-def _local(moment: datetime | None) -> datetime | None:
-    """A stored UTC time in the configured zone (QMS_TIMEZONE)."""
-    if moment is None:
-        return None
-    return moment.astimezone(local_zone())
 
 
 def _clauses(audit: Audit) -> list[tuple[str, str]]:
@@ -74,7 +65,7 @@ def audit_plan_pdf(session: Session, actor: Any, audit_id: int) -> tuple[bytes, 
         "print/audit_plan.html",
         audit,
         agenda=audit.agenda,
-        notified_at=_local(audit.notified_at),
+        notified_at=audit.notified_at,  # UTC: the templates show it in the local zone
     )
     trail.record(
         session, "audit:print_plan", "audit", audit.id, actor=actor, after={"code": audit.code}
@@ -112,7 +103,7 @@ def _signatures(audit: Audit) -> list[dict[str, Any]]:
             "printed_name": s.printed_name,
             "job_title": s.job_title,
             "comment": s.comment,
-            "at": _local(s.signed_at),
+            "at": s.signed_at,
             "content_sha256": s.content_sha256,
         }
         for s in sorted(audit.signatures, key=lambda s: (order.get(s.meaning, 9), s.id))
@@ -132,8 +123,7 @@ def audit_report_pdf(session: Session, actor: Any, audit_id: int) -> tuple[bytes
         nc_codes=_nonconformity_codes(session, audit),
         checklist=_checklist_summary(audit),
         signatures=_signatures(audit),
-        issued_at=_local(audit.report_issued_at),
-        timezone=current_app.extensions["qms_settings"].timezone,
+        issued_at=audit.report_issued_at,
     )
     trail.record(
         session,

@@ -34,10 +34,10 @@ from qms.capa.models import (
     NcState,
     Severity,
 )
-from qms.core.db import utcnow
 from qms.core.errors import ValidationFailed
 from qms.core.forms import label_choices as _choices
 from qms.core.forms import optional_int as _optional_int
+from qms.core.localtime import local_today
 
 TEXT = 20_000
 STATE_LABELS = {
@@ -111,9 +111,7 @@ class ReportForm(FlaskForm):
     process_id = SelectField(_l("Process"), coerce=_optional_int)
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("What was found"), validators=[DataRequired(), Length(max=TEXT)])
-    detected_on = DateField(
-        _l("Detected on"), validators=[DataRequired()], default=lambda: utcnow().date()
-    )
+    detected_on = DateField(_l("Detected on"), validators=[DataRequired()], default=local_today)
     detected_by = StringField(_l("Detected by"), validators=[Optional(), Length(max=200)])
     severity = RadioField(
         _l("Severity"), choices=_choices(SEVERITY_LABELS), default=Severity.MINOR.value

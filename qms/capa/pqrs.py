@@ -18,6 +18,7 @@ from qms.capa.services import required_text
 from qms.capa.terms import RequestKind, extended_due, response_due
 from qms.core.db import utcnow
 from qms.core.errors import Conflict, NotFound, ValidationFailed
+from qms.core.localtime import local_today
 from qms.core.permissions import Permission, can, can_own_variant, require
 from qms.core.sequence import add_numbered
 from qms.core.workflow import Rule, apply_transition
@@ -104,7 +105,7 @@ def register_pqrs(
     require(actor, P.PQRS_REGISTER)
     kind = _choice(kind, RequestKind, "kind", _l("Choose the kind of request."))
     channel = _choice(channel, Channel, "channel", _l("Choose the channel it came through."))
-    if received_on > utcnow().date():
+    if received_on > local_today():
         raise ValidationFailed(
             str(_l("The date received cannot be in the future.")), field="received_on"
         )
@@ -193,7 +194,7 @@ def answer_pqrs(
 ) -> PqrsRequest:
     request = get_pqrs(session, actor, request_id)
     text = required_text(answer, "answer", _l("Write the answer given."))
-    if answered_on < request.received_on or answered_on > utcnow().date():
+    if answered_on < request.received_on or answered_on > local_today():
         raise ValidationFailed(str(_l("Check the date of the answer.")), field="answered_on")
     values = {"answer": text, "answered_on": answered_on, "answered_by_id": actor.id}
     on_time = answered_on <= request.term_due_on

@@ -29,6 +29,7 @@ from qms.capa.terms import days_left
 from qms.core.db import db
 from qms.core.errors import ValidationFailed
 from qms.core.permissions import Permission, permission_required
+from qms.core.timefmt import format_day
 from qms.core.web import attach_error
 from qms.documents import approval
 from qms.processes.models import Process
@@ -85,7 +86,11 @@ def new():  # type: ignore[no-untyped-def]
             attach_error(form, error)
         else:
             flash(
-                _("%(code)s registered; answer due on %(day)s.", code=found.code, day=found.due_on),
+                _(
+                    "%(code)s registered; answer due on %(day)s.",
+                    code=found.code,
+                    day=format_day(found.due_on),
+                ),
                 "success",
             )
             return redirect(url_for(".show", request_id=found.id))

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from qms.capa.lifecycle import OPEN_ACTION
 from qms.capa.models import Nonconformity
 from qms.capa.services import list_nonconformities
+from qms.core.localtime import local_date
+from qms.core.timefmt import format_day, format_moment, spreadsheet_day_format
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -56,7 +58,7 @@ def row(nc: Nonconformity) -> list[Any]:
         len(actions),
         sum(1 for a in actions if a.status in OPEN_ACTION),
         nc.check_due_on,
-        nc.closed_at.date() if nc.closed_at is not None else None,
+        local_date(nc.closed_at) if nc.closed_at is not None else None,
         nc.round,
     ]
 
@@ -68,7 +70,7 @@ def register_rows(session: Session, actor: Any) -> list[list[Any]]:
 
 def _safe_text(value: Any) -> Any:
     if isinstance(value, date):
-        return value.isoformat()
+        return format_day(value)  # as the pages write it
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value  # a spreadsheet opening the CSV must not run it
     return value
@@ -87,18 +89,20 @@ def xlsx_bytes(rows: list[list[Any]], now: datetime) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = _("Nonconformities")[:31]
-    sheet.append([_("Nonconformity register — exported %(time)s", time=f"{now:%Y-%m-%d %H:%M}")])
+    exported = format_moment(now, zone_name=True)
+    sheet.append([_("Nonconformity register — exported %(time)s", time=exported)])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append(columns())
     for cell in sheet[2]:
         cell.font = Font(bold=True)
+    day_format = spreadsheet_day_format()
     for values in rows:
         sheet.append(
             [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values]
         )
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, date):
-                cell.number_format = "yyyy-mm-dd"
+                cell.number_format = day_format  # a real date, shown as the pages show it
             elif isinstance(cell.value, str):
                 cell.data_type = "s"
     for index in range(1, len(columns()) + 1):

@@ -14,6 +14,7 @@ from qms.capa.lifecycle import NcAction, apply
 from qms.capa.models import CapaAction, NcSource, Nonconformity, Severity
 from qms.core.db import utcnow
 from qms.core.errors import NotFound, ValidationFailed
+from qms.core.localtime import local_today
 from qms.core.permissions import Permission, can, can_own_variant, require
 from qms.core.sequence import add_numbered
 from qms.documents import iso9001
@@ -82,7 +83,7 @@ def report_nonconformity(
     process = session.get(Process, process_id)
     if process is None or not process.active:
         raise ValidationFailed(str(_l("Choose an active process.")), field="process_id")
-    if detected_on > utcnow().date():
+    if detected_on > local_today():
         raise ValidationFailed(
             str(_l("The date detected cannot be in the future.")), field="detected_on"
         )

@@ -10,6 +10,7 @@ import holidays
 from flask_babel import lazy_gettext as _l
 
 from qms.core.errors import ValidationFailed
+from qms.core.timefmt import format_day
 
 _ONE_DAY = timedelta(days=1)
 
@@ -114,7 +115,7 @@ def extended_due(
             str(
                 _l(
                     "The extension must be notified on or before the original due date (%(due)s).",
-                    due=original_due.isoformat(),
+                    due=format_day(original_due),
                 )
             ),
             field="notified_on",

@@ -6,6 +6,7 @@ from flask import Flask, current_app, g
 from flask_babel import Babel, get_locale
 
 from qms.config import PROJECT_ROOT
+from qms.core import timefmt
 
 LANGUAGES = {"es": "Español", "en": "English"}
 TRANSLATIONS_DIR = PROJECT_ROOT / "qms" / "translations"
@@ -25,3 +26,4 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS_DIR))
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["get_locale"] = get_locale
+    timefmt.init_app(app)  # the `moment` and `day` filters: one date format per language

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, has_app_context
 
 from qms.config import default_timezone
+from qms.core import db as clock
 
 
 def local_zone() -> ZoneInfo:
@@ -19,7 +20,9 @@ def local_zone() -> ZoneInfo:
 
 
 def local_today() -> date:
-    return datetime.now(local_zone()).date()
+    """Today where the organisation is, read from the one clock stored times come from
+    (qms.core.db.utcnow): at 02:00 UTC it is still yesterday in Bogotá."""
+    return local_date(clock.utcnow())
 
 
 def local_date(moment: datetime) -> date:

@@ -12,7 +12,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -27,6 +26,7 @@ from wtforms.validators import Length, Optional
 
 from qms.core.db import db
 from qms.core.permissions import Permission, permission_required
+from qms.core.timefmt import format_day, format_moment, spreadsheet_day_format, zone_label
 from qms.documents import master_list as ml
 from qms.documents.queries import list_types
 from qms.processes.queries import list_processes
@@ -131,7 +131,6 @@ def index():  # type: ignore[no-untyped-def]
         sort_links=_sort_links(filters, args),
         columns=ml.COLUMNS,
         document_url=_document_url,
-        format_date=format_date,
     )
 
 
@@ -187,7 +186,6 @@ def reviews_due():  # type: ignore[no-untyped-def]
         form=form,
         due=due,
         document_url=_document_url,
-        format_date=format_date,
     )
 
 
@@ -200,7 +198,7 @@ def _filename(now: datetime, ext: str) -> str:
 
 
 def _csv_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
+    return format_day(value) if isinstance(value, date) else value  # as the page writes it
 
 
 def _text(value: Any) -> Any:
@@ -220,8 +218,8 @@ def xlsx_bytes(rows: list[ml.MasterListRow], now: datetime) -> bytes:
     stamp = _(
         "%(title)s — exported %(time)s (%(zone)s)",
         title=title,
-        time=f"{now:%Y-%m-%d %H:%M}",
-        zone=str(now.tzinfo),
+        time=format_moment(now),
+        zone=zone_label(),
     )
     sheet.append([stamp])
     sheet["A1"].font = Font(bold=True, size=13)
@@ -231,11 +229,12 @@ def xlsx_bytes(rows: list[ml.MasterListRow], now: datetime) -> bytes:
         cell.font = Font(bold=True)
         cell.fill = fill
     widths = [len(str(label)) for _key, label in ml.COLUMNS]
+    day_format = spreadsheet_day_format()
     for row in rows:
         sheet.append([_text(v) for v in row.cells()])
         for index, cell in enumerate(sheet[sheet.max_row]):
             if isinstance(cell.value, date):
-                cell.number_format = "yyyy-mm-dd"
+                cell.number_format = day_format  # a real date, shown as the pages show it
                 widths[index] = max(widths[index], 10)
             elif isinstance(cell.value, str):
                 cell.data_type = "s"  # a title such as "=HYPERLINK(…)" stays text

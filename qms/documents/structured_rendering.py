@@ -12,11 +12,11 @@ from functools import partial
 from typing import Any
 
 from flask import url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from qms.core.db import db
+from qms.core.timefmt import format_day
 from qms.documents import iso9001
 from qms.documents.flowchart import steps_flowchart
 from qms.documents.flowchart_pages import steps_flowchart_parts
@@ -232,7 +232,7 @@ def render_related(block: dict[str, Any], *, for_print: bool = False) -> Markup:
             title, state = Markup(""), _("No version in force")
         else:
             title = escape(match[0].title)
-            day = format_date(version.effective_from) if version.effective_from else "—"
+            day = format_day(version.effective_from) or "—"
             state = _("Version %(n)d, in force since %(day)s", n=version.number, day=day)
         rows.append([_document_ref(code, match, for_print=for_print), title, escape(state)])
     return _title(block) + _table([_("Code"), _("Title"), _("Version in force")], rows)

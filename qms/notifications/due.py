@@ -23,6 +23,7 @@ from qms.capa.models import CapaAction, NcState, Nonconformity
 from qms.capa.pqrs_models import PqrsRequest, PqrsState
 from qms.capa.terms import days_left
 from qms.core.permissions import Role
+from qms.core.timefmt import format_day
 from qms.documents.models import Document, DocumentVersion, VersionState
 from qms.documents.queries import next_review_on
 from qms.users.models import User, UserRole
@@ -68,10 +69,16 @@ def _actions(session: Session, today: date, window: int) -> Iterator[DueItem]:
             with force_locale(user.locale or "es"):
                 if overdue:
                     title = _(
-                        "Overdue action of %(code)s (due %(day)s)", code=nc.code, day=action.due_on
+                        "Overdue action of %(code)s (due %(day)s)",
+                        code=nc.code,
+                        day=format_day(action.due_on),
                     )
                 else:
-                    title = _("Action of %(code)s due on %(day)s", code=nc.code, day=action.due_on)
+                    title = _(
+                        "Action of %(code)s due on %(day)s",
+                        code=nc.code,
+                        day=format_day(action.due_on),
+                    )
             yield _item(
                 user, f"{occasion}:{action.id}:{action.due_on}", url, title, action.description
             )
@@ -89,7 +96,7 @@ def _checks(session: Session, today: date, window: int) -> Iterator[DueItem]:
                 title = _(
                     "Effectiveness check of %(code)s due on %(day)s",
                     code=nc.code,
-                    day=nc.check_due_on,
+                    day=format_day(nc.check_due_on),
                 )
             yield _item(
                 user,
@@ -112,7 +119,9 @@ def _pqrs(session: Session, today: date) -> Iterator[DueItem]:
         leader = request.process.leader if request.process is not None else None
         for user in [leader] if leader is not None and leader.active else leads:
             with force_locale(user.locale or "es"):
-                title = _("The term of %(code)s ends on %(day)s", code=request.code, day=due)
+                title = _(
+                    "The term of %(code)s ends on %(day)s", code=request.code, day=format_day(due)
+                )
             yield _item(
                 user,
                 f"pqrs-term:{request.id}:{due}",
@@ -134,7 +143,11 @@ def _reviews(session: Session, today: date, window: int) -> Iterator[DueItem]:
         if due is None or (due - today).days > window or not owner.active:
             continue
         with force_locale(owner.locale or "es"):
-            title = _("Periodic review of %(code)s due on %(day)s", code=document.code, day=due)
+            title = _(
+                "Periodic review of %(code)s due on %(day)s",
+                code=document.code,
+                day=format_day(due),
+            )
         yield _item(
             owner,
             f"review-due:{document.id}:{due}",

@@ -30,7 +30,8 @@ from qms.printing.models import PdfRendition
 from qms.printing.sandbox import render_isolated
 
 # Bump when templates/print or print.css change: cached renditions of the old layout are skipped.
-TEMPLATE_VERSION = "3"
+# 4: signature and effective dates in the organisation's zone and format (no more "UTC").
+TEMPLATE_VERSION = "4"
 PAGE_SIZES = {"A4": "A4", "Letter": "letter"}
 CACHED_STATES = (
     VersionState.APPROVED,

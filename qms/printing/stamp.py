@@ -14,7 +14,6 @@ from datetime import datetime
 from io import BytesIO
 
 import segno
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from pypdf import PdfWriter
 from pypdf.generic import (
@@ -28,6 +27,7 @@ from pypdf.generic import (
     NumberObject,
 )
 
+from qms.core.timefmt import format_moment
 from qms.documents.models import VersionState
 from qms.printing.stamp_font import add_stamp_font, stamp_font
 
@@ -60,7 +60,7 @@ def uncontrolled_line(printed_by: str, when: datetime, url: str) -> str:
     return _(
         "UNCONTROLLED COPY — printed by %(user)s on %(when)s; check it is in force at %(url)s",
         user=printed_by,
-        when=format_datetime(when, "short"),
+        when=format_moment(when, zone_name=True),  # the signatures' clock, named
         url=url,
     )
 

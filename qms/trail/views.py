@@ -7,7 +7,6 @@ import math
 from collections.abc import Iterator
 
 from flask import Blueprint, Response, current_app, render_template, request
-from flask_babel import format_datetime
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -88,7 +87,6 @@ def index():  # type: ignore[no-untyped-def]
         filter_args=_filter_args(),
         timezone=_timezone(),
         full_names=queries.actor_full_names(db.session, events),
-        format_datetime=format_datetime,
         pretty=_pretty,
     ), (200 if valid else 400)
 

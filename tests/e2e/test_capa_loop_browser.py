@@ -17,7 +17,8 @@ from flask import Flask
 
 from qms.capa.models import CapaAction, Nonconformity
 from qms.capa.pqrs_models import PqrsRequest
-from qms.core.db import db, utcnow
+from qms.core.db import db
+from qms.core.localtime import local_today
 from qms.documents import approval
 from qms.documents.models import DocumentVersion
 from tests.documents_fixtures import build_org, new_document, user
@@ -25,7 +26,7 @@ from tests.helpers import PASSWORD, trail_events
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-TODAY = utcnow().date()
+TODAY = local_today()
 TRAIL = (
     "pqrs:raise_nonconformity",
     "nonconformity:accept",

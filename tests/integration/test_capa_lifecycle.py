@@ -11,8 +11,9 @@ import sqlalchemy as sa
 
 from qms.capa import services, treatment
 from qms.capa.models import EffectivenessCheck, Nonconformity, NonconformityNote
-from qms.core.db import db, utcnow
+from qms.core.db import db
 from qms.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from qms.core.localtime import local_today
 from qms.documents import approval
 from qms.documents.authoring import update_draft
 from qms.documents.change_requests import accept_change_request, file_change_request
@@ -20,7 +21,7 @@ from qms.documents.models import DocumentVersion
 from tests.documents_fixtures import build_org, new_document, user
 from tests.helpers import PASSWORD, trail_events
 
-TODAY = utcnow().date()
+TODAY = local_today()
 
 
 def _approve(org, version_id):

@@ -14,7 +14,8 @@ from flask import Flask
 
 from qms import create_app
 from qms.capa import pqrs, services
-from qms.core.db import db, utcnow
+from qms.core.db import db
+from qms.core.localtime import local_today
 from tests.conftest import build_settings
 from tests.documents_fixtures import Org, build_org, type_id, user
 from tests.helpers import csrf_token, login
@@ -70,7 +71,7 @@ def test_documents_created_at_once_each_get_their_own_code(app, org):
 
 @pytest.mark.sql
 def test_nonconformities_and_requests_registered_at_once_are_numbered_without_gaps(app, org):
-    year = utcnow().date().year
+    year = local_today().year
 
     def report(session: Any) -> str:
         return services.report_nonconformity(
@@ -80,7 +81,7 @@ def test_nonconformities_and_requests_registered_at_once_are_numbered_without_ga
             process_id=org.process_id,
             title="Extintor vencido",
             description="d",
-            detected_on=utcnow().date(),
+            detected_on=local_today(),
         ).code
 
     def register(session: Any) -> str:
@@ -91,7 +92,7 @@ def test_nonconformities_and_requests_registered_at_once_are_numbered_without_ga
             channel="email",
             customer_name="Cliente",
             text="Queja",
-            received_on=utcnow().date(),
+            received_on=local_today(),
         ).code
 
     assert sorted(_race(app, report)) == [f"NC-{year}-{n:04d}" for n in range(1, WRITERS + 1)]
@@ -114,7 +115,7 @@ def test_a_lock_held_past_the_wait_is_a_503_with_retry_after(app, org, tmp_path)
             "process_id": org.process_id,
             "title": "Extintor vencido",
             "description": "d",
-            "detected_on": utcnow().date().isoformat(),
+            "detected_on": local_today().isoformat(),
             "severity": "minor",
         }
         with holder.connect() as connection:

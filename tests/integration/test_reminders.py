@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from email import message_from_bytes
 from email.header import decode_header, make_header
 
@@ -18,6 +18,10 @@ from qms.notifications.models import Notification
 from qms.users.models import User
 from tests.documents_fixtures import build_org, user
 from tests.smtp_inbox import serve_inbox
+
+
+def _day(day: date) -> str:
+    return day.strftime("%d/%m/%Y")  # mail titles write dates as the Spanish pages do
 
 
 class Inbox:
@@ -99,14 +103,17 @@ def test_tick_twice_mails_each_reminder_exactly_once(app, inbox):
     assert "3 notification(s) created, 3 mail(s) sent." in first.output
     assert sorted((to[0], subject) for to, subject, _ in inbox.messages) == sorted(
         [
-            ("olga@example.co", f"Acción de {code} vence el {approval.today() + timedelta(2)}"),
             (
                 "olga@example.co",
-                f"Acción vencida de {code} (vencía {approval.today() - timedelta(1)})",
+                f"Acción de {code} vence el {_day(approval.today() + timedelta(2))}",
+            ),
+            (
+                "olga@example.co",
+                f"Acción vencida de {code} (vencía {_day(approval.today() - timedelta(1))})",
             ),
             (
                 "ana@example.co",
-                f"Acción vencida de {code} (vencía {approval.today() - timedelta(1)})",
+                f"Acción vencida de {code} (vencía {_day(approval.today() - timedelta(1))})",
             ),
         ]
     )

@@ -20,8 +20,9 @@ from qms.audits.models import Audit, AuditState
 from qms.capa import services as capa
 from qms.capa import treatment
 from qms.capa.models import Nonconformity
-from qms.core.db import db, utcnow
+from qms.core.db import db
 from qms.core.errors import TooManyAttempts, ValidationFailed
+from qms.core.localtime import local_today
 from qms.documents.models import VersionState
 from qms.users import auth, tokens
 from qms.users.models import LoginAttempt
@@ -35,7 +36,7 @@ from tests.signing_helpers import actions, sign, signatures, signed_in, version
 LIMIT = 5  # QMS_LOGIN_MAX_FAILURES, by default
 WRONG = "not-my-password-1"
 LOCKED = "Demasiados intentos fallidos"  # "Too many failed attempts…", in Spanish
-TODAY = utcnow().date()
+TODAY = local_today()
 
 
 def _failures(app: Flask, username: str) -> int:

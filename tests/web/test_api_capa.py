@@ -16,7 +16,8 @@ from flask.testing import FlaskClient
 from qms.api.capa_schemas import CAPA_SCHEMAS
 from qms.api.schemas import SCHEMAS
 from qms.capa.models import Nonconformity
-from qms.core.db import db, utcnow
+from qms.core.db import db
+from qms.core.localtime import local_today
 from tests.documents_fixtures import Org
 from tests.helpers import PASSWORD, trail_events
 from tests.web.test_api_documents import as_, call, org
@@ -24,7 +25,7 @@ from tests.web.test_api_shapes import assert_matches
 
 # The fixtures of the lifecycle tests (the organisation, tokens by role).
 FIXTURES = (as_, org)
-TODAY = utcnow().date()
+TODAY = local_today()
 WHYS = ["No se vio el vencimiento", "El tablero no alerta", "Nadie definió la alerta"]
 
 

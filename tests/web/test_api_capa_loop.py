@@ -7,14 +7,15 @@ from datetime import timedelta
 
 from flask.testing import FlaskClient
 
-from qms.core.db import db, utcnow
+from qms.core.db import db
+from qms.core.localtime import local_today
 from qms.documents import approval
 from tests.documents_fixtures import Org, new_document, user
 from tests.helpers import PASSWORD, trail_events
 from tests.web.test_api_documents import as_, call, org
 
 FIXTURES = (as_, org)
-TODAY = utcnow().date()
+TODAY = local_today()
 
 
 def test_complaint_to_closed_nonconformity_through_the_api(app, client: FlaskClient, org: Org, as_):

@@ -10,12 +10,13 @@ from flask.testing import FlaskClient
 
 from qms.capa import services, treatment
 from qms.capa.models import Nonconformity
-from qms.core.db import db, utcnow
+from qms.core.db import db
+from qms.core.localtime import local_today
 from qms.documents.models import Document
 from tests.documents_fixtures import Org, build_org, new_document, user
 from tests.helpers import PASSWORD, csrf_token, login, trail_events
 
-TODAY = utcnow().date()
+TODAY = local_today()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from qms.capa import services
@@ -45,12 +46,18 @@ def test_register_and_report_downloads(app, client):
     login(client, "sara")  # the reporter sees their own
     csv = client.get("/nonconformities/register.csv")
     assert csv.status_code == 200 and code in csv.get_data(as_text=True)
+    today = approval.today()
+    assert today.strftime("%d/%m/%Y") in csv.get_data(as_text=True)  # as the Spanish pages
     xlsx = client.get("/nonconformities/register.xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    sheet = load_workbook(BytesIO(xlsx.data)).active
+    assert "(America/Bogota)" in sheet["A1"].value
+    assert sheet["G3"].value.date() == today and sheet["G3"].number_format == "dd/mm/yyyy"
     pdf = client.get(f"/nonconformities/{nc_id}.pdf")
     assert pdf.status_code == 200
     text = " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf.data)).pages)
     assert code in text and "Tóner defectuoso" in text
+    assert today.strftime("%d/%m/%Y") in text and "UTC" not in text
     assert len(trail_events(app, "nonconformity:print")) == 1
     other = app.test_client()
     login(other, "raul")  # neither reporter nor leader of the process

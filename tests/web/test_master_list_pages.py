@@ -130,6 +130,9 @@ def test_xlsx_holds_the_rows_on_screen(
     for row in data:
         if row[5] is not None:  # effective from: a real date
             assert isinstance(row[5], datetime)
+    # Dates show as the Spanish pages write them; the export time is local, its zone named.
+    assert {c.number_format for c in sheet["F"][2:] if c.value is not None} <= {"dd/mm/yyyy"}
+    assert "(America/Bogota)" in sheet["A1"].value and "UTC" not in sheet["A1"].value
 
 
 def test_xlsx_keeps_a_formula_like_title_as_text(
@@ -155,7 +158,7 @@ def test_csv_holds_the_rows_on_screen_escaped(
     assert [(r[0], r[1].removeprefix("'")) for r in lines[1:]] == [(c, t) for _s, c, t in shown]
     tarifas = next(r for r in lines[1:] if r[0] == "AC-PR-02")
     assert tarifas[1] == "'=1+2 Tarifas"  # a spreadsheet will not run it
-    assert tarifas[5] == approval.today().isoformat()
+    assert tarifas[5] == approval.today().strftime("%d/%m/%Y")  # as the Spanish page writes it
 
 
 def test_reviews_due_lists_the_overdue_document_with_its_days(

@@ -39,7 +39,7 @@ def test_the_request_goes_from_register_to_close(app):
     login(leader, "olga")
     request_id = _register(staff)
     html = staff.get(f"/pqrs/{request_id}").get_data(as_text=True)
-    assert "Pedro &lt;b&gt;Gómez&lt;/b&gt;" in html and "2026-11-25" in html
+    assert "Pedro &lt;b&gt;Gómez&lt;/b&gt;" in html and "25/11/2026" in html
     # Staff may not route it: 403 and nothing on record.
     token = csrf_token(staff, f"/pqrs/{request_id}")
     refused = staff.post(
