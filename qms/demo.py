@@ -45,6 +45,7 @@ class DemoProcess:
 USERS = (
     DemoUser("admin", "admin", "Carolina Restrepo Gómez", "Jefe Administrativa y de Tecnología"),
     DemoUser("calidad", "quality_lead", "Andrés Felipe Mejía Duque", "Coordinador de Calidad"),
+    DemoUser("gerente", "approver", "Beatriz Elena Zuluaga Botero", "Gerente General"),
     DemoUser(
         "lider",
         "process_owner",

@@ -42,6 +42,8 @@ def build_demo_capa(session: Session, logins: Iterable[tuple[str, str, str]]) ->
         return []
     if None in (lead, leader, staff, procedure) or not passwords.get("calidad"):
         return []
+    if find_user(session, "gerente") is None or not passwords.get("gerente"):
+        return []
     today = approval.today()
     codes = [
         _complaint(session, lead, leader, staff, procedure, passwords, today),
@@ -149,7 +151,8 @@ def _new_procedure_version(session, leader, lead, request_id, passwords) -> None
     )
     approval.submit_version(session, leader, draft.id, passwords["lider"])
     approval.review_version(session, lead, draft.id, passwords["calidad"])
-    approval.approve_version(session, lead, draft.id, passwords["calidad"])
+    manager = find_user(session, "gerente")  # top management approves; the reviewer may not
+    approval.approve_version(session, manager, draft.id, passwords["gerente"])
 
 
 def _audit_finding(session, lead, password, today) -> str:  # type: ignore[no-untyped-def]

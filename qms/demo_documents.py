@@ -7,8 +7,9 @@
 
 Content is parsed from the example files into structured blocks (qms.demo_parsing). The process
 leader "lider" writes and submits; the quality lead "calidad" corrects the codes to the ones
-the examples carry, reviews and approves (segregation of duties: the author never signs as
-reviewer or approver). Signing needs the passwords the demo has just set, so they are passed in.
+the examples carry and reviews; the general manager "gerente" approves (segregation of duties:
+three people sign elaboró, revisó, aprobó). Signing needs the passwords the demo has just set,
+so they are passed in.
 Idempotent: a document whose code exists is left alone.
 """
 
@@ -33,7 +34,7 @@ from qms.users.services import find_user
 
 log = logging.getLogger(__name__)
 
-AUTHOR, SIGNER = "lider", "calidad"
+AUTHOR, SIGNER, APPROVER = "lider", "calidad", "gerente"
 CSC_FILE = "caracterizacion-atencion-al-cliente-CSC-AC-CR-01.txt"
 CALL_FILE = "caracterizacion-centro-de-llamadas.txt"
 PROCEDURE_FILE = "procedimiento-mantener-relaciones-PD-GCR-MR-002.txt"
@@ -156,24 +157,29 @@ def build_demo_documents(session: Session, logins: Iterable[tuple[str, str, str]
     """Create the demo documents that are missing; return their codes. Flushes, never commits."""
     passwords = {username: password for username, password, _role in logins}
     root = examples_dir()
-    author, signer = find_user(session, AUTHOR), find_user(session, SIGNER)
-    if root is None or author is None or signer is None:
+    people = {name: find_user(session, name) for name in (AUTHOR, SIGNER, APPROVER)}
+    if root is None or None in people.values():
         log.warning("demo documents skipped: example files or demo users not found")
         return []
-    if not (passwords.get(AUTHOR) and passwords.get(SIGNER)):
+    if not all(passwords.get(name) for name in people):
         return []  # accounts the demo did not create: it cannot sign for them
+    signers = {name: (user, passwords[name]) for name, user in people.items()}
     created = []
     for spec in demo_documents(root):
         if session.scalar(sa.select(Document.id).where(Document.code == spec.code)) is None:
-            _build(session, spec, (author, passwords[AUTHOR]), (signer, passwords[SIGNER]))
+            _build(session, spec, signers[AUTHOR], signers[SIGNER], signers[APPROVER])
             created.append(spec.code)
     return created
 
 
 def _build(
-    session: Session, spec: DemoDocument, author: tuple[Any, str], signer: tuple[Any, str]
+    session: Session,
+    spec: DemoDocument,
+    author: tuple[Any, str],
+    signer: tuple[Any, str],
+    approver: tuple[Any, str],
 ) -> None:
-    (writer, writer_pw), (lead, lead_pw) = author, signer
+    (writer, writer_pw), (lead, lead_pw), (manager, manager_pw) = author, signer, approver
     process = find_process(session, spec.process)
     type_id = session.scalar(sa.select(DocumentType.id).where(DocumentType.key == spec.type_key))
     if process is None or type_id is None:
@@ -209,4 +215,4 @@ def _build(
         if demo.submit_only:
             continue
         approval.review_version(session, lead, version.id, lead_pw)
-        approval.approve_version(session, lead, version.id, lead_pw)
+        approval.approve_version(session, manager, version.id, manager_pw)

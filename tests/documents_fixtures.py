@@ -1,4 +1,8 @@
-"""Builders for document tests: an organisation with a process, an owner, reviewers, a draft."""
+"""Builders for document tests: an organisation with a process, an owner, reviewers, a draft.
+
+Olga leads AC and writes; Raúl, a process owner and a member of AC, reviews (a process owner
+signs for the processes he belongs to); Ana, quality lead, approves; Sara is staff.
+"""
 
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ def build_org(app: Flask) -> Org:
             name="Atención al Cliente",
             type="core",
             leader_id=owner.id,
+            member_ids=[reviewer.id],
             bypass_permission=True,
         )
         db.session.commit()

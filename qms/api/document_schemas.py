@@ -80,6 +80,10 @@ DOCUMENT_SCHEMAS: dict[str, dict[str, Any]] = {
             "review_interval_months": _INTEGER,
             "route": {"type": "object", "description": "Who reviews and approves, how many."},
             "is_external": {"type": "boolean"},
+            "distinct_signers": {
+                "type": "boolean",
+                "description": "Whoever reviews a version does not also approve it.",
+            },
         }
     ),
     "DocumentTypeList": _object({"items": {"type": "array", "items": _ref("DocumentType")}}),
@@ -244,6 +248,7 @@ def type_as_dict(doc_type: DocumentType) -> dict[str, Any]:
         "review_interval_months": doc_type.review_interval_months,
         "route": dict(doc_type.route or {}),
         "is_external": doc_type.is_external,
+        "distinct_signers": doc_type.distinct_signers,
     }
 
 

@@ -54,7 +54,7 @@ def submit_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[s
     method="POST",
     summary="Sign as reviewer (revisó); the last review the route asks for moves it on",
     response="SignedVersion",
-    permission=P.DOCUMENT_REVIEW,
+    permission=P.DOCUMENT_SIGN,
     body="Review",
 )
 def review_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
@@ -71,7 +71,7 @@ def review_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[s
     method="POST",
     summary="Sign as approver (aprobó); effective on effective_from (default today)",
     response="SignedVersion",
-    permission=P.DOCUMENT_APPROVE,
+    permission=P.DOCUMENT_SIGN,
     body="Approve",
 )
 def approve_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
@@ -94,10 +94,11 @@ def approve_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[
     method="POST",
     summary="Sign a rejection (rechazó) with a reason: back to draft",
     response="SignedVersion",
+    permission=P.DOCUMENT_SIGN,
     body="Reject",
 )
 def reject_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    """Reviewers reject in review, approvers in approval: the transition table decides."""
+    """Reviewers reject in review, approvers in approval: the version's route decides."""
     signature = _signing(
         lambda: approval.reject_version(
             db.session, actor, version_id, body["password"], body["reason"]

@@ -65,6 +65,11 @@ _TYPE_FIELDS: dict[str, Any] = {
     "review_interval_months": {"type": "integer", "minimum": 1, "maximum": 120},
     "route": _ROUTE,
     "is_external": _BOOLEAN,
+    "distinct_signers": {
+        "type": "boolean",
+        "description": "Segregation of duties (default true): whoever reviews a version does "
+        "not also approve it.",
+    },
 }
 TYPE_FIELDS = tuple(_TYPE_FIELDS)  # what a PATCH may change: all but the key
 _ROW: dict[str, Any] = {
@@ -160,7 +165,13 @@ EXTRA_SCHEMAS: dict[str, dict[str, Any]] = {
     "ChangeRequestReject": _object({"reason": _STRING}),
     "DocumentTypeCreate": _object(
         {"key": {"type": "string", "description": "Lowercase, never changes."}, **_TYPE_FIELDS},
-        optional=("default_blocks", "review_interval_months", "route", "is_external"),
+        optional=(
+            "default_blocks",
+            "review_interval_months",
+            "route",
+            "is_external",
+            "distinct_signers",
+        ),
     ),
     "DocumentTypeUpdate": _object(
         _TYPE_FIELDS,

@@ -24,8 +24,11 @@ _ERRORS = {
     "Conflict": "The object changed meanwhile (a lost race) or is not in a state for this.",
 }
 _BODY_ERRORS = "A field of the body is missing, unknown or invalid (`error.field` names it)."
-_CHANGE_REFUSED = "No permission, a guard (e.g. authors do not sign their own versions), or a "
-_CHANGE_REFUSED += "wrong signing password (`signature_refused`, recorded in the trail)."
+_CHANGE_REFUSED = (
+    "No permission, a guard (e.g. authors do not sign their own versions; whoever reviewed a "
+    "version does not approve it: `duties_not_separated`, recorded in the trail), or a wrong "
+    "signing password (`signature_refused`, recorded in the trail)."
+)
 
 _CHALLENGE = {
     "WWW-Authenticate": {

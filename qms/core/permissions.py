@@ -16,6 +16,7 @@ from qms.core.errors import NotAuthenticated, PermissionDenied
 class Role(StrEnum):
     ADMIN = "admin"
     QUALITY_LEAD = "quality_lead"
+    APPROVER = "approver"  # top management (the Gerente): signs approvals, nothing more
     PROCESS_OWNER = "process_owner"
     AUDITOR = "auditor"
     STAFF = "staff"
@@ -42,6 +43,10 @@ class Permission(StrEnum):
     DOCUMENT_CREATE_OWN = "document:create_own"
     DOCUMENT_EDIT = "document:edit"
     DOCUMENT_EDIT_OWN = "document:edit_own"
+    # Who signs a stage of a version is its approval route (roles or named users, any role):
+    # everyone may come to the signing pages, the route decides. A stage that names no one is
+    # signed by the holders of DOCUMENT_REVIEW / DOCUMENT_APPROVE.
+    DOCUMENT_SIGN = "document:sign"
     DOCUMENT_REVIEW = "document:review"
     DOCUMENT_APPROVE = "document:approve"
     DOCUMENT_WITHDRAW = "document:withdraw"
@@ -49,6 +54,7 @@ class Permission(StrEnum):
     DOCUMENT_PERIODIC_REVIEW = "document:periodic_review"
     DOCUMENT_PERIODIC_REVIEW_OWN = "document:periodic_review_own"
     DOCUMENT_TYPE_MANAGE = "document_type:manage"
+    COPY_READ = "copy:read"  # the controlled-copy register and the recall list
     COPY_ISSUE = "copy:issue"
     COPY_RECALL = "copy:recall"
     CHANGE_REQUEST_CREATE = "change_request:create"
@@ -94,6 +100,7 @@ _EVERYONE = frozenset(
         P.TOKEN_MANAGE,
         P.PROCESS_READ,
         P.DOCUMENT_READ,
+        P.DOCUMENT_SIGN,
         P.CHANGE_REQUEST_CREATE,
         P.NONCONFORMITY_REPORT,
         P.CAPA_ACTION_UPDATE_OWN,
@@ -114,6 +121,7 @@ _QUALITY = frozenset(
         P.DOCUMENT_PERIODIC_REVIEW,
         P.DOCUMENT_TYPE_MANAGE,
         P.CHANGE_REQUEST_DECIDE,
+        P.COPY_READ,
         P.COPY_ISSUE,
         P.COPY_RECALL,
         P.NONCONFORMITY_READ_ALL,
@@ -156,12 +164,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.QUALITY_LEAD: _EVERYONE
     | _QUALITY
     | {P.USER_READ, P.PROCESS_MANAGE, P.TRAIL_READ, P.TRAIL_EXPORT},
+    # Only what signing an approval needs: the version waiting for the signature is visible to
+    # the signers its route names (documents.queries.can_see_version); versions in force, as
+    # for everyone.
+    Role.APPROVER: _EVERYONE | {P.DOCUMENT_APPROVE},
     Role.PROCESS_OWNER: _EVERYONE | _PROCESS_OWNER,
     Role.AUDITOR: _EVERYONE
     | {P.USER_READ, P.TRAIL_READ, P.TRAIL_EXPORT, P.DOCUMENT_READ_ALL, P.NONCONFORMITY_READ_ALL}
+    | {P.COPY_READ}
     | {P.PQRS_READ_ALL, P.AUDIT_READ_ALL, P.AUDIT_CONDUCT},
     Role.STAFF: _EVERYONE,
 }
+
+# Roles held for the processes one leads or belongs to; every other role holds for all of them.
+PROCESS_SCOPED_ROLES: frozenset[Role] = frozenset({Role.PROCESS_OWNER, Role.STAFF})
 
 # A permission that can be held for one's own objects only, and the global one that covers it.
 OWN_VARIANTS: dict[Permission, Permission] = {
@@ -190,6 +206,12 @@ class Actor(Protocol):
     def role_names(self) -> frozenset[str]: ...
 
 
+class InProcess(Protocol):
+    """An object of one process, that can say whether a user leads or belongs to it."""
+
+    def is_in_process(self, user_id: int) -> bool: ...
+
+
 class Owned(Protocol):
     """An object that can say whether a user owns it, in Python and in SQL."""
 
@@ -207,6 +229,27 @@ def permissions_of(roles: Iterable[str]) -> frozenset[Permission]:
         except ValueError:
             continue
     return frozenset(granted)
+
+
+def roles_with(permission: Permission) -> list[str]:
+    """The roles whose holders hold `permission`, in the order of `Role`."""
+    return [role.value for role in Role if permission in ROLE_PERMISSIONS[role]]
+
+
+def holds_role_for(actor: Actor | None, roles: Iterable[str], obj: InProcess) -> bool:
+    """True when `actor` holds one of `roles` for `obj`: a global role (quality lead,
+    approver...) for every process; a process-scoped one (process owner, staff) only when
+    `actor` leads or belongs to the process of `obj`."""
+    if actor is None or not getattr(actor, "is_active", False):
+        return False
+    for name in set(roles) & set(actor.role_names):
+        try:
+            role = Role(name)
+        except ValueError:
+            continue
+        if role not in PROCESS_SCOPED_ROLES or obj.is_in_process(actor.id):
+            return True
+    return False
 
 
 def _permissions(actor: Actor | None) -> frozenset[Permission]:

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from qms.core.db import utcnow
-from qms.core.errors import Conflict, PermissionDenied, ValidationFailed
+from qms.core.errors import Conflict, ValidationFailed
 from qms.core.localtime import local_today
 from qms.core.permissions import Permission, require
 from qms.core.workflow import conditional_update
@@ -20,6 +20,7 @@ from qms.documents.integrity import ContentAltered, ensure_intact, stored_hash
 from qms.documents.lifecycle import Action
 from qms.documents.models import (
     Document,
+    DocumentType,
     DocumentVersion,
     Signature,
     SignatureMeaning,
@@ -39,6 +40,7 @@ from qms.trail import services as trail
 
 M = SignatureMeaning
 S = VersionState
+SEGREGATION_REFUSED = "document:segregation_refused"
 
 
 def today() -> date:
@@ -62,11 +64,17 @@ def submit_version(session: Session, actor: Any, version_id: int, password: str)
             "content_sha256": digest,
             "submitted_at": utcnow(),
             "round": version.round + 1,
-            "route": version.document.type.route or {},
+            "route": _route_snapshot(version.document.type),
         },
         details={"content_sha256": digest},
     )
     return add_signature(session, version, actor, M.AUTHORED, digest)
+
+
+def _route_snapshot(doc_type: DocumentType) -> dict[str, Any]:
+    """The type's rules for signing, kept with the version as they are at submission: the route
+    and whether its reviewer may also approve it."""
+    return {**(doc_type.route or {}), "distinct_signers": bool(doc_type.distinct_signers)}
 
 
 def _lock_draft_and_hash(session: Session, version: DocumentVersion) -> str:
@@ -81,9 +89,8 @@ def _lock_draft_and_hash(session: Session, version: DocumentVersion) -> str:
 
 
 def _eligible(version: DocumentVersion, actor: Any, stage: str, signed: list[Signature]) -> None:
-    """The type's route: which roles or named users sign the stage, and in which order."""
-    if not is_named_signer(actor, version):
-        raise PermissionDenied(str(_l("The approval route does not name you for this step.")))
+    """After the lock: on a sequential route it is the actor's turn, and they did not sign yet.
+    (Whom the route names was checked with the transition: `lifecycle.route_signer`.)"""
     route = version.route_stage(stage)
     users = list(route.get("users") or [])
     if route.get("sequential") and users:
@@ -92,6 +99,31 @@ def _eligible(version: DocumentVersion, actor: Any, stage: str, signed: list[Sig
             raise Conflict(str(_l("Another signer comes first on this route.")))
     if any(s.user_id == actor.id for s in signed):
         raise Conflict(str(_l("You already signed this version.")))
+
+
+def _check_signer(session: Session, version: DocumentVersion, action: Action, actor: Any) -> None:
+    """The transition's permission and guards; a refusal for segregation of duties is recorded
+    (the edge keeps the event although the request fails)."""
+    try:
+        lifecycle.check_transition(version, action, actor)
+    except lifecycle.DutiesNotSeparated as refused:
+        trail.record(
+            session,
+            SEGREGATION_REFUSED,
+            "document_version",
+            version.id,
+            actor=actor,
+            after={
+                "document": version.document.code,
+                "number": version.number,
+                "round": version.round,
+                "meaning": M.APPROVED.value,
+                "signed_as": M.REVIEWED.value,
+            },
+            reason="segregation of duties",
+        )
+        refused.recorded = True
+        raise
 
 
 def _load_for_stage(
@@ -122,7 +154,7 @@ def _sign_stage(
     stage_state = S.IN_REVIEW if action == Action.REVIEW else S.IN_APPROVAL
     version = _load_for_stage(session, actor, version_id, stage_state)
     stage, meaning = ("review", M.REVIEWED) if action == Action.REVIEW else ("approval", M.APPROVED)
-    lifecycle.check_transition(version, action, actor)
+    _check_signer(session, version, action, actor)
     reauthenticate(session, actor, password, version, meaning)
     expected = version.state
     # Lock the version in the state we expect: a racing signer that loses waits here, then

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from qms.core.errors import PermissionDenied, ValidationFailed
 from qms.core.permissions import Permission
 from qms.core.workflow import Rule, apply_transition, check, rule_for
-from qms.documents.models import DocumentVersion, VersionState
+from qms.documents.models import DocumentVersion, SignatureMeaning, VersionState
+from qms.documents.queries import is_named_signer
 
 S = VersionState
 P = Permission
@@ -33,6 +34,50 @@ def not_author(version: DocumentVersion, actor: Any) -> None:
     """Segregation of duties: whoever wrote a version does not review or approve it."""
     if actor is not None and version.author_id == actor.id:
         raise PermissionDenied(str(_l("The author of a version cannot review or approve it.")))
+
+
+def route_signer(version: DocumentVersion, actor: Any) -> None:
+    """Who signs (or rejects) the stage a version is in: those its route names, never its
+    author (`queries.is_named_signer`)."""
+    not_author(version, actor)
+    if not is_named_signer(actor, version):
+        raise PermissionDenied(str(_l("The approval route does not name you for this step.")))
+
+
+class DutiesNotSeparated(PermissionDenied):
+    """The same person would sign one version in two meanings (reviewed and approved)."""
+
+    code = "duties_not_separated"
+
+
+def duties_conflict(version: DocumentVersion, actor: Any) -> bool:
+    """Approving would give `actor` a second meaning on this version: they signed "revisó" in
+    the current round, and the version's type separates duties (the default)."""
+    if actor is None or version.state != S.IN_APPROVAL or not version.distinct_signers:
+        return False
+    return any(
+        (s.user_id, s.meaning, s.round) == (actor.id, SignatureMeaning.REVIEWED, version.round)
+        for s in version.signatures
+    )
+
+
+def separate_duties(version: DocumentVersion, actor: Any) -> None:
+    """Segregation of duties, unless the version's type relaxes it: whoever reviewed this
+    round does not also approve it."""
+    if duties_conflict(version, actor):
+        raise DutiesNotSeparated(
+            str(
+                _l(
+                    "You reviewed this version, so you cannot also approve it (segregation of "
+                    "duties): another approver signs. The document type may allow it."
+                )
+            )
+        )
+
+
+def approval_signer(version: DocumentVersion, actor: Any) -> None:
+    route_signer(version, actor)
+    separate_duties(version, actor)
 
 
 def has_change_summary(version: DocumentVersion, _actor: Any) -> None:
@@ -56,30 +101,31 @@ TRANSITIONS: Mapping[tuple[str, str], Rule] = {
         trail_action="document:discard",
         needs_reason=True,
     ),
+    # Signers are whom the version's route names (any role); the guards check it.
     (S.IN_REVIEW, Action.REVIEW): Rule(
         to=S.IN_APPROVAL,
-        permission=P.DOCUMENT_REVIEW,
+        permission=P.DOCUMENT_SIGN,
         trail_action="document:review",
-        guard=not_author,
+        guard=route_signer,
     ),
     (S.IN_REVIEW, Action.REJECT): Rule(
         to=S.DRAFT,
-        permission=P.DOCUMENT_REVIEW,
+        permission=P.DOCUMENT_SIGN,
         trail_action="document:reject",
-        guard=not_author,
+        guard=route_signer,
         needs_reason=True,
     ),
     (S.IN_APPROVAL, Action.APPROVE): Rule(
         to=S.APPROVED,
-        permission=P.DOCUMENT_APPROVE,
+        permission=P.DOCUMENT_SIGN,
         trail_action="document:approve",
-        guard=not_author,
+        guard=approval_signer,
     ),
     (S.IN_APPROVAL, Action.REJECT): Rule(
         to=S.DRAFT,
-        permission=P.DOCUMENT_APPROVE,
+        permission=P.DOCUMENT_SIGN,
         trail_action="document:reject",
-        guard=not_author,
+        guard=route_signer,
         needs_reason=True,
     ),
     (S.APPROVED, Action.TAKE_EFFECT): Rule(

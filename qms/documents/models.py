@@ -64,6 +64,9 @@ class DocumentType(Base):
     #  "approval": {...}}: who signs each stage and how many signatures close it.
     route: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     is_external: Mapped[bool] = mapped_column(default=False)
+    # Segregation of duties: whoever reviews a version does not also approve it (the author
+    # never signs either). A small organisation may relax it for a type.
+    distinct_signers: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     active: Mapped[bool] = mapped_column(default=True)
 
 
@@ -104,6 +107,12 @@ class Document(Base):
             or process.leader_id == user_id
             or any(member.id == user_id for member in process.members)
         )
+
+    def is_in_process(self, user_id: int) -> bool:
+        """The leader or a member of the document's process (whom a process-scoped role of a
+        route names)."""
+        process = self.process
+        return process.leader_id == user_id or any(m.id == user_id for m in process.members)
 
     @classmethod
     def owned_by_clause(cls, user_id: int) -> sa.ColumnElement[bool]:
@@ -170,10 +179,22 @@ class DocumentVersion(Base):
     def is_owned_by(self, user_id: int) -> bool:
         return self.document.is_owned_by(user_id)
 
+    def is_in_process(self, user_id: int) -> bool:
+        return self.document.is_in_process(user_id)
+
     def route_stage(self, stage: str) -> dict[str, Any]:
         """{"roles", "users", "count", "sequential"} for "review" or "approval"."""
         route = self.route or self.document.type.route or {}
         return route.get(stage) or {}
+
+    @property
+    def distinct_signers(self) -> bool:
+        """Whether the reviewer of a round may not approve it: the type's setting as it was at
+        submission (kept with the route), or as it is now for versions submitted before."""
+        route = self.route or {}
+        if "distinct_signers" in route:
+            return bool(route["distinct_signers"])
+        return bool(self.document.type.distinct_signers)
 
 
 class Attachment(Base):

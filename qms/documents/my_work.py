@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from qms.core.permissions import Permission, can
 from qms.documents.approval import today
+from qms.documents.lifecycle import duties_conflict
 from qms.documents.models import (
     ChangeRequest,
     ChangeRequestState,
@@ -66,13 +67,16 @@ def drafts_of(session: Session, actor: Any) -> list[DocumentVersion]:
 
 
 def is_waiting_for(actor: Any, version: DocumentVersion) -> bool:
-    """The route names me for this stage, I did not write it, I have not signed this round,
-    and on a sequential route it is my turn."""
+    """The route names me for this stage, I did not write it, I have not signed this round
+    (nor reviewed it, for an approval that separates duties), and on a sequential route it is
+    my turn."""
     if version.state not in _STAGE or version.author_id == actor.id:
         return False
     if not is_named_signer(actor, version):
         return False
     stage, meaning = _STAGE[S(version.state)]
+    if duties_conflict(version, actor):
+        return False
     signed = stage_signatures(version, meaning)
     if any(s.user_id == actor.id for s in signed):
         return False
@@ -84,7 +88,7 @@ def is_waiting_for(actor: Any, version: DocumentVersion) -> bool:
 
 
 def waiting_for_signature(session: Session, actor: Any) -> list[DocumentVersion]:
-    if not (can(actor, P.DOCUMENT_REVIEW) or can(actor, P.DOCUMENT_APPROVE)):
+    if not can(actor, P.DOCUMENT_SIGN):
         return []
     stmt = (
         sa.select(DocumentVersion)

@@ -1,7 +1,8 @@
 """Reading documents and versions through the visibility rules.
 
 Staff see versions in force only; process owners also see drafts and history of documents of
-their processes; quality leads, auditors and admins see everything. Hidden means 404.
+their processes; quality leads, auditors and admins see everything; whoever a version's route
+names for its current stage sees that version while it waits for them. Hidden means 404.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from sqlalchemy.orm import Session
 
 from qms.core.errors import NotFound
 from qms.core.localtime import local_date
-from qms.core.permissions import Permission, can, can_own_variant, require
+from qms.core.permissions import (
+    Permission,
+    can,
+    can_own_variant,
+    holds_role_for,
+    require,
+    roles_with,
+)
 from qms.documents.models import (
     OPEN_STATES,
     Document,
@@ -48,18 +56,24 @@ STAGES = {
 
 
 def is_named_signer(actor: Any, version: DocumentVersion, state: str | None = None) -> bool:
-    """The route names `actor` (by role or by name) for the stage of `state` (default: now)."""
+    """The route names `actor` for the stage of `state` (default: now).
+
+    By name, whatever their role; or by a role they hold for the document: a global role
+    (quality lead, approver...) for any process, a process-scoped one (process owner, staff)
+    only as the leader or a member of the document's process. A stage that names no one is
+    signed by the roles that may sign it (DOCUMENT_REVIEW / DOCUMENT_APPROVE), scoped alike.
+    """
     state = state or version.state
-    if state not in STAGES or actor is None:
+    if state not in STAGES or actor is None or not getattr(actor, "is_active", False):
         return False
     stage, permission = STAGES[VersionState(state)]
-    if not can(actor, permission):
-        return False
     route = version.route_stage(stage)
-    roles, users = set(route.get("roles") or []), route.get("users") or []
-    if not roles and not users:
+    roles, users = list(route.get("roles") or []), list(route.get("users") or [])
+    if actor.id in users:
         return True
-    return bool(roles & set(actor.role_names)) or actor.id in users
+    if not roles and not users:
+        roles = roles_with(permission)
+    return holds_role_for(actor, roles, version)
 
 
 def can_see_version(actor: Any, version: DocumentVersion) -> bool:

@@ -18,8 +18,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from qms.core.permissions import Role
 from qms.documents.blocks import BLOCK_KINDS
-from qms.documents.types import STAGES, stage_roles
+from qms.documents.types import STAGES
 from qms.users.admin_forms import ROLE_LABELS
 
 BLOCK_LABELS = {"text": _l("Text"), "table": _l("Table")}
@@ -37,8 +38,9 @@ def _block_choices() -> list[SelectChoice]:
     return [SelectChoice(kind, BLOCK_LABELS.get(kind, kind)) for kind in BLOCK_KINDS]
 
 
-def _role_choices(stage: str) -> list[SelectChoice]:
-    return [SelectChoice(role, ROLE_LABELS.get(role, role)) for role in stage_roles(stage)]
+def _role_choices() -> list[SelectChoice]:
+    """Any role may be named for a stage (process owners and staff sign for their processes)."""
+    return [SelectChoice(role.value, ROLE_LABELS.get(role.value, role.value)) for role in Role]
 
 
 class DocumentTypeForm(FlaskForm):
@@ -51,15 +53,16 @@ class DocumentTypeForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=1, max=120)],
     )
     is_external = BooleanField(_l("Documents of external origin"))
+    distinct_signers = BooleanField(_l("The reviewer of a version does not also approve it"))
 
-    review_roles = MultiCheckboxField(_l("Roles"), choices=_role_choices("review"))
+    review_roles = MultiCheckboxField(_l("Roles"), choices=_role_choices())
     review_users = SelectMultipleField(_l("Named users"), coerce=int, choices=[])
     review_count = IntegerField(
         _l("Signatures needed"), validators=[InputRequired(), NumberRange(min=1, max=20)]
     )
     review_sequential = BooleanField(_l("Named users sign in sequence"))
 
-    approval_roles = MultiCheckboxField(_l("Roles"), choices=_role_choices("approval"))
+    approval_roles = MultiCheckboxField(_l("Roles"), choices=_role_choices())
     approval_users = SelectMultipleField(_l("Named users"), coerce=int, choices=[])
     approval_count = IntegerField(
         _l("Signatures needed"), validators=[InputRequired(), NumberRange(min=1, max=20)]

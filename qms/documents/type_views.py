@@ -60,13 +60,13 @@ def _render_index(status: int = 200):  # type: ignore[no-untyped-def]
     return html, status
 
 
-def _user_choices(stage: str, current: list[Any]) -> list[SelectChoice]:
-    """Users who may sign `stage`; those already named come first, in their route order."""
-    allowed = set(services.stage_roles(stage))
+def _user_choices(current: list[Any]) -> list[SelectChoice]:
+    """Active users of any role (being named lets one sign the stage); those already named
+    come first, in their route order."""
     users = db.session.scalars(sa.select(User).order_by(User.full_name)).all()
     by_id = {u.id: u for u in users}
     named = [by_id[int(i)] for i in current if int(i) in by_id]
-    others = [u for u in users if u not in named and u.active and set(u.role_names) & allowed]
+    others = [u for u in users if u not in named and u.active]
     inactive = _l("inactive")
     return [
         SelectChoice(u.id, u.full_name if u.active else f"{u.full_name} ({inactive})")
@@ -78,7 +78,7 @@ def _prepare(form: DocumentTypeForm, doc_type: DocumentType | None) -> None:
     route = (doc_type.route if doc_type else None) or {}
     for stage in services.STAGES:
         current = (route.get(stage) or {}).get("users") or []
-        form.set_user_choices(stage, _user_choices(stage, current))
+        form.set_user_choices(stage, _user_choices(current))
 
 
 def _form_values(form: DocumentTypeForm) -> dict[str, Any]:
@@ -90,6 +90,7 @@ def _form_values(form: DocumentTypeForm) -> dict[str, Any]:
         "review_interval_months": form.review_interval_months.data,
         "route": form.route(),
         "is_external": bool(form.is_external.data),
+        "distinct_signers": bool(form.distinct_signers.data),
     }
 
 
@@ -120,6 +121,7 @@ def create():  # type: ignore[no-untyped-def]
         form.code_pattern.data = "{process}-{type}-{seq:02}"
         form.default_blocks.data = ["text"]
         form.review_interval_months.data = 24
+        form.distinct_signers.data = True
         form.fill_route(
             {
                 "review": {"roles": services.stage_roles("review"), "count": 1},

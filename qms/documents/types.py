@@ -1,4 +1,5 @@
-"""Configuring document types: code pattern, default blocks, review interval, approval route.
+"""Configuring document types: code pattern, default blocks, review interval, approval route,
+segregation of duties.
 
 Quality leads create, edit, deactivate and reactivate types; each change writes one trail
 event. Documents already made from a type keep their code and their review interval: only new
@@ -16,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from qms.core.errors import Conflict, NotFound, ValidationFailed
-from qms.core.permissions import ROLE_PERMISSIONS, Permission, Role, require
+from qms.core.permissions import Permission, Role, require, roles_with
 from qms.documents.blocks import BLOCK_KINDS
 from qms.documents.codes import CODE_RE, check_pattern
 from qms.documents.models import DocumentType
@@ -40,9 +41,9 @@ def _fail(message: Any, field: str) -> NoReturn:
 
 
 def stage_roles(stage: str) -> list[str]:
-    """The roles whose holders may sign `stage` (the only roles a route may name there)."""
-    permission = STAGES[stage]
-    return [role.value for role in Role if permission in ROLE_PERMISSIONS[role]]
+    """The roles whose holders sign `stage` when the route names no one (and the roles a new
+    type's route names by default). A route may name any role or any user for a stage."""
+    return roles_with(STAGES[stage])
 
 
 def get_type(session: Session, type_id: int) -> DocumentType:
@@ -68,6 +69,7 @@ def snapshot(doc_type: DocumentType) -> dict[str, Any]:
         "review_interval_months": doc_type.review_interval_months,
         "route": doc_type.route or {},
         "is_external": doc_type.is_external,
+        "distinct_signers": doc_type.distinct_signers,
         "active": doc_type.active,
     }
 
@@ -134,8 +136,11 @@ def _clean_interval(months: Any) -> int:
 
 
 def _clean_stage(session: Session, stage: str, values: Mapping[str, Any]) -> dict[str, Any]:
-    """One stage of the route; error fields are `<stage>_roles`, `<stage>_users`..."""
-    allowed = stage_roles(stage)
+    """One stage of the route; error fields are `<stage>_roles`, `<stage>_users`...
+
+    Any role and any active user may be named: being named is what lets one sign the stage
+    (a process-scoped role, such as process owner, for documents of one's own processes).
+    """
     if not isinstance(values, Mapping) or not all(
         isinstance(values.get(name) or [], list | tuple) for name in ("roles", "users")
     ):
@@ -144,8 +149,6 @@ def _clean_stage(session: Session, stage: str, values: Mapping[str, Any]) -> dic
     for role in values.get("roles") or []:
         if role not in {r.value for r in Role}:
             _fail(_l("Unknown role: %(role)s", role=str(role)), f"{stage}_roles")
-        if role not in allowed:
-            _fail(_l("The role %(role)s cannot sign this step.", role=role), f"{stage}_roles")
         if role not in roles:
             roles.append(role)
     try:
@@ -159,8 +162,6 @@ def _clean_stage(session: Session, stage: str, values: Mapping[str, Any]) -> dic
         user = found.get(user_id)
         if user is None or not user.active:
             _fail(_l("Named signers must be active users."), f"{stage}_users")
-        if not set(user.role_names) & set(allowed):
-            _fail(_l("%(name)s cannot sign this step.", name=user.full_name), f"{stage}_users")
     try:
         count = int(values.get("count", 1))
     except (TypeError, ValueError):
@@ -193,6 +194,7 @@ def _values(
     review_interval_months: Any,
     route: Mapping[str, Any] | None,
     is_external: bool,
+    distinct_signers: bool,
 ) -> dict[str, Any]:
     abbreviation = _clean_abbreviation(abbreviation)
     return {
@@ -203,6 +205,7 @@ def _values(
         "review_interval_months": _clean_interval(review_interval_months),
         "route": clean_route(session, route),
         "is_external": bool(is_external),
+        "distinct_signers": bool(distinct_signers),
     }
 
 
@@ -229,7 +232,10 @@ def create_type(
     review_interval_months: Any = 24,
     route: Mapping[str, Any] | None = None,
     is_external: bool = False,
+    distinct_signers: bool = True,
 ) -> DocumentType:
+    """`distinct_signers` (segregation of duties, on by default): whoever reviews a version
+    does not also approve it."""
     require(actor, Permission.DOCUMENT_TYPE_MANAGE)
     key = _clean_key(key)
     values = _values(
@@ -241,6 +247,7 @@ def create_type(
         review_interval_months=review_interval_months,
         route=route,
         is_external=is_external,
+        distinct_signers=distinct_signers,
     )
     if session.scalar(sa.select(DocumentType.id).where(DocumentType.key == key)) is not None:
         raise Conflict(str(_l("The key %(key)s is taken.", key=key)), field="key")
@@ -271,8 +278,10 @@ def update_type(
     review_interval_months: Any,
     route: Mapping[str, Any] | None,
     is_external: bool,
+    distinct_signers: bool,
 ) -> DocumentType:
-    """Change everything but the key; documents made earlier keep their codes."""
+    """Change everything but the key; documents made earlier keep their codes, and versions
+    already submitted keep the route and the segregation rule they were submitted with."""
     require(actor, Permission.DOCUMENT_TYPE_MANAGE)
     doc_type = get_type(session, type_id)
     before = snapshot(doc_type)
@@ -285,6 +294,7 @@ def update_type(
         review_interval_months=review_interval_months,
         route=route,
         is_external=is_external,
+        distinct_signers=distinct_signers,
     )
     _check_abbreviation_free(session, values["abbreviation"], doc_type.id)
     for field, value in values.items():

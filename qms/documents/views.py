@@ -40,6 +40,7 @@ from qms.documents.forms import (
     posted_blocks,
 )
 from qms.documents.history import version_history
+from qms.documents.lifecycle import duties_conflict
 from qms.documents.models import (
     Document,
     DocumentType,
@@ -146,13 +147,12 @@ def _signing_links(
                 (_("Submit for review"), "signing.submit", {"version_id": pending.id}),
                 (_("Discard the draft"), "signing.discard", {"version_id": pending.id}),
             ]
-        if queries.is_named_signer(actor, pending):
+        if pending.author_id != actor.id and queries.is_named_signer(actor, pending):
             stage = "signing.review" if pending.state == S.IN_REVIEW else "signing.approve"
             label = _("Review") if pending.state == S.IN_REVIEW else _("Approve")
-            wanted += [
-                (label, stage, {"version_id": pending.id}),
-                (_("Reject"), "signing.reject", {"version_id": pending.id}),
-            ]
+            if not duties_conflict(pending, actor):  # a reviewer does not approve too
+                wanted.append((label, stage, {"version_id": pending.id}))
+            wanted.append((_("Reject"), "signing.reject", {"version_id": pending.id}))
     if current is not None:
         if can(actor, P.DOCUMENT_PERIODIC_REVIEW, document):
             label = _("Reviewed, no change")

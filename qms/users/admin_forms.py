@@ -21,6 +21,7 @@ from qms.core.permissions import Role
 ROLE_LABELS = {
     Role.ADMIN.value: _l("Administrator"),
     Role.QUALITY_LEAD.value: _l("Quality lead"),
+    Role.APPROVER.value: _l("Approver (top management)"),
     Role.PROCESS_OWNER.value: _l("Process owner"),
     Role.AUDITOR.value: _l("Auditor"),
     Role.STAFF.value: _l("Staff"),

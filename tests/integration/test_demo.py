@@ -37,6 +37,7 @@ def test_demo_twice_builds_everything_once(app):
         assert {next(iter(u.role_names)) for u in users} == {
             "admin",
             "quality_lead",
+            "approver",
             "process_owner",
             "auditor",
             "staff",

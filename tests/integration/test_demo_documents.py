@@ -41,8 +41,9 @@ def test_demo_twice_builds_the_documents_once(app):
         assert documents["CL-CR-01"].type.key == "characterization"
         assert all(d.owner.username == "lider" and d.code_locked for d in documents.values())
         signers = {(s.meaning, s.user.username) for s in db.session.scalars(sa.select(Signature))}
-        # Segregation of duties: the author never reviews or approves.
-        assert signers == {("authored", "lider"), ("reviewed", "calidad"), ("approved", "calidad")}
+        # Segregation of duties: the author never reviews or approves, the reviewer never
+        # approves; the general manager (approver role, no quality-lead powers) approves.
+        assert signers == {("authored", "lider"), ("reviewed", "calidad"), ("approved", "gerente")}
         csc = documents["CSC-AC-CR-01"].versions
         assert csc[1].change_summary.startswith("Se incluyen los recursos")
         assert [b["kind"] for b in csc[1].content][:4] == ["text", "sipoc", "resources", "controls"]

@@ -16,9 +16,11 @@ from qms.core.permissions import (
     can,
     can_own_variant,
     filter_allowed,
+    holds_role_for,
     permission_required,
     permissions_of,
     require,
+    roles_with,
 )
 
 P = Permission
@@ -41,6 +43,16 @@ class FakeObject:
 
     def is_owned_by(self, user_id: int) -> bool:
         return self.owner_id == user_id
+
+
+@dataclass
+class FakeProcessObject:
+    """An object of a process whose leader and members are `people`."""
+
+    people: tuple[int, ...] = ()
+
+    def is_in_process(self, user_id: int) -> bool:
+        return user_id in self.people
 
 
 _metadata = sa.MetaData()
@@ -162,3 +174,26 @@ def test_permission_required_tells_the_route_matrix_what_it_needs() -> None:
 
     assert view.required_permission == P.USER_MANAGE  # type: ignore[attr-defined]
     assert view.__name__ == "view"
+
+
+def test_process_scoped_roles_hold_only_for_ones_own_processes() -> None:
+    mine, theirs = FakeProcessObject((7,)), FakeProcessObject((8,))
+    owner = FakeActor(("process_owner",))
+    assert holds_role_for(owner, ["process_owner"], mine)
+    assert not holds_role_for(owner, ["process_owner"], theirs)
+    assert holds_role_for(FakeActor(("staff",)), ["staff"], mine)
+    assert not holds_role_for(FakeActor(("staff",)), ["staff"], theirs)
+    for role in ("quality_lead", "approver", "auditor"):  # global roles: every process
+        assert holds_role_for(FakeActor((role,)), [role, "process_owner"], theirs)
+    assert not holds_role_for(owner, ["quality_lead"], mine)
+    assert not holds_role_for(FakeActor(("quality_lead",), is_active=False), ["quality_lead"], mine)
+    assert not holds_role_for(None, ["quality_lead"], mine)
+    assert not holds_role_for(FakeActor(("no-such-role",)), ["no-such-role"], mine)
+
+
+def test_the_approver_signs_approvals_and_nothing_more() -> None:
+    extra = ROLE_PERMISSIONS[Role.APPROVER] - ROLE_PERMISSIONS[Role.STAFF]
+    assert extra == {P.DOCUMENT_APPROVE}
+    assert roles_with(P.DOCUMENT_APPROVE) == ["quality_lead", "approver"]
+    assert roles_with(P.DOCUMENT_REVIEW) == ["quality_lead", "process_owner"]
+    assert all(P.DOCUMENT_SIGN in ROLE_PERMISSIONS[role] for role in Role)

@@ -131,7 +131,10 @@ def test_document_types_created_updated_deactivated(app, client, org, as_):
     call(client, "POST", "/document-types", as_["owner"], 403, **_NEW_TYPE)
     assert not trail_events(app, "document_type:create")
     created = call(client, "POST", "/document-types", as_["lead"], 200, **_NEW_TYPE)
-    assert created["active"] and created["route"]["approval"]["roles"] == ["quality_lead"]
+    assert created["active"] and created["route"]["approval"]["roles"] == [
+        "quality_lead",
+        "approver",
+    ]
     assert trail_events(app, "document_type:create")[0].actor_name == "ana"
     assert (
         call(client, "POST", "/document-types", as_["lead"], 409, **_NEW_TYPE)["error"]["field"]
@@ -144,7 +147,7 @@ def test_document_types_created_updated_deactivated(app, client, org, as_):
         ({"code_pattern": "{nope}"}, "code_pattern"),
         ({"review_interval_months": 0}, "review_interval_months"),
         ({"default_blocks": [{"kind": "text"}]}, "default_blocks"),
-        ({"route": {"approval": {"roles": ["staff"]}}}, "approval_roles"),
+        ({"route": {"approval": {"roles": ["boss"]}}}, "approval_roles"),
         ({"key": "other"}, "key"),
     ]:
         assert call(client, "PATCH", path, as_["lead"], 400, **body)["error"]["field"] == field

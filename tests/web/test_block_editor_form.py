@@ -15,7 +15,7 @@ from qms.documents import blocks as block_model
 from qms.documents.editor_forms import EMPTY_BLOCKS, editor_config
 from qms.documents.models import DocumentVersion
 from tests.documents_fixtures import Org, build_org, new_document
-from tests.helpers import csrf_token, login, trail_events
+from tests.helpers import csrf_token, login, make_user, trail_events
 
 SIPOC = {
     "kind": "sipoc",
@@ -201,8 +201,9 @@ def test_csrf_is_required(app: Flask, org: Org) -> None:
 
 def test_another_process_owner_cannot_post_json(app: Flask, org: Org) -> None:
     _, version_id = new_document(app, org, text="uno")
+    make_user(app, "pablo", ["process_owner"])  # a process owner, but not of AC
     other = app.test_client()
-    assert login(other, "raul").status_code == 302
+    assert login(other, "pablo").status_code == 302
     raw = json.dumps([{"kind": "text", "text": "intruso"}])
     assert post_json(other, version_id, raw).status_code == 404
     assert stored(app, version_id) == [{"kind": "text", "text": "uno"}]

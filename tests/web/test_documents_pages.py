@@ -122,7 +122,8 @@ def test_owner_edits_the_draft_and_it_is_recorded(app: Flask, org: Org) -> None:
 def test_owner_of_another_process_cannot_see_or_edit_the_draft(app: Flask, org: Org) -> None:
     document_id, version_id = new_document(app, org)
     before = len(trail_events(app, "document:edit_draft"))
-    other = signed_in(app, "raul")  # a process owner, but not of AC
+    make_user(app, "pablo", ["process_owner"])
+    other = signed_in(app, "pablo")  # a process owner, but not of AC
     assert other.get(f"/documents/{document_id}").status_code == 404
     assert other.get(f"/documents/versions/{version_id}").status_code == 404
     assert other.get(f"/documents/versions/{version_id}/edit").status_code == 404
