@@ -20,7 +20,7 @@ NAV = [
     ("pqrs.index", _l("PQRS"), Permission.PQRS_REGISTER),
     ("audits.index", _l("Audits"), Permission.AUDIT_READ_OWN),
     ("capa_reports.dashboard", _l("Quality dashboard"), Permission.NONCONFORMITY_READ_ALL),
-    ("copies.recalls", _l("Recalls"), Permission.COPY_RECALL),
+    ("copies.recalls", _l("Recalls"), Permission.COPY_READ),
     ("processes.index", _l("Processes"), Permission.PROCESS_READ),
     ("document_types.index", _l("Document types"), Permission.DOCUMENT_TYPE_MANAGE),
     ("users.index", _l("Users"), Permission.USER_READ),

@@ -18,7 +18,6 @@ from qms.core.errors import DomainError
 from qms.documents.models import Document, DocumentVersion
 from qms.documents.queries import version_in_force
 from qms.printing import copies, render
-from qms.printing.verify_views import verification_url
 from qms.users.services import find_user
 
 
@@ -100,7 +99,6 @@ def print_command(
                 version.id,
                 controlled_copy_id=copy_id,
                 page_size=page_size,
-                check_url=verification_url(version.id),
             )
             session.commit()
         except DomainError as error:

@@ -20,6 +20,7 @@ from qms.documents.queries import get_version
 from qms.printing.models import ControlledCopy
 from qms.printing.render import PAGE_SIZES, ensure_base_pdf
 from qms.printing.stamp import controlled_line, stamp, status_mark, uncontrolled_line
+from qms.printing.verify_views import controlled_copy_url, print_url
 from qms.trail import services as trail
 
 S = VersionState
@@ -70,7 +71,7 @@ def issue_controlled_copy(
 
 
 def copies_of(session: Session, actor: Any, version_id: int) -> list[ControlledCopy]:
-    require(actor, Permission.COPY_ISSUE)
+    require(actor, Permission.COPY_READ)
     get_version(session, actor, version_id)
     stmt = sa.select(ControlledCopy).where(ControlledCopy.version_id == version_id)
     return list(session.scalars(stmt.order_by(ControlledCopy.copy_number)))
@@ -78,7 +79,7 @@ def copies_of(session: Session, actor: Any, version_id: int) -> list[ControlledC
 
 def outstanding_recalls(session: Session, actor: Any) -> list[ControlledCopy]:
     """Copies of versions no longer in force whose return nobody has acknowledged yet."""
-    require(actor, Permission.COPY_RECALL)
+    require(actor, Permission.COPY_READ)
     stmt = (
         sa.select(ControlledCopy)
         .join(DocumentVersion, DocumentVersion.id == ControlledCopy.version_id)
@@ -130,7 +131,6 @@ def print_copy(
     *,
     controlled_copy_id: int | None = None,
     page_size: str = "A4",
-    check_url: str,
 ) -> tuple[bytes, str]:
     """A stamped PDF of a version, on record in the trail: the one print service.
 
@@ -138,6 +138,10 @@ def print_copy(
     marked OBSOLETO or BORRADOR when it is not in force. Controlled: copy N of the version in
     force, for quality leads only; a copy of a version no longer in force is recalled, not
     reprinted (409).
+
+    The QR and link on the stamp name this copy: a controlled copy by its id, an uncontrolled
+    print by its `document:print` event, recorded (and flushed) before the stamp is drawn.
+    Needs a request context for the absolute URL (the CLI makes one).
     """
     copy = None
     if controlled_copy_id is not None:
@@ -156,19 +160,23 @@ def print_copy(
     document = version.document
     details: dict[str, Any] = {"document": document.code, "number": version.number}
     if copy is not None:
-        line = controlled_line(copy.copy_number, copy.holder, check_url)
-        pdf = stamp(base, line, qr_url=check_url)
         details |= {"copy": "controlled", "copy_number": copy.copy_number, "holder": copy.holder}
-        filename = f"{document.code}-v{version.number}-copia-{copy.copy_number}.pdf"
     else:
-        line = uncontrolled_line(actor.full_name, utcnow(), check_url)
-        pdf = stamp(base, line, mark=status_mark(version.state), qr_url=check_url)
         details |= {"copy": "uncontrolled", "state": version.state}
-        filename = f"{document.code}-v{version.number}.pdf"
     details["page_size"] = size
-    trail.record(
+    event = trail.record(
         session, "document:print", "document_version", version.id, actor=actor, after=details
     )
+    if copy is not None:
+        check_url = controlled_copy_url(copy.id)
+        line = controlled_line(copy.copy_number, copy.holder, check_url)
+        pdf = stamp(base, line, qr_url=check_url)
+        filename = f"{document.code}-v{version.number}-copia-{copy.copy_number}.pdf"
+    else:
+        check_url = print_url(event.id)
+        line = uncontrolled_line(actor.full_name, event.occurred_at, check_url)
+        pdf = stamp(base, line, mark=status_mark(version.state), qr_url=check_url)
+        filename = f"{document.code}-v{version.number}.pdf"
     return pdf, filename
 
 
@@ -179,7 +187,6 @@ def print_controlled_copy(
     copy_id: int,
     *,
     page_size: str,
-    check_url: str,
 ) -> tuple[bytes, str]:
     """The copy's PDF with COPIA CONTROLADA N° X — holder; only while its version is in force."""
     require(actor, Permission.COPY_ISSUE)
@@ -193,5 +200,4 @@ def print_controlled_copy(
         copy.version_id,
         controlled_copy_id=copy.id,
         page_size=page_size,
-        check_url=check_url,
     )

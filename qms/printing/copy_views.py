@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     Response,
@@ -25,7 +27,6 @@ from qms.core.permissions import Permission, permission_required
 from qms.core.web import attach_error
 from qms.documents.queries import get_version
 from qms.printing import copies
-from qms.printing.verify_views import verification_url
 
 bp = Blueprint("copies", __name__, url_prefix="/copies")
 
@@ -41,9 +42,24 @@ class AcknowledgeForm(FlaskForm):
     submit = SubmitField(_l("Acknowledge return"))
 
 
-@bp.route("/versions/<int:version_id>", methods=["GET", "POST"])
-@permission_required(Permission.COPY_ISSUE)
+@bp.get("/versions/<int:version_id>")
+@permission_required(Permission.COPY_READ)
 def register(version_id: int):  # type: ignore[no-untyped-def]
+    """The register: quality leads and auditors read it; only the first issue copies."""
+    version = get_version(db.session, current_user, version_id)
+    return _register_page(version, IssueForm(), 200)
+
+
+def _register_page(version: Any, form: IssueForm, status: int) -> Any:
+    listed = copies.copies_of(db.session, current_user, version.id)
+    return render_template(
+        "printing/register.html", version=version, copies=listed, form=form
+    ), status
+
+
+@bp.post("/versions/<int:version_id>")
+@permission_required(Permission.COPY_ISSUE)
+def issue(version_id: int):  # type: ignore[no-untyped-def]
     version = get_version(db.session, current_user, version_id)
     form = IssueForm()
     if form.validate_on_submit():
@@ -56,26 +72,18 @@ def register(version_id: int):  # type: ignore[no-untyped-def]
         else:
             flash(_("Controlled copy No. %(n)d issued.", n=copy.copy_number), "success")
             return redirect(url_for(".register", version_id=version.id))
-    listed = copies.copies_of(db.session, current_user, version.id)
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "printing/register.html", version=version, copies=listed, form=form
-    ), status
+    return _register_page(version, form, 400)
 
 
 @bp.get("/<int:copy_id>.pdf")
 @permission_required(Permission.COPY_ISSUE)
 def print_copy(copy_id: int) -> Response:
-    from qms.printing.models import ControlledCopy
-
-    found = db.session.get(ControlledCopy, copy_id)
     pdf, filename = copies.print_controlled_copy(
         db.session,
         current_app.extensions["qms_store"],
         current_user,
         copy_id,
         page_size=request.args.get("size", "A4"),
-        check_url=verification_url(found.version_id if found is not None else 0),
     )
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -83,7 +91,7 @@ def print_copy(copy_id: int) -> Response:
 
 
 @bp.get("/recalls")
-@permission_required(Permission.COPY_RECALL)
+@permission_required(Permission.COPY_READ)
 def recalls():  # type: ignore[no-untyped-def]
     outstanding = copies.outstanding_recalls(db.session, current_user)
     return render_template("printing/recalls.html", copies=outstanding, form=AcknowledgeForm())

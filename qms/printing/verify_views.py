@@ -1,10 +1,19 @@
-"""The page a copy's QR code opens: is this copy's version still in force? No sign-in needed.
+"""The page a copy's QR code opens: is this copy still good to use? No sign-in needed.
 
-The URL carries a signed version id, so the page cannot be walked to enumerate documents, and
-it shows only what is printed on the copy itself plus its status.
+Every print carries its own signed token, so the page names the copy in hand and cannot be
+walked to enumerate documents; it shows only what is printed on the copy itself plus its
+status:
+
+- ``["c", copy_id]``: controlled copy N, its holder, and whether it was recalled (its version
+  no longer in force) and its return acknowledged;
+- ``["p", event_id]``: an uncontrolled print, named by its `document:print` trail event (who
+  printed it, when);
+- a bare version id: copies printed before prints had tokens of their own; the version only.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -12,9 +21,13 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from qms.core.db import db
 from qms.documents.models import DocumentVersion, VersionState
 from qms.documents.queries import version_in_force
+from qms.printing.models import ControlledCopy
+from qms.trail.models import TrailEvent
+from qms.users.models import User
 
 bp = Blueprint("verify", __name__, url_prefix="/verify")
 SALT = "qms-copy-verification"
+CONTROLLED, PRINT = "c", "p"
 
 
 def _serializer() -> URLSafeSerializer:
@@ -22,19 +35,58 @@ def _serializer() -> URLSafeSerializer:
 
 
 def verification_url(version_id: int) -> str:
-    """The absolute URL printed (as text and QR) on every copy of the version."""
+    """The version-only URL copies carried before each print had its own (still accepted)."""
     return url_for("verify.copy", token=_serializer().dumps(version_id), _external=True)
+
+
+def controlled_copy_url(copy_id: int) -> str:
+    """The absolute URL printed (as text and QR) on every print of controlled copy N."""
+    return url_for("verify.copy", token=_serializer().dumps([CONTROLLED, copy_id]), _external=True)
+
+
+def print_url(event_id: int) -> str:
+    """The absolute URL printed on one uncontrolled print, named by its trail event."""
+    return url_for("verify.copy", token=_serializer().dumps([PRINT, event_id]), _external=True)
+
+
+def _load(token: str) -> tuple[DocumentVersion, dict[str, Any]]:
+    """The version a token names and what identifies the copy; 404 for anything else."""
+    try:
+        payload = _serializer().loads(token)
+    except BadSignature:
+        abort(404)
+    if type(payload) is int:
+        version = db.session.get(DocumentVersion, payload)
+        if version is None:
+            abort(404)
+        return version, {}
+    if not (isinstance(payload, list) and len(payload) == 2 and type(payload[1]) is int):
+        abort(404)
+    kind, ident = payload
+    if kind == CONTROLLED:
+        copy = db.session.get(ControlledCopy, ident)
+        if copy is None:
+            abort(404)
+        return copy.version, {"controlled": copy}
+    if kind == PRINT:
+        event = db.session.get(TrailEvent, ident)
+        if event is None or (event.action, event.object_type) != (
+            "document:print",
+            "document_version",
+        ):
+            abort(404)
+        version = db.session.get(DocumentVersion, int(event.object_id))
+        if version is None:
+            abort(404)
+        printer = db.session.get(User, event.actor_id) if event.actor_id else None
+        name = printer.full_name if printer is not None else event.actor_name
+        return version, {"printed_by": name, "printed_at": event.occurred_at}
+    abort(404)
 
 
 @bp.get("/<token>")
 def copy(token: str):  # type: ignore[no-untyped-def]
-    try:
-        version_id = int(_serializer().loads(token))
-    except (BadSignature, TypeError, ValueError):
-        abort(404)
-    version = db.session.get(DocumentVersion, version_id)
-    if version is None:
-        abort(404)
+    version, this_copy = _load(token)
     current = version_in_force(db.session, version.document_id)
     return render_template(
         "printing/verify.html",
@@ -42,4 +94,6 @@ def copy(token: str):  # type: ignore[no-untyped-def]
         document=version.document,
         current=current,
         is_in_force=version.state == VersionState.EFFECTIVE,
+        is_recalled=version.state in (VersionState.SUPERSEDED, VersionState.OBSOLETE),
+        **this_copy,
     )

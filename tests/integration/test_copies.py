@@ -16,8 +16,6 @@ from qms.printing.models import PdfRendition
 from tests.documents_fixtures import build_org, new_document, user
 from tests.helpers import PASSWORD, trail_events
 
-URL = "http://qms.example/verify/x"
-
 
 def _approve(org, version_id):
     approval.submit_version(db.session, user(org.owner_id), version_id, PASSWORD)
@@ -38,9 +36,7 @@ def world(app):
 def _print(app, actor_id, version_id, **kwargs):
     with app.test_request_context():
         store = app.extensions["qms_store"]
-        pdf, _name = copies.print_copy(
-            db.session, store, user(actor_id), version_id, check_url=URL, **kwargs
-        )
+        pdf, _name = copies.print_copy(db.session, store, user(actor_id), version_id, **kwargs)
         db.session.commit()
         return "\n".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
 
@@ -82,7 +78,6 @@ def test_controlled_copy_prints_holder_and_recall_runs_until_acknowledged(app, w
                 user(org.approver_id),
                 version_id,
                 controlled_copy_id=copy_id,
-                check_url=URL,
             )
         copies.acknowledge_recall(db.session, user(org.approver_id), copy_id)
         db.session.commit()
@@ -104,9 +99,7 @@ def test_staff_may_not_print_a_superseded_version_but_the_lead_gets_obsolete(app
     with app.app_context():
         _supersede(org, document_id)
     with app.test_request_context(), pytest.raises(NotFound):
-        copies.print_copy(
-            db.session, app.extensions["qms_store"], user(org.staff_id), version_id, check_url=URL
-        )
+        copies.print_copy(db.session, app.extensions["qms_store"], user(org.staff_id), version_id)
     text = _print(app, org.approver_id, version_id)
     assert "OBSOLETO" in text and "COPIA NO CONTROLADA" in text
     [event] = trail_events(app, "document:print")
@@ -125,7 +118,6 @@ def test_staff_may_neither_issue_nor_print_controlled_copies(app, world):
                 user(org.staff_id),
                 version_id,
                 controlled_copy_id=1,
-                check_url=URL,
             )
     assert trail_events(app, "document:print") == []
 

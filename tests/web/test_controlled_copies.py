@@ -12,7 +12,7 @@ from qms.core.db import db
 from qms.documents import approval, authoring
 from qms.printing.models import ControlledCopy
 from tests.documents_fixtures import build_org, new_document, user
-from tests.helpers import PASSWORD, csrf_token, login, trail_events
+from tests.helpers import PASSWORD, csrf_token, login, make_user, trail_events
 
 
 def _approve(app, org, version_id):
@@ -70,6 +70,24 @@ def test_staff_cannot_issue_copies(app, setup):
     )
     assert response.status_code == 403
     assert trail_events(app, "copy:issue") == []
+
+
+def test_an_auditor_reads_the_register_and_the_recall_list_but_issues_nothing(app, setup):
+    _, _, version_id, lead = setup
+    assert _issue(lead, version_id, "Recepción — sede Tunja").status_code == 302
+    make_user(app, "auditora", ["auditor"])
+    auditor = app.test_client()
+    login(auditor, "auditora")
+    register = auditor.get(f"/copies/versions/{version_id}")
+    assert register.status_code == 200
+    assert "Recepción — sede Tunja" in register.text and 'name="holder"' not in register.text
+    assert auditor.get("/copies/recalls").status_code == 200
+    token = csrf_token(auditor, "/dashboard")
+    refused = auditor.post(
+        f"/copies/versions/{version_id}", data={"holder": "x", "csrf_token": token}
+    )
+    assert refused.status_code == 403
+    assert len(trail_events(app, "copy:issue")) == 1
 
 
 def test_copy_of_a_superseded_version_stays_on_the_recall_list_until_acknowledged(app, setup):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 
 from pypdf import PdfReader
@@ -52,6 +53,13 @@ def test_print_uncontrolled_and_controlled_copies_from_the_command_line(app, tmp
     prints = trail_events(app, "document:print")
     assert [e.actor_name for e in prints] == ["sara", "ana"]
     assert {e.client_address for e in prints} == {"cli"}
+    # Each copy's link names that copy, as the pages' prints do.
+    client = app.test_client()
+    for pdf, names in ((out, "Sara"), (controlled, "Archivo")):
+        text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.read_bytes())).pages)
+        path = re.search(r"https?://[^/\s]+(/verify/[A-Za-z0-9_.\-]+)", text).group(1)
+        page = client.get(path)
+        assert page.status_code == 200 and names in page.get_data(as_text=True)
 
 
 def test_staff_cannot_issue_a_controlled_copy_from_the_command_line(app, tmp_path):

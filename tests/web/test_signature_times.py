@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from qms.core.db import db
 from qms.documents import signing
 from qms.printing import copies
+from qms.trail import services as trail_services
 from tests.documents_fixtures import Org, build_org, user
 from tests.helpers import login
 from tests.signing_helpers import effective, in_approval
@@ -28,6 +29,8 @@ def org(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Org:
     assert app.extensions["qms_settings"].timezone == ZONE
     monkeypatch.setattr(signing, "utcnow", lambda: SIGNED)
     monkeypatch.setattr(copies, "utcnow", lambda: PRINTED)
+    # A print is stamped with the time of its own trail event.
+    monkeypatch.setattr(trail_services, "utcnow", lambda: PRINTED)
     return build_org(app)
 
 
