@@ -21,9 +21,11 @@ from qms.audits.models import (
 from qms.audits.report import report_sha256
 from qms.audits.services import get_audit
 from qms.capa.models import Nonconformity
+from qms.core.db import db
 from qms.documents import iso9001
 from qms.printing.render import render_pdf
 from qms.trail import services as trail
+from qms.users.models import User
 
 ISSUED = (AuditState.REPORT_ISSUED, AuditState.CLOSED)
 
@@ -43,12 +45,22 @@ def _team(audit: Audit) -> list[tuple[Any, str]]:
     return [(m.user, labels.TEAM_ROLE_LABELS.get(m.role, m.role)) for m in members]
 
 
+def _independence(audit: Audit) -> list[tuple[Any, str, Any]]:
+    """(auditor, justification, quality lead who waived) for each waiver of independence."""
+    return [
+        (m.user, m.independence_justification, db.session.get(User, m.justified_by_id))
+        for m in audit.team
+        if m.independence_justification and m.removed_at is None
+    ]
+
+
 def _render(template: str, audit: Audit, **context: Any) -> bytes:
     html = render_template(
         template,
         audit=audit,
         clauses=_clauses(audit),
         team=_team(audit),
+        independence=_independence(audit),
         logo=current_app.config.get("QMS_PRINT_LOGO", "img/logo.svg"),
         lang=_language(),
         **labels.all_labels(),

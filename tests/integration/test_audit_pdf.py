@@ -1,4 +1,4 @@
-"""The audit plan and report PDFs, rendered by the real sandboxed WeasyPrint and read back."""
+"""The audit plan and report PDFs, rendered by the real WeasyPrint and read back."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from qms.audits import report
 from qms.audits.pdf import audit_plan_pdf, audit_report_pdf
+from qms.audits.services import TeamSeat
 from qms.core.db import db
 from qms.core.errors import NotFound
 from tests.audit_flow_helpers import STATEMENT, add_agenda, run_to_report
@@ -59,6 +60,20 @@ def test_the_plan_pdf_states_what_when_where_and_who(app, world):
         assert expected in text, expected
     (event,) = trail_events(app, "audit:print_plan")
     assert event.actor_name and json.loads(event.after)["code"] == code
+
+
+def test_the_plan_prints_the_independence_record(app):
+    org = build_audit_org(app)
+    why = "Único auditor formado en PQRS; acompañado por auditora externa."
+    waived = planned_audit(
+        app, org, programme_for(app, org), auditors=[TeamSeat(org.member_id, justification=why)]
+    )
+    with app.test_request_context(), force_locale("es"):
+        pdf, _name = audit_plan_pdf(db.session, user(org.lead_id), waived)
+        db.session.commit()
+    text = _text(pdf).replace("\n", " ")
+    assert "Independencia de los auditores" in text
+    assert "Raul" in text and "Único auditor formado en PQRS" in text and "Ana" in text
 
 
 def test_the_report_pdf_is_a_draft_until_issued(app, world):
