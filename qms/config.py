@@ -47,6 +47,9 @@ def load_secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+EMBEDDED_TICK_MINUTES = 15
+
+
 @dataclass
 class Settings:
     """Everything the app reads from its environment; tests build one directly."""
@@ -107,7 +110,9 @@ class Settings:
     )
     audit_report_days: int = field(default_factory=lambda: _env_int("AUDIT_REPORT_DAYS", 5))
     # Run `qms tick` inside the app every N minutes (0: only from cron).
-    tick_interval_minutes: int = field(default_factory=lambda: _env_int("TICK_MINUTES", 0))
+    # Run `qms tick` in each app process every N minutes; unset (-1): every 15 minutes on the
+    # embedded SQLite setup (no cron needed), 0 elsewhere (a cron or systemd timer ticks).
+    tick_interval_minutes: int = field(default_factory=lambda: _env_int("TICK_MINUTES", -1))
     testing: bool = False
 
     def resolved(self) -> Settings:
@@ -116,6 +121,9 @@ class Settings:
         self.instance_path.mkdir(parents=True, exist_ok=True)
         if not self.database_url:
             self.database_url = f"sqlite:///{self.instance_path / 'qms.sqlite3'}"
+        if self.tick_interval_minutes < 0:
+            embedded = self.database_url.startswith("sqlite")
+            self.tick_interval_minutes = EMBEDDED_TICK_MINUTES if embedded else 0
         if self.store_path is None:
             self.store_path = PROJECT_ROOT / "document_store"
         if self.search_index_path is None:

@@ -58,6 +58,8 @@ def build_settings(tmp_path: Path, database_url: str) -> Settings:
         password_hash_method="scrypt:4096:8:1",
         # Approvals in tests do not start background renders; tests that want one ask for it.
         render_on_approval=False,
+        # No background tick in tests (each app would keep a thread); tests tick themselves.
+        tick_interval_minutes=0,
         testing=True,
     )
 

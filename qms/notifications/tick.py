@@ -41,10 +41,16 @@ def reminders_hook(app: Flask) -> list[str]:
     return [f"{result.created} notification(s) created, {result.mailed} mail(s) sent."]
 
 
-def _every(app: Flask, minutes: int, stop: threading.Event) -> None:
+# The first scheduled tick comes soon after start, so a restarted server catches up at once.
+FIRST_TICK_S = 30.0
+
+
+def _every(app: Flask, every_s: float, stop: threading.Event, first_s: float) -> None:
     from qms.documents.cli import run_tick as full_tick
 
-    while not stop.wait(minutes * 60):
+    wait = first_s
+    while not stop.wait(wait):
+        wait = every_s
         with app.app_context():
             try:
                 for line in full_tick(app):
@@ -60,10 +66,16 @@ def init_app(app: Flask) -> None:
     app.extensions.setdefault("qms_tick_hooks", []).append(reminders_hook)
     minutes = app.extensions["qms_settings"].tick_interval_minutes
     if minutes > 0:
-        # Each worker ticks; the unique keys and the claimed mails make the overlap harmless.
-        stop = threading.Event()
-        app.extensions["qms_tick_stop"] = stop
-        thread = threading.Thread(
-            target=_every, args=(app, minutes, stop), name="qms-tick", daemon=True
-        )
-        thread.start()
+        start_schedule(app, every_s=minutes * 60, first_s=min(FIRST_TICK_S, minutes * 60))
+
+
+def start_schedule(app: Flask, *, every_s: float, first_s: float) -> threading.Event:
+    """Tick on a daemon thread; set the returned event to stop it."""
+    # Each worker ticks; the unique keys and the claimed mails make the overlap harmless.
+    stop = threading.Event()
+    app.extensions["qms_tick_stop"] = stop
+    thread = threading.Thread(
+        target=_every, args=(app, every_s, stop, first_s), name="qms-tick", daemon=True
+    )
+    thread.start()
+    return stop
