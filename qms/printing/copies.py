@@ -14,6 +14,7 @@ from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, require
 from qms.core.storage import BlobStore
 from qms.core.workflow import conditional_update
+from qms.documents import approval
 from qms.documents.integrity import ensure_intact
 from qms.documents.models import DocumentVersion, VersionState
 from qms.documents.queries import get_version
@@ -152,6 +153,10 @@ def print_copy(
     else:
         require(actor, Permission.DOCUMENT_READ)
     version = get_version(session, actor, version_id)
+    # Print what is in force today, as every reader sees it (qms print included).
+    if approval.apply_due_transitions(session, document_id=version.document_id):
+        session.refresh(version)
+        version = get_version(session, actor, version_id)
     if copy is not None and version.state != S.EFFECTIVE:
         raise Conflict(str(_l("The version is no longer in force: recall the copy instead.")))
     ensure_intact(session, version, actor, "print")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
@@ -57,6 +58,25 @@ def test_a_superseded_copy_says_not_in_force(app, client, versions):
     _approve(app, org, v2)
     page = client.get(_url(app, v1)).get_data(as_text=True)
     assert "flash-error" in page and "NO está vigente" in page and "versión 2" in page
+
+
+def test_the_page_knows_a_new_version_took_effect_without_anyone_ticking(app, client, versions):
+    org, document_id, v1 = versions
+    tomorrow = approval.today() + timedelta(days=1)
+    with app.app_context():
+        draft = authoring.start_draft(db.session, user(org.owner_id), document_id)
+        authoring.update_draft(db.session, user(org.owner_id), draft.id, change_summary="v2")
+        approval.submit_version(db.session, user(org.owner_id), draft.id, PASSWORD)
+        approval.review_version(db.session, user(org.reviewer_id), draft.id, PASSWORD)
+        approval.approve_version(
+            db.session, user(org.approver_id), draft.id, PASSWORD, effective_from=tomorrow
+        )
+        db.session.commit()
+    assert "flash-success" in client.get(_url(app, v1)).get_data(as_text=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(approval, "today", lambda: tomorrow)  # the date comes; no tick has run
+        page = client.get(_url(app, v1)).get_data(as_text=True)
+    assert "NO está vigente" in page and "versión 2" in page
 
 
 def test_a_forged_token_answers_404(app, client, versions):
