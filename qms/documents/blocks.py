@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from qms.documents import rendering
 from qms.documents.block_fields import (
     MAX_BLOCKS,
     MAX_COLUMNS,
@@ -33,6 +34,13 @@ def _text(block: dict[str, Any]) -> dict[str, Any]:
         _fail(_l("A text block holds text."))
     if len(text) > MAX_TEXT:
         _fail(_l("A text block is too long."))
+    if rendering.markdown_too_heavy(text):
+        _fail(
+            _l(
+                "A text block may hold at most %(n)d brackets ([); split it into several blocks.",
+                n=rendering.MAX_BRACKETS,
+            )
+        )
     return {"kind": "text", "text": text.replace("\r\n", "\n")}
 
 
