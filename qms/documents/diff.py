@@ -14,6 +14,7 @@ from difflib import SequenceMatcher
 from typing import Any, TypeVar
 
 from qms.documents.block_tables import as_table
+from qms.documents.rendering import markdown_text
 
 SAME, CHANGED, ADDED, REMOVED = "same", "changed", "added", "removed"
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
@@ -262,13 +263,18 @@ def diff_table(old: dict[str, Any], new: dict[str, Any]) -> TableDiff:
 # --- blocks ------------------------------------------------------------------------------
 
 
+def _shown(block: dict[str, Any]) -> str:
+    """A text block's words as the page shows them: the comparison is of text, not Markdown."""
+    return markdown_text(str(block.get("text") or ""))
+
+
 def _signature(block: dict[str, Any]) -> str:
     return json.dumps(block, sort_keys=True, ensure_ascii=False)
 
 
 def _flat(block: dict[str, Any]) -> list[str]:
     if block.get("kind") == "text":
-        return _tokens(str(block.get("text") or ""))
+        return _tokens(_shown(block))
     table = as_table(block)
     if table is not None:
         cells = [str(table["title"] or ""), *map(str, table["columns"])]
@@ -289,7 +295,7 @@ def _block(old: dict[str, Any] | None, new: dict[str, Any] | None) -> BlockDiff:
         status = ADDED if old is None else REMOVED
         kind = str(block.get("kind"))
         if kind == "text":
-            text = str(block.get("text") or "")
+            text = _shown(block)
             op = INSERT if old is None else DELETE
             return BlockDiff(status, kind, text=(Segment(op, text),) if text else ())
         shown = as_table(block)
@@ -301,7 +307,7 @@ def _block(old: dict[str, Any] | None, new: dict[str, Any] | None) -> BlockDiff:
     kind = str(new.get("kind"))
     status = SAME if _signature(old) == _signature(new) else CHANGED
     if kind == "text":
-        return BlockDiff(status, kind, text=diff_words(old.get("text", ""), new.get("text", "")))
+        return BlockDiff(status, kind, text=diff_words(_shown(old), _shown(new)))
     old_table, new_table = as_table(old), as_table(new)
     if old_table is not None and new_table is not None:
         # Structured blocks compare as the tables they read as: a changed cell, not a JSON blob.

@@ -6,8 +6,10 @@ switched off (it is shown as text) and nh3 then keeps only a small allow-list of
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from html import unescape as html_unescape
 from typing import Any
 
 import markdown
@@ -92,6 +94,17 @@ MAX_BRACKETS = 1000
 
 def markdown_too_heavy(text: str) -> bool:
     return text.count("[") > MAX_BRACKETS
+
+
+_LINE_END = re.compile(r"</(?:p|li|h[1-6]|tr|blockquote|pre|table|ul|ol)>|<br\s*/?>", re.I)
+
+
+def markdown_text(text: str) -> str:
+    """What a reader sees of a Markdown block, as plain text: for search and the comparison,
+    which must show words, never Markdown source."""
+    html = _LINE_END.sub("\n", str(render_markdown(text)))
+    plain = html_unescape(nh3.clean(html, tags=set()))
+    return re.sub(r"\n{3,}", "\n\n", plain).strip()
 
 
 def render_markdown(text: str) -> Markup:

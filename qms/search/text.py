@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from qms.documents.block_tables import as_table
+from qms.documents.rendering import markdown_text
 
 
 def block_text(block: dict[str, Any]) -> str:
-    """Markdown as written; every other block as its table's title, headers and cells."""
+    """A text block as a reader sees it (no Markdown source); every other block as its
+    table's title, headers and cells."""
     if block.get("kind") == "text":
-        return str(block.get("text") or "")
+        return markdown_text(str(block.get("text") or ""))
     table = as_table(block)
     if table is None:
         return ""

@@ -68,6 +68,9 @@ def test_structured_content_is_found_stemmed_and_without_accents(app, documents)
     assert "<mark>correspondencia</mark>" in snippet and "&lt;urgente&gt;" in snippet
     assert "<urgente>" not in snippet
     assert _search(app, org.owner_id, "inexistente") == []
+    # Snippets show the words a reader sees, never Markdown source.
+    [(_, _, _, snippet)] = _search(app, org.owner_id, "objetivo")
+    assert "<mark>Objetivo</mark>" in snippet and "###" not in snippet
 
 
 def test_staff_find_a_version_only_once_it_is_in_force(app, documents):

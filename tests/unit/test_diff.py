@@ -189,3 +189,15 @@ def test_a_structured_block_compares_as_its_table_cell_by_cell() -> None:
 def test_kind_change_at_one_position_is_a_removal_and_an_addition() -> None:
     result = compare_content([text("Tabla pendiente")], [table([["1", "A"]])])
     assert sorted(b.status for b in result.blocks) == [ADDED, REMOVED]
+
+
+def test_text_blocks_compare_as_the_words_a_reader_sees_not_markdown() -> None:
+    result = compare_content(
+        [text("**Objetivo:** responder en 15 días.")],
+        [text("**Objetivo:** responder en [10 días](https://ley.example/1755).")],
+    )
+    [block] = result.blocks
+    shown = "".join(s.text for s in block.text)
+    assert "**" not in shown and "](" not in shown
+    assert ops(block.text, DELETE) == ["15"] and ops(block.text, INSERT) == ["10"]
+    assert shown.startswith("Objetivo: responder en")
