@@ -14,11 +14,11 @@ from qms.audits.lifecycle import AuditAction, apply, is_on_team, report_is_ready
 from qms.audits.models import Audit, AuditSignature, AuditState, ReportSignatureMeaning
 from qms.audits.services import get_audit, text
 from qms.core.db import utcnow
-from qms.core.errors import Conflict, PermissionDenied, TooManyAttempts, ValidationFailed
+from qms.core.errors import Conflict, PermissionDenied
 from qms.core.permissions import Permission, require
 from qms.core.workflow import conditional_update
 from qms.trail import services as trail
-from qms.users.auth import check_reauthentication
+from qms.users.auth import reauthenticate_to_sign
 
 P = Permission
 M = ReportSignatureMeaning
@@ -93,31 +93,16 @@ def save_report_text(
 def _sign(
     session: Session, actor: Any, audit: Audit, meaning: str, password: str, comment: str = ""
 ) -> AuditSignature:
-    """The password again, then the signature with the hash of the report as it is now. A wrong
-    password counts in the login lockout (TooManyAttempts once locked out, whatever the
-    password); each refusal is recorded (signature:refused) and the edge keeps it."""
-
-    def refused(reason: str = "") -> None:
-        trail.record(
-            session,
-            "signature:refused",
-            "audit",
-            audit.id,
-            actor=actor,
-            after={"meaning": meaning, "code": audit.code},
-            reason=reason,
-        )
-
-    try:
-        ok = check_reauthentication(session, actor, password)
-    except TooManyAttempts:
-        refused("lockout")
-        raise
-    if not ok:
-        refused()
-        raise ValidationFailed(
-            str(_l("Wrong password: the signature was not applied.")), field="password"
-        )
+    """The password again (`reauthenticate_to_sign`), then the signature with the hash of the
+    report as it is now."""
+    reauthenticate_to_sign(
+        session,
+        actor,
+        password,
+        object_type="audit",
+        object_id=audit.id,
+        details={"meaning": meaning, "code": audit.code},
+    )
     signature = AuditSignature(
         audit_id=audit.id,
         user_id=actor.id,

@@ -25,11 +25,11 @@ from qms.capa.models import (
 )
 from qms.capa.services import get_nonconformity, required_text
 from qms.core.db import utcnow
-from qms.core.errors import Conflict, NotFound, TooManyAttempts, ValidationFailed
+from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, require
 from qms.documents.models import ChangeRequest, ChangeRequestState, DocumentVersion, VersionState
 from qms.trail import services as trail
-from qms.users.auth import check_reauthentication
+from qms.users.auth import reauthenticate_to_sign
 from qms.users.models import User
 
 P = Permission
@@ -302,30 +302,15 @@ def update_action(
 
 
 def _reauthenticate(session: Session, actor: Any, nc: Nonconformity, password: str) -> None:
-    """The signer's password again; a wrong one counts in the login lockout (TooManyAttempts
-    once locked out, whatever the password). Each refusal is recorded: the edge keeps it."""
-
-    def refused(reason: str = "") -> None:
-        trail.record(
-            session,
-            "signature:refused",
-            "nonconformity",
-            nc.id,
-            actor=actor,
-            after={"meaning": "effectiveness", "code": nc.code},
-            reason=reason,
-        )
-
-    try:
-        ok = check_reauthentication(session, actor, password)
-    except TooManyAttempts:
-        refused("lockout")
-        raise
-    if not ok:
-        refused()
-        raise ValidationFailed(
-            str(_l("Wrong password: the signature was not applied.")), field="password"
-        )
+    """The signer's password again (`reauthenticate_to_sign`)."""
+    reauthenticate_to_sign(
+        session,
+        actor,
+        password,
+        object_type="nonconformity",
+        object_id=nc.id,
+        details={"meaning": "effectiveness", "code": nc.code},
+    )
 
 
 def sign_effectiveness(

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from qms.core.db import utcnow
-from qms.core.errors import DomainError, TooManyAttempts
+from qms.core.errors import DomainError
 from qms.documents.models import DocumentVersion, Signature
-from qms.trail import services as trail
-from qms.users.auth import check_reauthentication
+from qms.users.auth import reauthenticate_to_sign
 
 
 class SignatureRefused(DomainError):
@@ -24,31 +22,16 @@ class SignatureRefused(DomainError):
 def reauthenticate(
     session: Session, actor: Any, password: str, version: DocumentVersion, meaning: str
 ) -> None:
-    """Signing asks for the password again (21 CFR Part 11 §11.200); a wrong one counts in the
-    login lockout, and a locked-out signer is refused (TooManyAttempts) whatever the password."""
-    try:
-        if actor is not None and check_reauthentication(session, actor, password):
-            return
-    except TooManyAttempts:
-        _record_refusal(session, actor, version, meaning, reason="lockout")
-        raise
-    _record_refusal(session, actor, version, meaning)
-    raise SignatureRefused(
-        str(_l("Wrong password: the signature was not applied.")), field="password"
-    )
-
-
-def _record_refusal(
-    session: Session, actor: Any, version: DocumentVersion, meaning: str, reason: str = ""
-) -> None:
-    trail.record(
+    """The author's or signer's password again before a version is signed (SignatureRefused,
+    403, when wrong); see `reauthenticate_to_sign`."""
+    reauthenticate_to_sign(
         session,
-        "signature:refused",
-        "document_version",
-        version.id,
-        actor=actor,
-        after={"meaning": meaning, "document": version.document.code, "number": version.number},
-        reason=reason,
+        actor,
+        password,
+        object_type="document_version",
+        object_id=version.id,
+        details={"meaning": meaning, "document": version.document.code, "number": version.number},
+        refusal=SignatureRefused,
     )
 
 

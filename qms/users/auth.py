@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from werkzeug.security import check_password_hash
 
 from qms.core.context import current_client_address, current_user_agent
 from qms.core.db import db, utcnow
-from qms.core.errors import TooManyAttempts, ValidationFailed
+from qms.core.errors import DomainError, TooManyAttempts, ValidationFailed
 from qms.trail import services as trail
 from qms.users.models import LoginAttempt, User, UserSession
 from qms.users.services import find_user, hash_password
@@ -118,6 +119,44 @@ def check_reauthentication(db_session: Session, user: User, password: str) -> bo
     ok = bool(user.active) and check_password_hash(user.password_hash, password or "")
     db_session.add(LoginAttempt(username=key, client_address=address, succeeded=ok))
     return ok
+
+
+def reauthenticate_to_sign(
+    db_session: Session,
+    actor: User | None,
+    password: str,
+    *,
+    object_type: str,
+    object_id: int,
+    details: dict[str, Any],
+    refusal: type[DomainError] = ValidationFailed,
+) -> None:
+    """The signer's password asked again (21 CFR Part 11 §11.200), for every kind of signature.
+
+    A wrong one counts in the sign-in lockout; a locked-out signer is refused
+    (TooManyAttempts) whatever the password. Each refusal is recorded as `signature:refused`
+    on the signed object, and the edge keeps that record although the request fails.
+    """
+
+    def record(reason: str = "") -> None:
+        trail.record(
+            db_session,
+            "signature:refused",
+            object_type,
+            object_id,
+            actor=actor,
+            after=details,
+            reason=reason,
+        )
+
+    try:
+        if actor is not None and check_reauthentication(db_session, actor, password):
+            return
+    except TooManyAttempts:
+        record("lockout")
+        raise
+    record()
+    raise refusal(str(_l("Wrong password: the signature was not applied.")), field="password")
 
 
 def open_session(db_session: Session, user: User) -> UserSession:
