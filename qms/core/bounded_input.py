@@ -24,7 +24,9 @@ class BoundedChunkedInput:
         self.limit = limit  # read per request: tests and settings may change it
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        if environ.get("CONTENT_LENGTH") or "wsgi.input_terminated" not in environ:
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if not chunked or environ.get("CONTENT_LENGTH") or "wsgi.input_terminated" not in environ:
+            # Gunicorn marks every request input_terminated; only a chunked body needs this.
             return self.app(environ, start_response)
         limit = self.limit()
         body = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 - closed below
