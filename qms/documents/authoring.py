@@ -169,10 +169,13 @@ def start_draft(
     bypass_permission: bool = False,
 ) -> DocumentVersion:
     """Open the next version as a copy of the version in force; one open version at a time."""
-    document = session.get(Document, document_id)
-    if document is None:
-        raise NotFound(str(_l("Document not found.")))
-    if not bypass_permission:
+    if bypass_permission:
+        document = session.get(Document, document_id)
+        if document is None:
+            raise NotFound(str(_l("Document not found.")))
+    else:
+        # A document the actor may not see is not found (404), before any other answer.
+        document = get_document(session, actor, document_id)
         require(actor, P.DOCUMENT_EDIT, document)
     if open_version(session, document.id) is not None:
         raise Conflict(str(_l("This document already has a version in progress.")))
