@@ -1,36 +1,22 @@
 """Signing through the API: submit, review, approve, reject, discard, withdraw, periodic review.
 
 The password in each body is the token owner's account password: re-authentication for the
-signature, as on the pages.
+signature, as on the pages. A refused password (SignatureRefused) and a lockout are recorded
+errors: the edge keeps their trail event although it answers 403 / 429.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from qms.api.documents import parse_date, signed_payload, version_payload
 from qms.api.views import api
 from qms.core.db import db
-from qms.core.errors import TooManyAttempts
 from qms.core.permissions import Permission
-from qms.core.web import commit_despite_error
 from qms.documents import approval
-from qms.documents.signing import SignatureRefused
 from qms.users.models import User
 
 P = Permission
-T = TypeVar("T")
-
-
-def _signing(call: Callable[[], T]) -> T:
-    """Run a signing service; a refused password stays on record although we answer 403, and
-    so does the refusal of a locked-out signer (429)."""
-    try:
-        return call()
-    except (SignatureRefused, TooManyAttempts):
-        commit_despite_error()
-        raise
 
 
 @api.route(
@@ -43,9 +29,7 @@ def _signing(call: Callable[[], T]) -> T:
     body="Submit",
 )
 def submit_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    signature = _signing(
-        lambda: approval.submit_version(db.session, actor, version_id, body["password"])
-    )
+    signature = approval.submit_version(db.session, actor, version_id, body["password"])
     return signed_payload(actor, signature)
 
 
@@ -58,10 +42,8 @@ def submit_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[s
     body="Review",
 )
 def review_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    signature = _signing(
-        lambda: approval.review_version(
-            db.session, actor, version_id, body["password"], body.get("comment", "")
-        )
+    signature = approval.review_version(
+        db.session, actor, version_id, body["password"], body.get("comment", "")
     )
     return signed_payload(actor, signature)
 
@@ -76,15 +58,13 @@ def review_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[s
 )
 def approve_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
     effective_from = parse_date(body, "effective_from")
-    signature = _signing(
-        lambda: approval.approve_version(
-            db.session,
-            actor,
-            version_id,
-            body["password"],
-            effective_from=effective_from,
-            comment=body.get("comment", ""),
-        )
+    signature = approval.approve_version(
+        db.session,
+        actor,
+        version_id,
+        body["password"],
+        effective_from=effective_from,
+        comment=body.get("comment", ""),
     )
     return signed_payload(actor, signature)
 
@@ -99,10 +79,8 @@ def approve_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[
 )
 def reject_version(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
     """Reviewers reject in review, approvers in approval: the version's route decides."""
-    signature = _signing(
-        lambda: approval.reject_version(
-            db.session, actor, version_id, body["password"], body["reason"]
-        )
+    signature = approval.reject_version(
+        db.session, actor, version_id, body["password"], body["reason"]
     )
     return signed_payload(actor, signature)
 
@@ -130,10 +108,8 @@ def discard_draft(actor: User, version_id: int, body: dict[str, Any]) -> dict[st
     body="Withdraw",
 )
 def withdraw_document(actor: User, document_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    signature = _signing(
-        lambda: approval.withdraw_document(
-            db.session, actor, document_id, body["password"], body["reason"]
-        )
+    signature = approval.withdraw_document(
+        db.session, actor, document_id, body["password"], body["reason"]
     )
     return signed_payload(actor, signature)
 
@@ -148,9 +124,7 @@ def withdraw_document(actor: User, document_id: int, body: dict[str, Any]) -> di
     body="PeriodicReview",
 )
 def periodic_review(actor: User, document_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    signature = _signing(
-        lambda: approval.record_periodic_review(
-            db.session, actor, document_id, body["password"], body.get("comment", "")
-        )
+    signature = approval.record_periodic_review(
+        db.session, actor, document_id, body["password"], body.get("comment", "")
     )
     return signed_payload(actor, signature)

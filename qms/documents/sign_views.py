@@ -17,7 +17,7 @@ from qms.core.permissions import Permission, permission_required, require
 from qms.core.web import attach_error, commit_despite_error
 from qms.core.workflow import rule_for
 from qms.documents import approval, diff
-from qms.documents.blocks import content_hash
+from qms.documents.integrity import stored_hash
 from qms.documents.lifecycle import TRANSITIONS, Action
 from qms.documents.models import Document, DocumentVersion, VersionState
 from qms.documents.queries import (
@@ -66,7 +66,7 @@ def document_url(document: Document) -> str:
 def _digest(version: DocumentVersion) -> str:
     """The hash the signature will carry: a draft's is computed as submitting will."""
     if version.state == VersionState.DRAFT:
-        return content_hash(version.content, [a.blob_sha256 for a in version.attachments])
+        return stored_hash(db.session, version)
     return version.content_sha256
 
 

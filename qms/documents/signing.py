@@ -17,6 +17,7 @@ class SignatureRefused(DomainError):
 
     status_code = 403
     code = "signature_refused"
+    recorded = True  # signature:refused stays on record although the request fails
 
 
 def reauthenticate(

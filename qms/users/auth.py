@@ -20,7 +20,7 @@ from qms.core.db import db, utcnow
 from qms.core.errors import DomainError, TooManyAttempts, ValidationFailed
 from qms.trail import services as trail
 from qms.users.models import LoginAttempt, User, UserSession
-from qms.users.services import find_user, hash_password
+from qms.users.services import find_user, hash_password, verify_password
 
 SESSION_KEY = "sid"
 _DUMMY_HASHES: dict[str, str] = {}
@@ -116,7 +116,7 @@ def check_reauthentication(db_session: Session, user: User, password: str) -> bo
     max_failures, window = lockout_policy()
     if _recent_failures(db_session, key, window) >= max_failures:
         raise _refuse_locked_out(db_session, key, address)
-    ok = bool(user.active) and check_password_hash(user.password_hash, password or "")
+    ok = bool(user.active) and verify_password(user, password or "")
     db_session.add(LoginAttempt(username=key, client_address=address, succeeded=ok))
     return ok
 
