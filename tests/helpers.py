@@ -85,3 +85,13 @@ def trail_events(app: Flask, action: str | None = None) -> list[TrailEvent]:
         if action:
             stmt = stmt.where(TrailEvent.action == action)
         return list(db.session.scalars(stmt))
+
+
+def days_pass(monkeypatch: pytest.MonkeyPatch, days: int) -> None:
+    """Move the one clock "today" is read from (qms.core.db.utcnow) `days` ahead."""
+    from datetime import timedelta
+
+    from qms.core import db as core_db
+
+    real = core_db.utcnow
+    monkeypatch.setattr(core_db, "utcnow", lambda: real() + timedelta(days=days))

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from qms.documents.history import HistoryRow
+from qms.documents.in_force import shown_state
 from qms.documents.models import (
     Attachment,
     Document,
@@ -258,7 +259,7 @@ def version_summary(version: DocumentVersion | None) -> dict[str, Any] | None:
     return {
         "id": version.id,
         "number": version.number,
-        "state": version.state,
+        "state": shown_state(version),
         "effective_from": _day(version.effective_from),
     }
 
@@ -341,7 +342,7 @@ def version_as_dict(version: DocumentVersion, signatures: list[Signature]) -> di
         "document_id": version.document_id,
         "document_code": version.document.code,
         "number": version.number,
-        "state": version.state,
+        "state": shown_state(version),
         "change_summary": version.change_summary,
         "content": [dict(block) for block in version.content],
         "content_sha256": version.content_sha256,

@@ -28,7 +28,7 @@ from qms.blobs.services import read_blob
 from qms.core.db import db
 from qms.core.errors import NotFound, ValidationFailed
 from qms.core.permissions import Permission
-from qms.documents import approval, authoring, queries
+from qms.documents import authoring, queries
 from qms.documents.history import version_history
 from qms.documents.models import (
     Attachment,
@@ -120,7 +120,6 @@ def document_types(actor: User) -> dict[str, Any]:
 )
 def documents(actor: User, process: str | None, type: str | None, q: str | None) -> dict:
     """Due effective dates are applied first, so the version in force is today's."""
-    approval.apply_due_transitions(db.session)
     seen = sa.exists().where(DocumentVersion.document_id == Document.id)
     stmt = sa.select(Document).where(seen.where(queries.version_visibility(actor)))
     if process:
@@ -148,7 +147,6 @@ def documents(actor: User, process: str | None, type: str | None, q: str | None)
     permission=P.DOCUMENT_READ,
 )
 def document(actor: User, document_id: int) -> dict[str, Any]:
-    approval.apply_due_transitions(db.session, document_id=document_id)
     return document_payload(actor, queries.get_document(db.session, actor, document_id))
 
 
@@ -159,7 +157,6 @@ def document(actor: User, document_id: int) -> dict[str, Any]:
     permission=P.DOCUMENT_READ,
 )
 def document_versions(actor: User, document_id: int) -> dict[str, Any]:
-    approval.apply_due_transitions(db.session, document_id=document_id)
     found = queries.get_document(db.session, actor, document_id)
     return {"items": [history_row_as_dict(r) for r in version_history(db.session, actor, found)]}
 
@@ -171,7 +168,6 @@ def document_versions(actor: User, document_id: int) -> dict[str, Any]:
     permission=P.DOCUMENT_READ,
 )
 def version(actor: User, version_id: int) -> dict[str, Any]:
-    approval.apply_due_transitions(db.session)
     return version_payload(actor, queries.get_version(db.session, actor, version_id))
 
 

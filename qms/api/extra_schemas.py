@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from qms.api.document_schemas import DOCUMENT_SCHEMAS, type_as_dict
+from qms.documents.in_force import shown_state
 from qms.documents.master_list import DueReview, MasterListRow
 from qms.documents.models import (
     ChangeRequest,
@@ -231,7 +232,7 @@ def work_version_as_dict(version: DocumentVersion) -> dict[str, Any]:
         "document_code": version.document.code,
         "document_title": version.document.title,
         "number": version.number,
-        "state": version.state,
+        "state": shown_state(version),
     }
 
 

@@ -22,6 +22,11 @@ _ERRORS = {
     "Forbidden": "The token's owner lacks the permission.",
     "NotFound": "No such object, or the token's owner may not see it.",
     "Conflict": "The object changed meanwhile (a lost race) or is not in a state for this.",
+    "TooManyAttempts": (
+        "Too many wrong passwords: the account is locked for a while (the same lockout as the "
+        "sign-in page)."
+    ),
+    "Busy": "The database stayed busy longer than the server waits: retry after `Retry-After`.",
 }
 _BODY_ERRORS = "A field of the body is missing, unknown or invalid (`error.field` names it)."
 _CHANGE_REFUSED = (
@@ -34,6 +39,14 @@ _CHALLENGE = {
     "WWW-Authenticate": {
         "description": '`Bearer realm="qms"`, with `error="invalid_token"` when one was sent.',
         "schema": {"type": "string"},
+    }
+}
+
+
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before retrying.",
+        "schema": {"type": "integer"},
     }
 }
 
@@ -57,6 +70,12 @@ def path_parameters(rule: str) -> list[dict[str, Any]]:
 
 def _error_ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/responses/{name}"}
+
+
+def _takes_password(op: Operation) -> bool:
+    """Signing operations re-authenticate: their body has a `password`."""
+    body = SCHEMAS.get(op.body or "", {})
+    return "password" in body.get("properties", {})
 
 
 def _operation(op: Operation) -> dict[str, Any]:
@@ -91,6 +110,9 @@ def _operation(op: Operation) -> dict[str, Any]:
         responses["404"] = _error_ref("NotFound")
     if changes:
         responses["409"] = _error_ref("Conflict")
+    if _takes_password(op):
+        responses["429"] = _error_ref("TooManyAttempts")
+    responses["503"] = _error_ref("Busy")
     description = op.description
     if op.permission is not None:
         description = f"{description}\n\nRequires the permission `{op.permission}`.".strip()
@@ -162,6 +184,7 @@ def build_document(registry: ApiRegistry, server_url: str) -> dict[str, Any]:
             "responses": {
                 name: {"description": text, "content": error_content}
                 | ({"headers": _CHALLENGE} if name == "Unauthorized" else {})
+                | ({"headers": _RETRY_AFTER} if name == "Busy" else {})
                 for name, text in _ERRORS.items()
             },
         },

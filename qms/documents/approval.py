@@ -16,7 +16,7 @@ from qms.core.localtime import local_today
 from qms.core.permissions import Permission, require
 from qms.core.workflow import conditional_update
 from qms.documents import lifecycle
-from qms.documents.integrity import ContentAltered, ensure_intact, stored_hash
+from qms.documents.integrity import ensure_intact, stored_hash
 from qms.documents.lifecycle import Action
 from qms.documents.models import (
     Document,
@@ -36,6 +36,7 @@ from qms.documents.queries import (
     version_in_force,
 )
 from qms.documents.signing import add_signature, reauthenticate
+from qms.documents.taking_effect import apply_due_transitions
 from qms.trail import services as trail
 
 M = SignatureMeaning
@@ -262,6 +263,7 @@ def withdraw_document(
 ) -> Signature:
     """Sign "retiró": the version in force becomes obsolete; the code stays taken forever."""
     document = get_document(session, actor, document_id)
+    apply_due_transitions(session, document_id=document.id)
     current = version_in_force(session, document.id)
     if current is None:
         raise Conflict(str(_l("The document has no version in force.")))
@@ -284,64 +286,13 @@ def withdraw_document(
     return signature
 
 
-def apply_due_transitions(
-    session: Session, *, on: date | None = None, document_id: int | None = None
-) -> list[DocumentVersion]:
-    """Approved versions whose day has come take effect; the one they replace is superseded.
-
-    Idempotent (`qms tick`, and every read that lists documents): a version another process
-    moved first is skipped.
-    """
-    stmt = sa.select(DocumentVersion).where(
-        DocumentVersion.state == S.APPROVED, DocumentVersion.effective_from <= (on or today())
-    )
-    if document_id is not None:
-        stmt = stmt.where(DocumentVersion.document_id == document_id)
-    applied = []
-    for version in session.scalars(stmt.order_by(DocumentVersion.id)).all():
-        try:
-            _take_effect(session, version)
-        except Conflict:
-            # Another process got there first. Its first conditional UPDATE held the lock, so
-            # ours changed nothing before failing: no savepoint is needed to undo.
-            continue
-        applied.append(version)
-    return applied
-
-
-def _take_effect(session: Session, version: DocumentVersion) -> None:
-    try:
-        ensure_intact(session, version, None, Action.TAKE_EFFECT.value, once=True)
-    except ContentAltered:
-        # Stays approved and is listed by `qms signatures verify`; the refusal is recorded.
-        raise Conflict(str(_l("The version's content no longer matches its signatures."))) from None
-    previous = version_in_force(session, version.document_id)
-    now = utcnow()
-    if previous is not None:
-        lifecycle.apply(
-            session,
-            previous,
-            Action.SUPERSEDE,
-            None,
-            values={"superseded_at": now},
-            details={"by_number": version.number},
-        )
-    lifecycle.apply(
-        session,
-        version,
-        Action.TAKE_EFFECT,
-        None,
-        values={"effective_at": now},
-        details={"effective_from": str(version.effective_from)},
-    )
-
-
 def record_periodic_review(
     session: Session, actor: Any, document_id: int, password: str, comment: str = ""
 ) -> Signature:
     """ "Reviewed, no change": a signature on the version in force moves the next review date."""
     document = get_document(session, actor, document_id)
     require(actor, Permission.DOCUMENT_PERIODIC_REVIEW, document)
+    apply_due_transitions(session, document_id=document.id)
     current = version_in_force(session, document.id)
     if current is None:
         raise Conflict(str(_l("The document has no version in force.")))

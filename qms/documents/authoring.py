@@ -25,6 +25,7 @@ from qms.documents.models import (
     VersionState,
 )
 from qms.documents.queries import get_document, get_version, open_version, version_in_force
+from qms.documents.taking_effect import apply_due_transitions
 from qms.processes.models import Process
 from qms.trail import services as trail
 from qms.users.models import User
@@ -177,6 +178,7 @@ def start_draft(
         # A document the actor may not see is not found (404), before any other answer.
         document = get_document(session, actor, document_id)
         require(actor, P.DOCUMENT_EDIT, document)
+    apply_due_transitions(session, document_id=document.id)
     if open_version(session, document.id) is not None:
         raise Conflict(str(_l("This document already has a version in progress.")))
     current = version_in_force(session, document.id)

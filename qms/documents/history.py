@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from qms.documents.in_force import shown_state
 from qms.documents.models import Document, DocumentVersion, SignatureMeaning
 from qms.documents.queries import visible_versions
 
@@ -47,7 +48,7 @@ def version_history(session: Session, actor: Any, document: Document) -> list[Hi
             reviewed=_names(v, M.REVIEWED),
             approved=_names(v, M.APPROVED),
             change_summary=v.change_summary,
-            state=v.state,
+            state=shown_state(v),
         )
         for v in visible_versions(session, actor, document)
         if v.state != "discarded"

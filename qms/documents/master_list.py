@@ -18,9 +18,9 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from sqlalchemy.orm import Session, aliased
 
-from qms.core.localtime import local_date
+from qms.core.localtime import local_date, local_today
 from qms.core.permissions import Permission, require
-from qms.documents import approval
+from qms.documents.in_force import shown_state_expr
 from qms.documents.models import (
     OPEN_STATES,
     Document,
@@ -153,7 +153,6 @@ def build_master_list(
     f = filters or MasterListFilter()
     if not unrestricted:
         require(actor, Permission.DOCUMENT_READ)
-    approval.apply_due_transitions(session)
     rows = _rows(session, actor, f, unrestricted)
     if f.state:
         rows = [r for r in rows if r.state == f.state]
@@ -167,11 +166,12 @@ def _rows(
     session: Session, actor: Any, f: MasterListFilter, unrestricted: bool
 ) -> list[MasterListRow]:
     owner = aliased(User)
+    state = shown_state_expr()  # today's, whether or not the tick has recorded it
     stmt = (
         sa.select(
             DocumentVersion.id.label("version_id"),
             DocumentVersion.number,
-            DocumentVersion.state,
+            state.label("state"),
             DocumentVersion.effective_from,
             Document.id.label("document_id"),
             Document.code,
@@ -188,7 +188,7 @@ def _rows(
         .join(DocumentType, DocumentType.id == Document.type_id)
         .join(Process, Process.id == Document.process_id)
         .join(owner, owner.id == Document.owner_id)
-        .where(DocumentVersion.state.in_(list(_PRIORITY)))
+        .where(state.in_([s.value for s in _PRIORITY]))
     )
     if not unrestricted:
         stmt = stmt.where(version_visibility(actor))
@@ -299,7 +299,7 @@ def list_reviews_due(
     """Documents in force whose periodic review falls on or before `on` + `within_days`,
     most overdue first. `owned_only`: the documents the actor owns or whose process they
     lead or belong to."""
-    today = on or approval.today()
+    today = on or local_today()
     rows = build_master_list(session, actor, MasterListFilter(process=process, state=S.EFFECTIVE))
     if owned_only:
         mine = set(

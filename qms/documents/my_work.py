@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from qms.core.permissions import Permission, can
 from qms.documents.approval import today
+from qms.documents.in_force import in_force_clause
 from qms.documents.lifecycle import duties_conflict
 from qms.documents.models import (
     ChangeRequest,
@@ -106,7 +107,7 @@ def reviews_due(session: Session, actor: Any, *, on: date | None = None) -> list
     """Documents I own whose periodic review is overdue or due within 30 days."""
     day = on or today()
     horizon = day + timedelta(days=DUE_WITHIN_DAYS)
-    in_force = sa.select(DocumentVersion.document_id).where(DocumentVersion.state == S.EFFECTIVE)
+    in_force = sa.select(DocumentVersion.document_id).where(in_force_clause(day))
     documents = session.scalars(
         sa.select(Document)
         .where(Document.owner_id == actor.id, Document.id.in_(in_force))

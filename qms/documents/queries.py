@@ -24,8 +24,8 @@ from qms.core.permissions import (
     require,
     roles_with,
 )
+from qms.documents.in_force import in_force_clause, is_in_force, is_pending_clause
 from qms.documents.models import (
-    OPEN_STATES,
     Document,
     DocumentType,
     DocumentVersion,
@@ -41,7 +41,7 @@ def version_visibility(actor: Any) -> sa.ColumnElement[bool]:
     """SQL condition on DocumentVersion (joined to Document) for what `actor` may see."""
     if can(actor, P.DOCUMENT_READ_ALL):
         return sa.true()
-    in_force = DocumentVersion.state == VersionState.EFFECTIVE
+    in_force = in_force_clause()
     if can_own_variant(actor, P.DOCUMENT_READ_ALL):
         return sa.or_(in_force, Document.owned_by_clause(actor.id))
     if can(actor, P.DOCUMENT_READ):
@@ -77,7 +77,7 @@ def is_named_signer(actor: Any, version: DocumentVersion, state: str | None = No
 
 
 def can_see_version(actor: Any, version: DocumentVersion) -> bool:
-    if version.state == VersionState.EFFECTIVE and can(actor, P.DOCUMENT_READ):
+    if is_in_force(version) and can(actor, P.DOCUMENT_READ):
         return True
     return can(actor, P.DOCUMENT_READ_ALL, version.document) or is_named_signer(actor, version)
 
@@ -127,11 +127,10 @@ def visible_versions(session: Session, actor: Any, document: Document) -> list[D
 
 
 def version_in_force(session: Session, document_id: int) -> DocumentVersion | None:
-    """Derived, never copied: the one effective version, if any."""
+    """Derived, never copied: the version in force today, if any (see `in_force`)."""
     return session.scalar(
         sa.select(DocumentVersion).where(
-            DocumentVersion.document_id == document_id,
-            DocumentVersion.state == VersionState.EFFECTIVE,
+            DocumentVersion.document_id == document_id, in_force_clause()
         )
     )
 
@@ -142,10 +141,7 @@ def in_force_by_code(
     """The documents with these codes, each with its version in force (one query)."""
     if not codes:
         return {}
-    in_force = sa.and_(
-        DocumentVersion.document_id == Document.id,
-        DocumentVersion.state == VersionState.EFFECTIVE,
-    )
+    in_force = sa.and_(DocumentVersion.document_id == Document.id, in_force_clause())
     stmt = (
         sa.select(Document, DocumentVersion)
         .outerjoin(DocumentVersion, in_force)
@@ -155,18 +151,10 @@ def in_force_by_code(
 
 
 def open_version(session: Session, document_id: int) -> DocumentVersion | None:
-    """The draft or the version on its way to taking effect, if any."""
+    """The draft or the version on its way to taking effect today, if any."""
     return session.scalar(
         sa.select(DocumentVersion).where(
-            DocumentVersion.document_id == document_id,
-            DocumentVersion.state.in_(
-                [
-                    VersionState.DRAFT,
-                    VersionState.IN_REVIEW,
-                    VersionState.IN_APPROVAL,
-                    VersionState.APPROVED,
-                ]
-            ),
+            DocumentVersion.document_id == document_id, is_pending_clause()
         )
     )
 
@@ -235,15 +223,14 @@ def list_documents(
             )
         )
     documents = list(session.scalars(stmt))
-    states = [VersionState.EFFECTIVE, *OPEN_STATES]
     ids = stmt.with_only_columns(Document.id).order_by(None)
     in_force: dict[int, DocumentVersion] = {}
     pending: dict[int, DocumentVersion] = {}
-    versions = sa.select(DocumentVersion).where(
-        DocumentVersion.document_id.in_(ids), DocumentVersion.state.in_(states)
+    versions = sa.select(DocumentVersion, in_force_clause().label("in_force")).where(
+        DocumentVersion.document_id.in_(ids), sa.or_(in_force_clause(), is_pending_clause())
     )
-    for found in session.scalars(versions):
-        if found.state == VersionState.EFFECTIVE:
+    for found, found_in_force in session.execute(versions):
+        if found_in_force:
             in_force[found.document_id] = found
         elif can_see_version(actor, found):
             pending[found.document_id] = found

@@ -19,7 +19,7 @@ from qms.core.db import db
 from qms.core.errors import Conflict, ValidationFailed
 from qms.core.permissions import Permission, can, permission_required, require
 from qms.core.web import attach_error
-from qms.documents import approval, authoring, queries
+from qms.documents import authoring, queries
 from qms.documents.attachments import download_headers, read_attachment, remove_attachment
 from qms.documents.editor_forms import (
     check_blocks,
@@ -40,6 +40,7 @@ from qms.documents.forms import (
     posted_blocks,
 )
 from qms.documents.history import version_history
+from qms.documents.in_force import shown_state
 from qms.documents.lifecycle import duties_conflict
 from qms.documents.models import (
     Document,
@@ -57,7 +58,7 @@ bp = Blueprint("documents", __name__, url_prefix="/documents")
 
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"has_endpoint": has_endpoint, "render_block": render_block}
+    return {"has_endpoint": has_endpoint, "render_block": render_block, "shown_state": shown_state}
 
 
 def has_endpoint(endpoint: str) -> bool:
@@ -75,14 +76,9 @@ def optional_url(endpoint: str, **values: Any) -> str | None:
         return None
 
 
-def _apply_due() -> None:
-    approval.apply_due_transitions(db.session)
-
-
 @bp.get("/")
 @permission_required(P.DOCUMENT_READ)
 def index():  # type: ignore[no-untyped-def]
-    _apply_due()
     filters = DocumentFilterForm(formdata=request.args)
     everything = [("", _("All"))]
     processes = list_processes(db.session, current_user)
@@ -102,7 +98,6 @@ def index():  # type: ignore[no-untyped-def]
 @bp.get("/<int:document_id>")
 @permission_required(P.DOCUMENT_READ)
 def show(document_id: int):  # type: ignore[no-untyped-def]
-    _apply_due()
     document = queries.get_document(db.session, current_user, document_id)
     return _render_show(document)
 
@@ -168,7 +163,6 @@ def _signing_links(
 @bp.get("/versions/<int:version_id>")
 @permission_required(P.DOCUMENT_READ)
 def version(version_id: int):  # type: ignore[no-untyped-def]
-    _apply_due()
     shown = queries.get_version(db.session, current_user, version_id)
     document = shown.document
     return render_template(
@@ -182,7 +176,6 @@ def version(version_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/attachments/<int:attachment_id>")
 @permission_required(P.DOCUMENT_READ)
 def attachment(attachment_id: int) -> Response:
-    _apply_due()
     store = current_app.extensions["qms_store"]
     found, data = read_attachment(db.session, store, current_user, attachment_id)
     return Response(data, headers=download_headers(found))

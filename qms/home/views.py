@@ -8,7 +8,6 @@ from flask_login import current_user, login_required
 
 from qms.core.db import db
 from qms.core.permissions import Permission, can
-from qms.documents.approval import apply_due_transitions
 from qms.documents.change_request_forms import KIND_LABELS
 from qms.documents.change_request_views import document_url, optional_url
 from qms.documents.my_work import my_work
@@ -27,8 +26,6 @@ def index():  # type: ignore[no-untyped-def]
 @bp.get("/dashboard")
 @login_required
 def dashboard():  # type: ignore[no-untyped-def]
-    # My work lists versions by state: let effective dates that have come take effect first.
-    apply_due_transitions(db.session)
     member_of = sa.select(process_members.c.process_id).where(
         process_members.c.user_id == current_user.id
     )

@@ -15,6 +15,7 @@ from qms.core.permissions import Permission, require
 from qms.core.storage import BlobStore
 from qms.core.workflow import conditional_update
 from qms.documents import approval
+from qms.documents.in_force import shown_state, shown_state_expr
 from qms.documents.integrity import ensure_intact
 from qms.documents.models import DocumentVersion, VersionState
 from qms.documents.queries import get_version
@@ -37,6 +38,8 @@ def issue_controlled_copy(
     holder = (holder or "").strip()[:200]
     if not holder:
         raise ValidationFailed(str(_l("Say who or where holds the copy.")), field="holder")
+    if approval.apply_due_transitions(session, document_id=version.document_id):
+        session.refresh(version)
     if version.state != S.EFFECTIVE:
         raise Conflict(str(_l("Only the version in force gets controlled copies.")))
     # Lock the version row so two issuers never draw the same copy number.
@@ -84,7 +87,7 @@ def outstanding_recalls(session: Session, actor: Any) -> list[ControlledCopy]:
     stmt = (
         sa.select(ControlledCopy)
         .join(DocumentVersion, DocumentVersion.id == ControlledCopy.version_id)
-        .where(DocumentVersion.state.in_(RECALL_STATES))
+        .where(shown_state_expr().in_([s.value for s in RECALL_STATES]))
         .where(ControlledCopy.recall_acknowledged_at.is_(None))
         .order_by(ControlledCopy.issued_at)
     )
@@ -97,7 +100,7 @@ def acknowledge_recall(session: Session, actor: Any, copy_id: int) -> Controlled
     copy = session.get(ControlledCopy, copy_id)
     if copy is None:
         raise NotFound(str(_l("Copy not found.")))
-    if copy.version.state not in RECALL_STATES:
+    if shown_state(copy.version) not in RECALL_STATES:
         raise Conflict(str(_l("The copy's version is still in force: nothing to recall.")))
     done = session.execute(
         sa.update(ControlledCopy)

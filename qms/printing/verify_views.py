@@ -19,7 +19,7 @@ from flask import Blueprint, abort, current_app, render_template, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from qms.core.db import db
-from qms.documents import approval
+from qms.documents.in_force import shown_state
 from qms.documents.models import DocumentVersion, VersionState
 from qms.documents.queries import version_in_force
 from qms.printing.models import ControlledCopy
@@ -88,17 +88,15 @@ def _load(token: str) -> tuple[DocumentVersion, dict[str, Any]]:
 @bp.get("/<token>")
 def copy(token: str):  # type: ignore[no-untyped-def]
     version, this_copy = _load(token)
-    # What is in force today, not what the last tick left: a version whose effective date has
-    # come takes effect now, and the one it replaces is superseded.
-    if approval.apply_due_transitions(db.session, document_id=version.document_id):
-        db.session.refresh(version)
+    # What is in force today, not what the last tick left (derived; a public GET writes nothing).
+    state = shown_state(version)
     current = version_in_force(db.session, version.document_id)
     return render_template(
         "printing/verify.html",
         version=version,
         document=version.document,
         current=current,
-        is_in_force=version.state == VersionState.EFFECTIVE,
-        is_recalled=version.state in (VersionState.SUPERSEDED, VersionState.OBSOLETE),
+        is_in_force=state == VersionState.EFFECTIVE,
+        is_recalled=state in (VersionState.SUPERSEDED, VersionState.OBSOLETE),
         **this_copy,
     )

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from qms.core.db import db
 from qms.core.permissions import Permission, can, permission_required
-from qms.documents.models import VersionState
+from qms.documents.in_force import is_in_force
 from qms.documents.queries import get_version
 from qms.printing import copies
 from qms.printing.forms import PrintForm
@@ -23,7 +23,7 @@ def choose(version_id: int) -> str:
     version = get_version(db.session, current_user, version_id)
     form = PrintForm(formdata=None)
     choices = [SelectChoice(0, _("Uncontrolled copy"))]
-    if version.state == VersionState.EFFECTIVE and can(current_user, Permission.COPY_ISSUE):
+    if is_in_force(version) and can(current_user, Permission.COPY_ISSUE):
         choices += [
             SelectChoice(
                 c.id, _("Controlled copy No. %(n)d — %(holder)s", n=c.copy_number, holder=c.holder)

@@ -15,7 +15,7 @@ from qms.documents import approval, authoring
 from qms.documents import master_list as ml
 from qms.documents.queries import add_months
 from tests.documents_fixtures import Org, build_org, new_document, user
-from tests.helpers import PASSWORD, make_user
+from tests.helpers import PASSWORD, days_pass, make_user
 
 
 @dataclass
@@ -118,8 +118,8 @@ def test_a_new_version_on_its_way_leaves_the_row_on_the_version_in_force(
     through_approval(app, docs.org, draft_id, effective_from=tomorrow)
     row = rows_for(app, docs.org.approver_id, text="AC-PR-01")[0]
     assert (row.version, row.state) == (1, "effective")
-    # On its day the listing itself applies the due transition.
-    monkeypatch.setattr(approval, "today", lambda: tomorrow)
+    # On its day the listing reads it in force, whether or not the tick has run.
+    days_pass(monkeypatch, 1)
     row = rows_for(app, docs.org.staff_id, text="AC-PR-01")[0]
     assert (row.version, row.state, row.effective_from) == (2, "effective", tomorrow)
 

@@ -16,7 +16,7 @@ from qms.documents import approval
 from qms.documents.models import DocumentVersion, VersionState
 from qms.notifications.tick import start_schedule
 from tests.documents_fixtures import build_org, new_document, user
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, days_pass
 
 
 def _settings(tmp_path: Path, url: str) -> Settings:
@@ -51,7 +51,7 @@ def test_the_schedule_makes_a_due_version_take_effect_and_runs_the_reminders(app
     reminders: list[int] = []
     app.extensions["qms_tick_hooks"].append(lambda _app: reminders.append(1) or [])
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(approval, "today", lambda: tomorrow)  # a day passes
+        days_pass(patch, 1)
         stop = start_schedule(app, every_s=0.05, first_s=0.01)
         try:
             deadline = time.monotonic() + 20

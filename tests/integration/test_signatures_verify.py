@@ -15,7 +15,7 @@ from qms.documents.cli import signatures_group, tick_command
 from qms.documents.models import DocumentVersion, VersionState
 from tests.db_guards import guard_lifted
 from tests.documents_fixtures import Org, build_org, new_document, user
-from tests.helpers import PASSWORD, trail_events
+from tests.helpers import PASSWORD, days_pass, trail_events
 
 TRIGGER = "trg_document_versions_immutable"
 
@@ -154,7 +154,7 @@ def test_tick_applies_what_is_due_once(app, org, monkeypatch):
     runner = app.test_cli_runner()
     result = runner.invoke(tick_command)
     assert result.exit_code == 0 and "Nothing changed" in result.output
-    monkeypatch.setattr(approval, "today", lambda: tomorrow)
+    days_pass(monkeypatch, 1)
     result = runner.invoke(tick_command)
     assert result.exit_code == 0, result.output
     assert f"AC-PR-01 v2 effective (effective from {tomorrow}), superseding v1" in result.output

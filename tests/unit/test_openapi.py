@@ -75,6 +75,16 @@ def test_errors_are_documented(document):
     assert "WWW-Authenticate" in document["components"]["responses"]["Unauthorized"]["headers"]
 
 
+def test_busy_and_lockout_answers_are_documented(document):
+    operations = [op for ops in document["paths"].values() for op in ops.values()]
+    assert all("503" in op["responses"] for op in operations)
+    assert "Retry-After" in document["components"]["responses"]["Busy"]["headers"]
+    locking = {op["operationId"] for op in operations if "429" in op["responses"]}
+    signing = document["paths"]["/versions/{version_id}/approve"]["post"]
+    assert signing["operationId"] in locking
+    assert document["paths"]["/users/{user_id}"]["get"]["operationId"] not in locking
+
+
 def test_openapi_json_itself_is_public(document):
     op = document["paths"]["/openapi.json"]["get"]
     assert op["security"] == []

@@ -16,7 +16,7 @@ from qms.documents import approval, authoring
 from qms.printing.models import ControlledCopy
 from qms.printing.verify_views import _serializer, verification_url
 from tests.documents_fixtures import build_org, new_document, user
-from tests.helpers import PASSWORD, csrf_token, login, trail_events
+from tests.helpers import PASSWORD, csrf_token, days_pass, login, trail_events
 
 
 def _approve(app, org, version_id):
@@ -73,10 +73,13 @@ def test_the_page_knows_a_new_version_took_effect_without_anyone_ticking(app, cl
         )
         db.session.commit()
     assert "flash-success" in client.get(_url(app, v1)).get_data(as_text=True)
+    taken = len(trail_events(app, "document:take_effect"))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(approval, "today", lambda: tomorrow)  # the date comes; no tick has run
+        days_pass(patch, 1)  # the date comes; no tick has run
         page = client.get(_url(app, v1)).get_data(as_text=True)
     assert "NO está vigente" in page and "versión 2" in page
+    # Derived, not recorded: a public GET writes nothing.
+    assert len(trail_events(app, "document:take_effect")) == taken
 
 
 def test_a_forged_token_answers_404(app, client, versions):

@@ -1,0 +1,85 @@
+"""What is in force today, derived by readers without writing anything.
+
+An approved version takes effect on its `effective_from` day (the organisation's local date);
+the tick (`qms tick`, the embedded scheduler) records that transition and the superseding of
+the version it replaces. Readers never wait for it: a page, the public copy check, an export or
+a list reads the state a version has *today* from the recorded state and the date. Writers that
+depend on what is in force record due transitions first (`approval.apply_due_transitions`).
+
+The rule is written here once, as SQL (`in_force_clause`) and as Python (`shown_state`), and a
+test holds the two to the same answers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from qms.core.localtime import local_today
+from qms.documents.models import DocumentVersion, VersionState
+
+S = VersionState
+
+
+def _due(version: DocumentVersion, on: date) -> bool:
+    return (
+        version.state == S.APPROVED
+        and version.effective_from is not None
+        and version.effective_from <= on
+    )
+
+
+def shown_state(version: DocumentVersion, on: date | None = None) -> VersionState:
+    """The state `version` has on `on` (default today), whether or not the tick has run."""
+    on = on or local_today()
+    state = S(version.state)
+    if _due(version, on):
+        return S.EFFECTIVE
+    if state == S.EFFECTIVE and any(_due(v, on) for v in version.document.versions):
+        return S.SUPERSEDED
+    return state
+
+
+def is_in_force(version: DocumentVersion, on: date | None = None) -> bool:
+    return shown_state(version, on) == S.EFFECTIVE
+
+
+def in_force_clause(on: date | None = None) -> sa.ColumnElement[bool]:
+    """SQL condition on DocumentVersion: the version of its document in force on `on`."""
+    on = on or local_today()
+    later = aliased(DocumentVersion)
+    due = sa.and_(DocumentVersion.state == S.APPROVED, DocumentVersion.effective_from <= on)
+    replaced = (
+        sa.exists()
+        .where(
+            later.document_id == DocumentVersion.document_id,
+            later.state == S.APPROVED,
+            later.effective_from <= on,
+        )
+        .correlate(DocumentVersion)
+    )
+    return sa.or_(due, sa.and_(DocumentVersion.state == S.EFFECTIVE, ~replaced))
+
+
+def is_pending_clause(on: date | None = None) -> sa.ColumnElement[bool]:
+    """SQL condition on DocumentVersion: still on its way to taking effect on `on`."""
+    on = on or local_today()
+    return sa.or_(
+        DocumentVersion.state.in_([S.DRAFT, S.IN_REVIEW, S.IN_APPROVAL]),
+        sa.and_(
+            DocumentVersion.state == S.APPROVED,
+            sa.or_(DocumentVersion.effective_from.is_(None), DocumentVersion.effective_from > on),
+        ),
+    )
+
+
+def shown_state_expr(on: date | None = None) -> sa.ColumnElement[str]:
+    """SQL twin of `shown_state`: the state column as it reads on `on`."""
+    on = on or local_today()
+    return sa.case(
+        (in_force_clause(on), S.EFFECTIVE.value),
+        (DocumentVersion.state == S.EFFECTIVE, S.SUPERSEDED.value),
+        else_=DocumentVersion.state,
+    )
