@@ -27,7 +27,7 @@ from qms.config import Settings
 from qms.core import migrate
 from qms.core.db import db
 from qms.demo import build_demo
-from qms.demo_documents import DemoDocument, DemoVersion, _build
+from qms.demo.documents import DemoDocument, DemoVersion, _build
 from qms.documents import authoring
 from qms.documents.models import Document, DocumentVersion
 from qms.printing import copies

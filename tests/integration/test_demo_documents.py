@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from qms.core.db import db
 from qms.demo import demo_command
-from qms.demo_documents import call_centre, customer_service, examples_dir, procedure
+from qms.demo.documents import call_centre, customer_service, examples_dir, procedure
 from qms.documents import approval
 from qms.documents.blocks import clean_blocks
 from qms.documents.cli import signatures_group

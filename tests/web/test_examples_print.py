@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from qms.core.db import db
-from qms.demo_documents import examples_dir
-from qms.demo_parsing import call_centre, customer_service, procedure
+from qms.demo.documents import examples_dir
+from qms.demo.parsing import call_centre, customer_service, procedure
 from qms.documents import approval
 from qms.documents.authoring import create_document
 from qms.documents.blocks import clean_blocks

@@ -5,7 +5,7 @@
 - PD-GCR-MR-002, the procedure "Mantener relaciones": v1 effective, its steps linked to
 - PD-GCR-MR-002-FO-01, the paper PQRSL form its steps 15 to 17 handle: v1 effective.
 
-Content is parsed from the example files into structured blocks (qms.demo_parsing). The process
+Content is parsed from the example files into structured blocks (qms.demo.parsing). The process
 leader "lider" writes and submits; the quality lead "calidad" corrects the codes to the ones
 the examples carry and reviews; the general manager "gerente" approves (segregation of duties:
 three people sign elaboró, revisó, aprobó). Signing needs the passwords the demo has just set,
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from qms.config import PROJECT_ROOT
-from qms.demo_parsing import call_centre, customer_service, procedure, text
+from qms.demo.parsing import call_centre, customer_service, procedure, text
 from qms.documents import approval, authoring
 from qms.documents.models import Document, DocumentType
 from qms.processes.services import find_process
@@ -68,7 +68,7 @@ def examples_dir() -> Path | None:
     """Where the example files are: QMS_DEMO_EXAMPLES, then the packaged copy, then the
     project's sibling `shared/examples` (where the examples live in the development tree)."""
     candidates = [os.environ.get("QMS_DEMO_EXAMPLES", "")]
-    candidates += [str(PROJECT_ROOT / "qms" / "demo_examples")]
+    candidates += [str(PROJECT_ROOT / "qms" / "demo" / "examples")]
     candidates += [str(PROJECT_ROOT.parent / "shared" / "examples")]
     for candidate in candidates:
         if candidate and (Path(candidate) / CSC_FILE).is_file():

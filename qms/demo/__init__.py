@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from qms.core.db import db
 from qms.core.errors import DomainError
-from qms.demo_audits import build_demo_audits
-from qms.demo_capa import build_demo_capa
-from qms.demo_documents import build_demo_documents
+from qms.demo.audits import build_demo_audits
+from qms.demo.capa import build_demo_capa
+from qms.demo.documents import build_demo_documents
 from qms.processes import services as process_services
 from qms.users import services as user_services
 
