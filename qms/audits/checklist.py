@@ -21,7 +21,8 @@ from qms.audits.models import (
     ChecklistQuestion,
 )
 from qms.audits.services import clean_clause, get_audit, text
-from qms.blobs.services import read_blob, store_upload
+from qms.blobs.attached import attach_file
+from qms.blobs.services import read_blob
 from qms.core.db import utcnow
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, can, require
@@ -287,24 +288,27 @@ def attach_answer_evidence(
 ) -> ChecklistEvidence:
     """A photo or a record for one answer, in the blob store; the name is only shown."""
     question = _answering(session, actor, question_id)
-    name, blob = store_upload(session, store, data, filename, media_type, actor=actor)
-    evidence = ChecklistEvidence(
+    evidence = attach_file(
+        session,
+        store,
+        actor,
+        ChecklistEvidence,
+        data=data,
+        filename=filename,
+        media_type=media_type,
         question_id=question.id,
-        blob_sha256=blob.sha256,
-        filename=name,
-        media_type=blob.media_type,
-        size=blob.size,
-        added_by_id=actor.id,
     )
-    session.add(evidence)
-    session.flush()
     trail.record(
         session,
         "audit:attach",
         "audit",
         question.audit_id,
         actor=actor,
-        after={"question": question.id, "file": name, "sha256": blob.sha256},
+        after={
+            "question": question.id,
+            "file": evidence.filename,
+            "sha256": evidence.blob_sha256,
+        },
     )
     return evidence
 

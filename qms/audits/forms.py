@@ -28,7 +28,7 @@ from qms.audits.labels import STATE_LABELS
 from qms.audits.models import Audit, TeamRole
 from qms.audits.services import AuditPlan, TeamSeat
 from qms.core.forms import label_choices as _choices
-from qms.core.forms import optional_int as _optional_int
+from qms.core.forms import optional_int
 
 TEXT = 20_000
 # Aliases from the services' field names to this module's form fields.
@@ -82,13 +82,13 @@ class PlanForm(FlaskForm):
     place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
     lead_auditor_id = SelectField(
         _l("Lead auditor"),
-        coerce=_optional_int,
+        coerce=optional_int,
         validators=[DataRequired(message=_l("Choose the lead auditor."))],
     )
     auditor_ids = SelectMultipleField(_l("Auditors"), coerce=int)
     auditee_ids = SelectMultipleField(_l("Auditees"), coerce=int)
     follow_up_of_id = SelectField(
-        _l("Follows up the audit"), coerce=_optional_int, validators=[Optional()]
+        _l("Follows up the audit"), coerce=optional_int, validators=[Optional()]
     )
     submit = SubmitField(_l("Save the plan"))
 

@@ -13,6 +13,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from qms.blobs.models import AttachedFile
 from qms.core.db import Base, UTCDateTime, utcnow
 from qms.processes.models import Process
 from qms.users.models import User
@@ -292,7 +293,7 @@ class ChecklistQuestion(Base):
     evidence: Mapped[list[ChecklistEvidence]] = relationship(order_by="ChecklistEvidence.id")
 
 
-class ChecklistEvidence(Base):
+class ChecklistEvidence(AttachedFile, Base):
     """A file of evidence (photo, record) attached to an answer, in the blob store."""
 
     __tablename__ = "audit_checklist_evidence"
@@ -301,12 +302,6 @@ class ChecklistEvidence(Base):
     question_id: Mapped[int] = mapped_column(
         sa.ForeignKey("audit_checklist_questions.id"), index=True
     )
-    blob_sha256: Mapped[str] = mapped_column(sa.ForeignKey("blobs.sha256"), index=True)
-    filename: Mapped[str] = mapped_column(sa.String(255))
-    media_type: Mapped[str] = mapped_column(sa.String(127))
-    size: Mapped[int] = mapped_column(sa.BigInteger)
-    added_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Finding(Base):

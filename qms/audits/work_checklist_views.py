@@ -25,13 +25,13 @@ from qms.audits.work_forms import (
     QuestionForm,
 )
 from qms.audits.work_views import bp, language, may, step
+from qms.blobs.attached import download_headers
 from qms.core.db import db
 from qms.core.errors import DomainError, NotFound, ValidationFailed
 from qms.core.forms import unique_ids
 from qms.core.permissions import Permission, permission_required
 from qms.core.web import attach_error
 from qms.documents import iso9001
-from qms.documents.attachments import download_headers
 
 P = Permission
 

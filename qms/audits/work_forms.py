@@ -13,17 +13,9 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from qms.audits.labels import AGENDA_KIND_LABELS, ANSWER_LABELS, GRADE_LABELS
 from qms.core.forms import label_choices as _choices
+from qms.core.forms import optional_int
 
 TEXT = 20_000
-
-
-def optional_int(value: object) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return None
 
 
 def process_choices(processes: list[Any], none_label: Any) -> list[SelectChoice]:

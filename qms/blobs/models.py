@@ -19,3 +19,16 @@ class Blob(Base):
     size: Mapped[int] = mapped_column(sa.BigInteger)
     media_type: Mapped[str] = mapped_column(sa.String(127), default=DEFAULT_MEDIA_TYPE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AttachedFile:
+    """The columns every file attached to something shares (a version's attachment, a
+    nonconformity's or an audit answer's evidence): the blob it points to and how it is shown.
+    The file name is only shown to people, never part of a filesystem path."""
+
+    blob_sha256: Mapped[str] = mapped_column(sa.ForeignKey("blobs.sha256"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    media_type: Mapped[str] = mapped_column(sa.String(127))
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    added_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from qms.blobs.services import read_blob, store_upload
+from qms.blobs.attached import attach_file
+from qms.blobs.services import read_blob
 from qms.capa.models import CapaAction, NcState, NonconformityEvidence
 from qms.capa.services import get_nonconformity
 from qms.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -54,25 +55,29 @@ def attach_evidence(
         raise PermissionDenied(str(_l("You do not have permission to do this.")))
     if nc.state in FINISHED:
         raise Conflict(str(_l("A closed nonconformity takes no more files.")))
-    name, blob = store_upload(session, store, data, filename, media_type, actor=actor)
-    evidence = NonconformityEvidence(
+    evidence = attach_file(
+        session,
+        store,
+        actor,
+        NonconformityEvidence,
+        data=data,
+        filename=filename,
+        media_type=media_type,
         nonconformity_id=nc.id,
         action_id=action.id if action else None,
-        blob_sha256=blob.sha256,
-        filename=name,
-        media_type=blob.media_type,
-        size=blob.size,
-        added_by_id=actor.id,
     )
-    session.add(evidence)
-    session.flush()
     trail.record(
         session,
         "nonconformity:attach",
         "nonconformity",
         nc.id,
         actor=actor,
-        after={"code": nc.code, "file": name, "sha256": blob.sha256, "action": evidence.action_id},
+        after={
+            "code": nc.code,
+            "file": evidence.filename,
+            "sha256": evidence.blob_sha256,
+            "action": evidence.action_id,
+        },
     )
     return evidence
 

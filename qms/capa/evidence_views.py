@@ -8,12 +8,12 @@ from flask import Response, current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from qms.blobs.attached import download_headers
 from qms.capa.evidence import attach_evidence, read_evidence
 from qms.capa.forms import EvidenceForm
 from qms.capa.views import bp, step
 from qms.core.db import db
 from qms.core.permissions import Permission, permission_required
-from qms.documents.attachments import download_headers
 
 
 @bp.post("/<int:nc_id>/evidence")

@@ -36,7 +36,7 @@ from qms.capa.models import (
 )
 from qms.core.errors import ValidationFailed
 from qms.core.forms import label_choices as _choices
-from qms.core.forms import optional_int as _optional_int
+from qms.core.forms import optional_int
 from qms.core.localtime import local_today
 
 TEXT = 20_000
@@ -108,7 +108,7 @@ class ReportForm(FlaskForm):
     source = SelectField(
         _l("Found in"), choices=_choices({"": _l("— choose —"), **SOURCE_LABELS}), default=""
     )
-    process_id = SelectField(_l("Process"), coerce=_optional_int)
+    process_id = SelectField(_l("Process"), coerce=optional_int)
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("What was found"), validators=[DataRequired(), Length(max=TEXT)])
     detected_on = DateField(_l("Detected on"), validators=[DataRequired()], default=local_today)
@@ -225,7 +225,7 @@ class ActionForm(FlaskForm):
     description = TextAreaField(
         _l("Action"), id="action-description", validators=[DataRequired(), Length(max=TEXT)]
     )
-    owner_id = SelectField(_l("Owner"), coerce=_optional_int)
+    owner_id = SelectField(_l("Owner"), coerce=optional_int)
     due_on = DateField(_l("Due on"), validators=[DataRequired()])
     deliverable = TextAreaField(_l("Deliverable"), validators=[Optional(), Length(max=TEXT)])
     change_request_id = IntegerField(

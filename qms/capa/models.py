@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from qms.blobs.models import AttachedFile
 from qms.core.db import Base, UTCDateTime, utcnow
 from qms.processes.models import Process
 from qms.users.models import User
@@ -216,7 +217,7 @@ class NonconformityNote(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class NonconformityEvidence(Base):
+class NonconformityEvidence(AttachedFile, Base):
     """A file of evidence (photo, record, report) for a nonconformity or one of its actions."""
 
     __tablename__ = "nonconformity_evidence"
@@ -224,9 +225,3 @@ class NonconformityEvidence(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     nonconformity_id: Mapped[int] = mapped_column(sa.ForeignKey("nonconformities.id"), index=True)
     action_id: Mapped[int | None] = mapped_column(sa.ForeignKey("capa_actions.id"))
-    blob_sha256: Mapped[str] = mapped_column(sa.ForeignKey("blobs.sha256"), index=True)
-    filename: Mapped[str] = mapped_column(sa.String(255))
-    media_type: Mapped[str] = mapped_column(sa.String(127))
-    size: Mapped[int] = mapped_column(sa.BigInteger)
-    added_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

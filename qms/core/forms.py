@@ -14,10 +14,14 @@ def label_choices(pairs: dict[str, Any]) -> list[SelectChoice]:
 
 
 def optional_int(value: object) -> int | None:
-    """A select's value as an id, or None for the empty choice."""
+    """A select's value (or a query parameter) as an id; the empty choice, or anything that is
+    not a number, is none. A select that needs a value refuses None as "not a valid choice"."""
     if value in (None, "", "None"):
         return None
-    return int(value)  # type: ignore[call-overload]
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
 
 
 def unique_ids(form: FlaskForm, suffix: str) -> FlaskForm:

@@ -9,7 +9,7 @@ from typing import Any, BinaryIO
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from qms.blobs.services import store_upload
+from qms.blobs.attached import attach_file
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, require
 from qms.core.sequence import add_numbered
@@ -276,24 +276,27 @@ def add_attachment(
     # Lock the draft in its state before storing anything: a submission racing with us either
     # waits and hashes this file too, or has won and we get Conflict (409).
     conditional_update(session, DocumentVersion, version.id, VersionState.DRAFT, {})
-    name, blob = store_upload(session, store, data, filename, media_type, actor=actor)
-    attachment = Attachment(
+    attachment = attach_file(
+        session,
+        store,
+        actor,
+        Attachment,
+        data=data,
+        filename=filename,
+        media_type=media_type,
         version_id=version.id,
-        blob_sha256=blob.sha256,
-        filename=name,
-        media_type=blob.media_type,
-        size=blob.size,
-        added_by_id=actor.id,
     )
-    session.add(attachment)
-    session.flush()
     trail.record(
         session,
         "document:attach",
         "document_version",
         version.id,
         actor=actor,
-        after={"attachment": attachment.id, "filename": name, "sha256": blob.sha256},
+        after={
+            "attachment": attachment.id,
+            "filename": attachment.filename,
+            "sha256": attachment.blob_sha256,
+        },
     )
     return attachment
 

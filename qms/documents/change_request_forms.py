@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from qms.core.forms import label_choices as _choices
-from qms.core.forms import optional_int as _optional_int
+from qms.core.forms import optional_int
 from qms.documents.models import ChangeRequestKind, ChangeRequestState
 
 KIND_LABELS = {
@@ -45,8 +45,8 @@ class NewDocumentRequestForm(FlaskForm):
     """Ask for a new document: what it should be and why."""
 
     proposed_title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
-    proposed_type_id = SelectField(_l("Document type"), coerce=_optional_int)
-    proposed_process_id = SelectField(_l("Process"), coerce=_optional_int)
+    proposed_type_id = SelectField(_l("Document type"), coerce=optional_int)
+    proposed_process_id = SelectField(_l("Process"), coerce=optional_int)
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=5000)])
     submit = SubmitField(_l("File the request"))
 

@@ -6,9 +6,7 @@ never a 400. The exports take the same query string as the page, so they hold it
 
 from __future__ import annotations
 
-import io
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
@@ -16,21 +14,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 from werkzeug.routing import BuildError
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from qms.core import spreadsheets
 from qms.core.db import db
 from qms.core.permissions import Permission, permission_required
-from qms.core.timefmt import format_day, format_moment, spreadsheet_day_format, zone_label
+from qms.core.timefmt import format_moment, zone_label
 from qms.documents import master_list as ml
 from qms.documents.queries import list_types
 from qms.processes.queries import list_processes
-from qms.trail.csv_export import csv_lines
 
 bp = Blueprint("master_list", __name__, url_prefix="/master-list")
 
@@ -153,8 +147,7 @@ def export_csv():  # type: ignore[no-untyped-def]
     _form, filters, _args = _master_filter()
     rows = ml.build_master_list(db.session, current_user, filters)
     header = [str(label) for _key, label in ml.COLUMNS]
-    cells = ([_csv_value(v) for v in row.cells()] for row in rows)
-    body = "".join(csv_lines(header, cells)).encode("utf-8")
+    body = spreadsheets.csv_bytes(header, (row.cells() for row in rows))
     return Response(
         body,
         mimetype="text/csv",
@@ -197,23 +190,7 @@ def _filename(now: datetime, ext: str) -> str:
     return f"master-list-{now:%Y%m%d-%H%M%S}.{ext}"
 
 
-def _csv_value(value: Any) -> Any:
-    return format_day(value) if isinstance(value, date) else value  # as the page writes it
-
-
-def _text(value: Any) -> Any:
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
 def xlsx_bytes(rows: list[ml.MasterListRow], now: datetime) -> bytes:
-    """Row 1 names the list and the export time; row 2 is the header (bold, frozen, filtered);
-    then one row per document, dates as real dates. Text is never read as a formula."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = _("Master list")[:31]
     title = _("Master document list")
     stamp = _(
         "%(title)s — exported %(time)s (%(zone)s)",
@@ -221,32 +198,10 @@ def xlsx_bytes(rows: list[ml.MasterListRow], now: datetime) -> bytes:
         time=format_moment(now),
         zone=zone_label(),
     )
-    sheet.append([stamp])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([str(label) for _key, label in ml.COLUMNS])
-    fill = PatternFill("solid", start_color="DCE3EC")
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.fill = fill
-    widths = [len(str(label)) for _key, label in ml.COLUMNS]
-    day_format = spreadsheet_day_format()
-    for row in rows:
-        sheet.append([_text(v) for v in row.cells()])
-        for index, cell in enumerate(sheet[sheet.max_row]):
-            if isinstance(cell.value, date):
-                cell.number_format = day_format  # a real date, shown as the pages show it
-                widths[index] = max(widths[index], 10)
-            elif isinstance(cell.value, str):
-                cell.data_type = "s"  # a title such as "=HYPERLINK(…)" stays text
-                widths[index] = max(widths[index], len(cell.value))
-            elif cell.value is not None:
-                widths[index] = max(widths[index], len(str(cell.value)))
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 60)
-    sheet.freeze_panes = "A3"
-    sheet.auto_filter.ref = f"A2:{get_column_letter(len(widths))}{max(sheet.max_row, 2)}"
-    sheet.print_title_rows = "2:2"
-    book.properties.title = title
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.xlsx_bytes(
+        sheet_title=_("Master list"),
+        stamp=stamp,
+        header=[label for _key, label in ml.COLUMNS],
+        rows=(row.cells() for row in rows),
+        book_title=title,
+    )

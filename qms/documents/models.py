@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from qms.blobs.models import AttachedFile
 from qms.core.db import Base, UTCDateTime, utcnow
 from qms.processes.models import Process, process_members
 from qms.users.models import User
@@ -197,20 +198,13 @@ class DocumentVersion(Base):
         return bool(self.document.type.distinct_signers)
 
 
-class Attachment(Base):
+class Attachment(AttachedFile, Base):
     """A file attached to a version; the bytes live in the blob store under their SHA-256."""
 
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(sa.ForeignKey("document_versions.id"), index=True)
-    blob_sha256: Mapped[str] = mapped_column(sa.ForeignKey("blobs.sha256"), index=True)
-    # Shown to people only; never part of a filesystem path.
-    filename: Mapped[str] = mapped_column(sa.String(255))
-    media_type: Mapped[str] = mapped_column(sa.String(127))
-    size: Mapped[int] = mapped_column(sa.BigInteger)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    added_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
 
     version: Mapped[DocumentVersion] = relationship(back_populates="attachments")
 

@@ -15,12 +15,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
+from qms.blobs.attached import download_headers
 from qms.core.db import db
 from qms.core.errors import Conflict, ValidationFailed
 from qms.core.permissions import Permission, can, permission_required, require
 from qms.core.web import attach_error
 from qms.documents import authoring, queries
-from qms.documents.attachments import download_headers, read_attachment, remove_attachment
+from qms.documents.attachments import read_attachment, remove_attachment
 from qms.documents.editor_forms import (
     check_blocks,
     content_to_json,

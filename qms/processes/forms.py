@@ -8,6 +8,7 @@ from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from qms.core.forms import optional_int
 from qms.processes.models import ProcessType
 
 # Shown in Spanish as Estratégico / Misional / De apoyo / De evaluación.
@@ -17,13 +18,6 @@ TYPE_LABELS = {
     ProcessType.SUPPORT.value: _l("Support"),
     ProcessType.EVALUATION.value: _l("Evaluation"),
 }
-
-
-def _optional_int(value: object) -> int | None:
-    """Select value → id; the empty choice means none."""
-    if value in (None, "", "None"):
-        return None
-    return int(value)  # type: ignore[call-overload]
 
 
 class ProcessForm(FlaskForm):
@@ -36,8 +30,8 @@ class ProcessForm(FlaskForm):
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     type = SelectField(_l("Type"), choices=[SelectChoice(k, v) for k, v in TYPE_LABELS.items()])
-    parent_id = SelectField(_l("Macro-process"), coerce=_optional_int, validate_choice=True)
-    leader_id = SelectField(_l("Leader"), coerce=_optional_int, validate_choice=True)
+    parent_id = SelectField(_l("Macro-process"), coerce=optional_int, validate_choice=True)
+    leader_id = SelectField(_l("Leader"), coerce=optional_int, validate_choice=True)
     objective = TextAreaField(_l("Objective"), validators=[Optional(), Length(max=5000)])
     member_ids = SelectMultipleField(_l("Members"), coerce=int)
     submit = SubmitField(_l("Save"))

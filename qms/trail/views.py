@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from qms.core.db import db, utcnow
 from qms.core.errors import ValidationFailed
 from qms.core.permissions import Permission, permission_required
+from qms.core.spreadsheets import csv_lines
 from qms.trail import queries
 from qms.trail import services as trail
-from qms.trail.csv_export import csv_lines
 from qms.trail.forms import FILTER_FIELDS, TrailFilterForm
 from qms.trail.models import TrailEvent
 

@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
 from qms.core.db import db
+from qms.core.spreadsheets import BOM
 from qms.documents import approval
-from qms.trail.csv_export import BOM
 from tests.documents_fixtures import Org, build_org, new_document, user
 from tests.helpers import PASSWORD
 

@@ -12,8 +12,8 @@ import pytest
 from flask import Flask
 
 from qms.core.db import db
+from qms.core.spreadsheets import BOM
 from qms.trail import services as trail
-from qms.trail.csv_export import BOM
 from tests.helpers import PASSWORD, login, make_user, trail_events
 
 ROW_RE = re.compile(r"<tr>\s*<td>(\d+)</td>")

@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-from qms.trail.csv_export import BOM, csv_lines, safe_cell
+from qms.core.spreadsheets import BOM, csv_lines, safe_cell
 
 
 @pytest.mark.parametrize(
