@@ -9,9 +9,8 @@ from qms.config import PROJECT_ROOT, Settings
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the Flask app from settings (the environment's, when none are given)."""
-    from qms import blueprints
+    from qms import blueprints, tick
     from qms.core import db, i18n, security, storage, web
-    from qms.notifications import tick as reminders
     from qms.printing import background
     from qms.search import hooks as search_hooks
     from qms.users import auth
@@ -35,5 +34,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     blueprints.register(app)
     background.init_app(app)
     search_hooks.init_app(app)
-    reminders.init_app(app)
+    tick.init_app(app)
     return app

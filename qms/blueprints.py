@@ -29,54 +29,34 @@ NAV = [
 
 
 def register(app: Flask) -> None:
+    """Each package attaches its own URL map; no two share a rule, so the order is free."""
     from qms.api.views import bp as api_bp
-    from qms.audits.calendar_views import bp as calendar_feeds_bp
-    from qms.audits.document_views import bp as audit_documents_bp
-    from qms.audits.views import bp as audits_bp
-    from qms.audits.work_views import init_app as init_audit_work
-    from qms.capa.pqrs_views import bp as pqrs_bp
-    from qms.capa.report_views import bp as capa_reports_bp
-    from qms.capa.views import bp as capa_bp
-    from qms.documents.change_request_views import bp as change_requests_bp
-    from qms.documents.master_list_views import bp as master_list_bp
-    from qms.documents.sign_views import bp as signing_bp
-    from qms.documents.type_views import bp as document_types_bp
-    from qms.documents.views import bp as documents_bp
-    from qms.home.views import bp as home_bp
-    from qms.printing.copy_views import bp as copies_bp
-    from qms.printing.verify_views import bp as verify_bp
-    from qms.printing.views import bp as printing_bp
-    from qms.processes.views import bp as processes_bp
-    from qms.search.views import bp as search_bp
-    from qms.trail.views import bp as trail_bp
-    from qms.users.admin_views import bp as users_bp
-    from qms.users.token_views import bp as tokens_bp
-    from qms.users.views import bp as auth_bp
+    from qms.audits import urls as audits
+    from qms.capa import urls as capa
+    from qms.documents import urls as documents
+    from qms.home import urls as home
+    from qms.notifications import urls as notifications
+    from qms.printing import urls as printing
+    from qms.processes import urls as processes
+    from qms.search import urls as search
+    from qms.trail import urls as trail
+    from qms.users import urls as users
 
     csrf.init_app(app)
-    app.register_blueprint(home_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(tokens_bp)
+    for package in (
+        home,
+        users,
+        processes,
+        trail,
+        printing,
+        documents,
+        capa,
+        search,
+        audits,
+        notifications,
+    ):
+        package.register(app)
     app.register_blueprint(api_bp)
-    app.register_blueprint(users_bp)
-    app.register_blueprint(processes_bp)
-    app.register_blueprint(trail_bp)
-    app.register_blueprint(printing_bp)
-    app.register_blueprint(copies_bp)
-    app.register_blueprint(verify_bp)
-    app.register_blueprint(document_types_bp)
-    app.register_blueprint(master_list_bp)
-    app.register_blueprint(change_requests_bp)
-    app.register_blueprint(capa_bp)
-    app.register_blueprint(capa_reports_bp)
-    app.register_blueprint(pqrs_bp)
-    app.register_blueprint(signing_bp)
-    app.register_blueprint(documents_bp)
-    app.register_blueprint(search_bp)
-    init_audit_work(app)  # before "audits": the audit's own page and the auditor's work
-    app.register_blueprint(audits_bp)
-    app.register_blueprint(audit_documents_bp)
-    app.register_blueprint(calendar_feeds_bp)
 
     @app.context_processor
     def _permissions():  # type: ignore[no-untyped-def]

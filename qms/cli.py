@@ -27,10 +27,11 @@ def _register() -> None:
     from qms.blobs.cli import fsck_command
     from qms.core.cli import db_group
     from qms.demo import demo_command
-    from qms.documents.cli import signatures_group, tick_command
+    from qms.documents.cli import signatures_group
     from qms.documents.master_list_cli import documents_group
     from qms.printing.cli import print_command
     from qms.search.cli import search_group
+    from qms.tick import tick_command
     from qms.trail.cli import trail_group
     from qms.users.cli import create_user_command, users_group
     from qms.users.token_cli import token_group

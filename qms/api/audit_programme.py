@@ -5,14 +5,14 @@ its own).
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 
-from qms.api.audit_schemas import auditor_as_dict, coverage_as_dict, programme_as_dict
+from qms.api.audit_coverage import coverage_model
 from qms.api.audits import TAG
-from qms.api.documents import parse_date
-from qms.api.views import api
+from qms.api.blueprint import api
+from qms.api.dates import parse_date
+from qms.api.models.audit_bodies import AuditorProfileSave, AuditProgrammeSave
+from qms.api.models.audits import AuditCoverage, Auditor, AuditorList, AuditProgramme
 from qms.audits import planning_queries, programme
 from qms.audits import services as audits
 from qms.core.db import db
@@ -30,43 +30,43 @@ P = Permission
 @api.route(
     "/audit-programmes/<int:year>",
     summary="The year's audit programme: objectives, scope, criteria, risks, and its audits",
-    response="AuditProgramme",
+    response=AuditProgramme,
     permission=P.AUDIT_READ_ALL,
     tag=TAG,
 )
-def audit_programme(actor: User, year: int) -> dict[str, Any]:
+def audit_programme(actor: User, year: int) -> AuditProgramme:
     found = programme.get_programme(db.session, year)
     if found is None:
         raise NotFound(str(_l("Audit programme not found.")))
-    return programme_as_dict(found, audits.list_audits(db.session, actor, year=year))
+    return AuditProgramme.of(found, audits.list_audits(db.session, actor, year=year))
 
 
 @api.route(
     "/audit-programmes/<int:year>",
     method="PUT",
     summary="Write the year's audit programme, or change it",
-    response="AuditProgramme",
+    response=AuditProgramme,
     permission=P.AUDIT_PROGRAMME_MANAGE,
-    body="AuditProgrammeSave",
+    body=AuditProgrammeSave,
     tag=TAG,
 )
-def save_audit_programme(actor: User, year: int, body: dict[str, Any]) -> dict[str, Any]:
+def save_audit_programme(actor: User, year: int, body: AuditProgrammeSave) -> AuditProgramme:
     """Objectives, scope and criteria are required; an omitted text is emptied."""
-    saved = programme.save_programme(db.session, actor, year, **body)
-    return programme_as_dict(saved, audits.list_audits(db.session, actor, year=year))
+    saved = programme.save_programme(db.session, actor, year, **body.model_dump(exclude_unset=True))
+    return AuditProgramme.of(saved, audits.list_audits(db.session, actor, year=year))
 
 
 @api.route(
     "/audit-programmes/<int:year>/coverage",
     summary="Processes × clauses covered by the year's audits, gaps, follow-ups, adherence",
-    response="AuditCoverage",
+    response=AuditCoverage,
     permission=P.AUDIT_READ_ALL,
     tag=TAG,
 )
-def audit_coverage(actor: User, year: int) -> dict[str, Any]:
+def audit_coverage(actor: User, year: int) -> AuditCoverage:
     """Adherence counts the audits carried out in the month first planned, of those due."""
     found = programme.coverage(db.session, actor, year)
-    return coverage_as_dict(found, programme.adherence(db.session, year, today()))
+    return coverage_model(found, programme.adherence(db.session, year, today()))
 
 
 # --- Auditors ------------------------------------------------------------------------------
@@ -75,32 +75,32 @@ def audit_coverage(actor: User, year: int) -> dict[str, Any]:
 @api.route(
     "/auditors",
     summary="Who may audit: qualification and audits done",
-    response="AuditorList",
+    response=AuditorList,
     permission=P.AUDIT_READ_ALL,
     tag=TAG,
 )
-def auditors(actor: User) -> dict[str, Any]:
+def auditors(actor: User) -> AuditorList:
     """Active users with the auditor or quality lead role."""
     rows = planning_queries.auditor_rows(db.session)
-    return {"items": [auditor_as_dict(r.user, r.profile, r.audits_done) for r in rows]}
+    return AuditorList(items=[Auditor.of(r.user, r.profile, r.audits_done) for r in rows])
 
 
 @api.route(
     "/auditors/<int:user_id>",
     method="PUT",
     summary="Keep an auditor's qualification: training, date qualified, remarks",
-    response="Auditor",
+    response=Auditor,
     permission=P.AUDIT_PROGRAMME_MANAGE,
-    body="AuditorProfileSave",
+    body=AuditorProfileSave,
     tag=TAG,
 )
-def save_auditor(actor: User, user_id: int, body: dict[str, Any]) -> dict[str, Any]:
+def save_auditor(actor: User, user_id: int, body: AuditorProfileSave) -> Auditor:
     profile = programme.save_auditor_profile(
         db.session,
         actor,
         user_id,
-        training=body["training"],
+        training=body.training,
         qualified_on=parse_date(body, "qualified_on"),
-        notes=body.get("notes", ""),
+        notes=body.notes,
     )
-    return auditor_as_dict(profile.user, profile, audits.audits_done(db.session, user_id))
+    return Auditor.of(profile.user, profile, audits.audits_done(db.session, user_id))

@@ -14,19 +14,32 @@ from typing import Any
 
 from flask import Response, current_app, send_file
 
-from qms.api.audit_schemas import (
-    audit_signature_as_dict,
-    evidence_as_dict,
-    finding_as_dict,
-    question_as_dict,
+from qms.api.audits import TAG, audit_model
+from qms.api.blueprint import api
+from qms.api.capa import nc_model
+from qms.api.models.audit_bodies import (
+    AuditAnswer,
+    AuditFindingCreate,
+    AuditQuestionCreate,
+    AuditQuestionEdit,
+    AuditReportAccept,
+    AuditReportIssue,
+    AuditReportText,
 )
-from qms.api.audits import TAG, audit_payload
-from qms.api.capa_schemas import nonconformity_as_dict
+from qms.api.models.audits import Audit as AuditOut
+from qms.api.models.audits import (
+    AuditEvidence,
+    AuditFinding,
+    AuditQuestion,
+    AuditSignature,
+    ChecklistGenerated,
+    FindingNonconformity,
+    SignedAuditReport,
+)
 from qms.api.registry import Query, upload_media_type
-from qms.api.views import api
 from qms.audits import checklist, findings, report
 from qms.audits import services as audits
-from qms.audits.models import AuditSignature
+from qms.audits.models import AuditSignature as AuditSignatureRow
 from qms.core.db import db
 from qms.core.errors import DomainError, TooManyAttempts
 from qms.core.permissions import Permission
@@ -37,9 +50,9 @@ from qms.users.models import User
 P = Permission
 
 
-def _question_payload(question: Any) -> dict[str, Any]:
+def _question_model(question: Any) -> AuditQuestion:
     db.session.expire(question, ["evidence"])
-    return question_as_dict(question)
+    return AuditQuestion.of(question)
 
 
 # --- Checklist -----------------------------------------------------------------------------
@@ -49,89 +62,92 @@ def _question_payload(question: Any) -> dict[str, Any]:
     "/audits/<int:audit_id>/checklist/generate",
     method="POST",
     summary="Add the questions of the audit's clauses and of the documents in force",
-    response="ChecklistGenerated",
+    response=ChecklistGenerated,
     permission=P.AUDIT_CONDUCT,
     params=[Query("language", "string", "Language of the questions.", enum=("es", "en"))],
     tag=TAG,
 )
-def generate_audit_checklist(actor: User, audit_id: int, language: str | None) -> dict[str, Any]:
+def generate_audit_checklist(
+    actor: User, audit_id: int, language: str | None
+) -> ChecklistGenerated:
     """Questions already there are not added twice, so it may run again after the plan changed.
     The team or a quality lead, before the audit starts. The language defaults to the token
     owner's."""
     added = checklist.generate_checklist(
         db.session, actor, audit_id, language or actor.locale or "es"
     )
-    return {"added": added, "audit": audit_payload(audits.get_audit(db.session, actor, audit_id))}
+    audit = audit_model(audits.get_audit(db.session, actor, audit_id))
+    return ChecklistGenerated(added=added, audit=audit)
 
 
 @api.route(
     "/audits/<int:audit_id>/questions",
     method="POST",
     summary="Add a question to the checklist before the audit starts",
-    response="AuditQuestion",
+    response=AuditQuestion,
     permission=P.AUDIT_CONDUCT,
-    body="AuditQuestionCreate",
+    body=AuditQuestionCreate,
     tag=TAG,
 )
-def add_audit_question(actor: User, audit_id: int, body: dict[str, Any]) -> dict[str, Any]:
+def add_audit_question(actor: User, audit_id: int, body: AuditQuestionCreate) -> AuditQuestion:
     question = checklist.add_question(
         db.session,
         actor,
         audit_id,
-        text_=body["text"],
-        iso_clause=body.get("iso_clause", ""),
-        process_id=body.get("process_id"),
+        text_=body.text,
+        iso_clause=body.iso_clause,
+        process_id=body.process_id,
     )
-    return _question_payload(question)
+    return _question_model(question)
 
 
 @api.route(
     "/audit-questions/<int:question_id>",
     method="PUT",
     summary="Reword a checklist question before the audit starts",
-    response="AuditQuestion",
+    response=AuditQuestion,
     permission=P.AUDIT_CONDUCT,
-    body="AuditQuestionEdit",
+    body=AuditQuestionEdit,
     tag=TAG,
 )
-def edit_audit_question(actor: User, question_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    return _question_payload(checklist.edit_question(db.session, actor, question_id, body["text"]))
+def edit_audit_question(actor: User, question_id: int, body: AuditQuestionEdit) -> AuditQuestion:
+    return _question_model(checklist.edit_question(db.session, actor, question_id, body.text))
 
 
 @api.route(
     "/audit-questions/<int:question_id>/withdraw",
     method="POST",
     summary="Take a question out of the checklist before the audit: kept, marked withdrawn",
-    response="AuditQuestion",
+    response=AuditQuestion,
     permission=P.AUDIT_CONDUCT,
     tag=TAG,
 )
-def withdraw_audit_question(actor: User, question_id: int) -> dict[str, Any]:
-    return _question_payload(checklist.withdraw_question(db.session, actor, question_id))
+def withdraw_audit_question(actor: User, question_id: int) -> AuditQuestion:
+    return _question_model(checklist.withdraw_question(db.session, actor, question_id))
 
 
 @api.route(
     "/audit-questions/<int:question_id>/answer",
     method="PUT",
     summary="Record one question's answer and notes while the audit runs (the team)",
-    response="AuditQuestion",
+    response=AuditQuestion,
     permission=P.AUDIT_CONDUCT,
-    body="AuditAnswer",
+    body=AuditAnswer,
     tag=TAG,
 )
-def answer_audit_question(actor: User, question_id: int, body: dict[str, Any]) -> dict[str, Any]:
+def answer_audit_question(actor: User, question_id: int, body: AuditAnswer) -> AuditQuestion:
     """Idempotent: the same answer sent again records nothing new."""
     question = checklist.answer_question(
-        db.session, actor, question_id, answer=body["answer"], notes=body.get("notes", "")
+        db.session, actor, question_id, answer=body.answer, notes=body.notes
     )
-    return _question_payload(question)
+    return _question_model(question)
 
 
 @api.route(
     "/audit-questions/<int:question_id>/evidence",
     method="POST",
     summary="Attach a file of evidence to an answer: the request body is the file's bytes",
-    response="AuditEvidence",
+    response=AuditEvidence,
     permission=P.AUDIT_CONDUCT,
     raw_body=True,
     params=[Query("filename", "string", "The file's name (required); shown, never a path.")],
@@ -139,7 +155,7 @@ def answer_audit_question(actor: User, question_id: int, body: dict[str, Any]) -
 )
 def attach_audit_evidence(
     actor: User, question_id: int, body: bytes, filename: str | None
-) -> dict[str, Any]:
+) -> AuditEvidence:
     """Send the raw bytes (not a form) with `Content-Type` set to the file's media type, up to
     the server's upload limit (413 beyond it), while the audit is in progress."""
     media_type = upload_media_type(body, filename)
@@ -152,7 +168,7 @@ def attach_audit_evidence(
         filename=filename,
         media_type=media_type,
     )
-    return evidence_as_dict(evidence)
+    return AuditEvidence.of(evidence)
 
 
 @api.route(
@@ -184,40 +200,40 @@ def audit_evidence(actor: User, evidence_id: int) -> Response:
     "/audits/<int:audit_id>/findings",
     method="POST",
     summary="Record a finding: grade, process, criterion, evidence, statement",
-    response="AuditFinding",
+    response=AuditFinding,
     permission=P.AUDIT_CONDUCT,
-    body="AuditFindingCreate",
+    body=AuditFindingCreate,
     tag=TAG,
 )
-def record_audit_finding(actor: User, audit_id: int, body: dict[str, Any]) -> dict[str, Any]:
+def record_audit_finding(actor: User, audit_id: int, body: AuditFindingCreate) -> AuditFinding:
     finding = findings.record_finding(
         db.session,
         actor,
         audit_id,
-        grade=body["grade"],
-        process_id=body["process_id"],
-        criterion=body["criterion"],
-        evidence=body["evidence"],
-        statement=body["statement"],
-        iso_clause=body.get("iso_clause", ""),
-        question_id=body.get("question_id"),
+        grade=body.grade,
+        process_id=body.process_id,
+        criterion=body.criterion,
+        evidence=body.evidence,
+        statement=body.statement,
+        iso_clause=body.iso_clause,
+        question_id=body.question_id,
     )
-    return finding_as_dict(finding)
+    return AuditFinding.of(finding)
 
 
 @api.route(
     "/audit-findings/<int:finding_id>/nonconformity",
     method="POST",
     summary="Open the nonconformity of a nonconformity finding, linked both ways (once)",
-    response="FindingNonconformity",
+    response=FindingNonconformity,
     permission=P.AUDIT_CONDUCT,
     tag=TAG,
 )
-def open_finding_nonconformity(actor: User, finding_id: int) -> dict[str, Any]:
+def open_finding_nonconformity(actor: User, finding_id: int) -> FindingNonconformity:
     """A second call answers 409: a finding has one nonconformity."""
     nc = findings.open_nonconformity(db.session, actor, finding_id)
     finding = findings.get_finding(db.session, actor, finding_id)
-    return {"finding": finding_as_dict(finding), "nonconformity": nonconformity_as_dict(nc)}
+    return FindingNonconformity(finding=AuditFinding.of(finding), nonconformity=nc_model(nc))
 
 
 # --- Report --------------------------------------------------------------------------------
@@ -227,25 +243,25 @@ def open_finding_nonconformity(actor: User, finding_id: int) -> dict[str, Any]:
     "/audits/<int:audit_id>/report",
     method="PUT",
     summary="Write the report's conclusions, strengths and distribution while the audit runs",
-    response="Audit",
+    response=AuditOut,
     permission=P.AUDIT_CONDUCT,
-    body="AuditReportText",
+    body=AuditReportText,
     tag=TAG,
 )
-def write_audit_report(actor: User, audit_id: int, body: dict[str, Any]) -> dict[str, Any]:
+def write_audit_report(actor: User, audit_id: int, body: AuditReportText) -> AuditOut:
     """An omitted text is emptied."""
     written = report.save_report_text(
         db.session,
         actor,
         audit_id,
-        conclusions=body["conclusions"],
-        strengths=body.get("strengths", ""),
-        distribution=body.get("distribution", ""),
+        conclusions=body.conclusions,
+        strengths=body.strengths,
+        distribution=body.distribution,
     )
-    return audit_payload(written)
+    return audit_model(written)
 
 
-def _signed(sign: Callable[[], AuditSignature], actor: User, audit_id: int) -> dict[str, Any]:
+def _signed(sign: Callable[[], AuditSignatureRow], actor: User, audit_id: int) -> SignedAuditReport:
     try:
         signature = sign()
     except TooManyAttempts:
@@ -258,23 +274,23 @@ def _signed(sign: Callable[[], AuditSignature], actor: User, audit_id: int) -> d
         commit_despite_error()
         raise SignatureRefused(error.message, field="password") from None
     audit = audits.get_audit(db.session, actor, audit_id)
-    return {"signature": audit_signature_as_dict(signature), "audit": audit_payload(audit)}
+    return SignedAuditReport(signature=AuditSignature.of(signature), audit=audit_model(audit))
 
 
 @api.route(
     "/audits/<int:audit_id>/report/issue",
     method="POST",
     summary="Sign and issue the report (the lead auditor): read-only from then on",
-    response="SignedAuditReport",
+    response=SignedAuditReport,
     permission=P.AUDIT_CONDUCT,
-    body="AuditReportIssue",
+    body=AuditReportIssue,
     tag=TAG,
 )
-def issue_audit_report(actor: User, audit_id: int, body: dict[str, Any]) -> dict[str, Any]:
+def issue_audit_report(actor: User, audit_id: int, body: AuditReportIssue) -> SignedAuditReport:
     """Needs the conclusions and an answer to every checklist question. The signature keeps the
     SHA-256 of the report's content."""
     return _signed(
-        lambda: report.issue_report(db.session, actor, audit_id, body["password"]),
+        lambda: report.issue_report(db.session, actor, audit_id, body.password),
         actor,
         audit_id,
     )
@@ -284,16 +300,14 @@ def issue_audit_report(actor: User, audit_id: int, body: dict[str, Any]) -> dict
     "/audits/<int:audit_id>/report/accept",
     method="POST",
     summary="Accept the issued report (a leader of an audited process), with a comment",
-    response="SignedAuditReport",
+    response=SignedAuditReport,
     permission=P.AUDIT_REPORT_ACCEPT,
-    body="AuditReportAccept",
+    body=AuditReportAccept,
     tag=TAG,
 )
-def accept_audit_report(actor: User, audit_id: int, body: dict[str, Any]) -> dict[str, Any]:
+def accept_audit_report(actor: User, audit_id: int, body: AuditReportAccept) -> SignedAuditReport:
     return _signed(
-        lambda: report.accept_report(
-            db.session, actor, audit_id, body["password"], body.get("comment", "")
-        ),
+        lambda: report.accept_report(db.session, actor, audit_id, body.password, body.comment),
         actor,
         audit_id,
     )
@@ -303,9 +317,9 @@ def accept_audit_report(actor: User, audit_id: int, body: dict[str, Any]) -> dic
     "/audits/<int:audit_id>/close",
     method="POST",
     summary="Close the audit: every nonconformity finding has its nonconformity, report accepted",
-    response="Audit",
+    response=AuditOut,
     permission=P.AUDIT_PROGRAMME_MANAGE,
     tag=TAG,
 )
-def close_audit(actor: User, audit_id: int) -> dict[str, Any]:
-    return audit_payload(report.close_audit(db.session, actor, audit_id))
+def close_audit(actor: User, audit_id: int) -> AuditOut:
+    return audit_model(report.close_audit(db.session, actor, audit_id))

@@ -15,12 +15,17 @@ from typing import Any
 from flask import Response
 from flask_babel import lazy_gettext as _l
 
-from qms.api import capa  # noqa: F401  (its schemas, which findings name, join the document first)
-from qms.api.audit_schemas import AUDIT_SCHEMAS, audit_as_dict, audit_summary_as_dict
-from qms.api.documents import parse_date
+from qms.api.blueprint import api
+from qms.api.dates import parse_date, required_date
+from qms.api.models.audit_bodies import (
+    AuditCancel,
+    AuditPlanCreate,
+    AuditPlanEdit,
+    AuditReschedulePlan,
+)
+from qms.api.models.audits import Audit as AuditOut
+from qms.api.models.audits import AuditList, AuditSummary
 from qms.api.registry import Query
-from qms.api.schemas import SCHEMAS
-from qms.api.views import api
 from qms.audits import programme
 from qms.audits import services as audits
 from qms.audits.models import Audit, AuditState
@@ -38,47 +43,15 @@ _SEEN = (
     "or leads an audited process of."
 )
 
-# Like the nonconformity schemas, they join the document here, before any route names them; a
-# name already taken by another schema is a mistake.
-_TAKEN = [
-    name
-    for name in AUDIT_SCHEMAS
-    if SCHEMAS.get(name, AUDIT_SCHEMAS[name]) is not AUDIT_SCHEMAS[name]
-]
-if _TAKEN:
-    raise RuntimeError(f"API schema names already taken: {', '.join(_TAKEN)}")
-SCHEMAS.update(AUDIT_SCHEMAS)
 
-
-def audit_payload(audit: Audit) -> dict[str, Any]:
+def audit_model(audit: Audit) -> AuditOut:
     """The audit as it now is: services add questions, findings, signatures by id."""
     db.session.expire(
         audit, ["team", "agenda", "questions", "findings", "reschedules", "signatures"]
     )
     for question in audit.questions:
         db.session.expire(question, ["evidence"])
-    return audit_as_dict(audit)
-
-
-def required_date(body: dict[str, Any], field: str) -> date:
-    found = parse_date(body, field)
-    if found is None:
-        raise ValidationFailed(str(_l("This field is required.")), field=field)
-    return found
-
-
-def _ids(body: dict[str, Any], field: str) -> list[int]:
-    values = body.get(field) or []
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        raise ValidationFailed(str(_l("Expected %(types)s.", types="integer")), field=field)
-    return list(values)
-
-
-def _texts(body: dict[str, Any], field: str) -> list[str]:
-    values = body.get(field) or []
-    if not all(isinstance(v, str) for v in values):
-        raise ValidationFailed(str(_l("Expected %(types)s.", types="string")), field=field)
-    return list(values)
+    return AuditOut.of(audit)
 
 
 def _seat(value: Any, field: str) -> TeamSeat:
@@ -95,21 +68,21 @@ def _seat(value: Any, field: str) -> TeamSeat:
     return TeamSeat(user_id, why)
 
 
-def _plan(body: dict[str, Any], start_on: date, end_on: date) -> AuditPlan:
+def _plan(body: AuditPlanCreate | AuditPlanEdit, start_on: date, end_on: date) -> AuditPlan:
     return AuditPlan(
-        title=body["title"],
-        scope=body["scope"],
-        criteria=body["criteria"],
-        process_ids=_ids(body, "process_ids"),
+        title=body.title,
+        scope=body.scope,
+        criteria=body.criteria,
+        process_ids=list(body.process_ids),
         start_on=start_on,
         end_on=end_on,
-        lead_auditor=_seat(body["lead_auditor"], "lead_auditor"),
-        auditors=[_seat(s, "auditors") for s in body.get("auditors") or []],
-        auditee_ids=_ids(body, "auditee_ids"),
-        clauses=_texts(body, "clauses"),
-        objectives=body.get("objectives", ""),
-        place=body.get("place", ""),
-        follow_up_of_id=body.get("follow_up_of_id"),
+        lead_auditor=_seat(body.lead_auditor, "lead_auditor"),
+        auditors=[_seat(s, "auditors") for s in body.auditors],
+        auditee_ids=list(body.auditee_ids),
+        clauses=list(body.clauses),
+        objectives=body.objectives,
+        place=body.place,
+        follow_up_of_id=body.follow_up_of_id,
     )
 
 
@@ -120,7 +93,7 @@ def _plan(body: dict[str, Any], start_on: date, end_on: date) -> AuditPlan:
     "/audits",
     summary="Audits the token's owner may see, by start date",
     description=_SEEN,
-    response="AuditList",
+    response=AuditList,
     permission=P.AUDIT_READ_ALL,
     own=True,
     params=[
@@ -129,59 +102,59 @@ def _plan(body: dict[str, Any], start_on: date, end_on: date) -> AuditPlan:
     ],
     tag=TAG,
 )
-def list_audits(actor: User, year: int | None, state: str | None) -> dict[str, Any]:
+def list_audits(actor: User, year: int | None, state: str | None) -> AuditList:
     found = audits.list_audits(db.session, actor, year=year, state=state)
-    return {"items": [audit_summary_as_dict(a) for a in found]}
+    return AuditList(items=[AuditSummary.of(a) for a in found])
 
 
 @api.route(
     "/audits/<int:audit_id>",
     summary="One audit: plan, team, agenda, checklist, findings, report and its signatures",
     description=_SEEN,
-    response="Audit",
+    response=AuditOut,
     permission=P.AUDIT_READ_ALL,
     own=True,
     tag=TAG,
 )
-def get_audit(actor: User, audit_id: int) -> dict[str, Any]:
-    return audit_payload(audits.get_audit(db.session, actor, audit_id))
+def get_audit(actor: User, audit_id: int) -> AuditOut:
+    return audit_model(audits.get_audit(db.session, actor, audit_id))
 
 
 @api.route(
     "/audits",
     method="POST",
     summary="Plan an audit on a year's programme: scope, criteria, processes, team",
-    response="Audit",
+    response=AuditOut,
     permission=P.AUDIT_PROGRAMME_MANAGE,
-    body="AuditPlanCreate",
+    body=AuditPlanCreate,
     tag=TAG,
 )
-def plan_audit(actor: User, body: dict[str, Any]) -> dict[str, Any]:
+def plan_audit(actor: User, body: AuditPlanCreate) -> AuditOut:
     """Name the programme by `programme_year` or `programme_id`. An auditor who leads or
     belongs to an audited process needs a `justification` on their seat (ISO 19011)."""
-    programme_id = body.get("programme_id")
+    programme_id = body.programme_id
     if programme_id is None:
-        if body.get("programme_year") is None:
+        if body.programme_year is None:
             raise ValidationFailed(str(_l("This field is required.")), field="programme_year")
-        programme_id = programme.require_programme(db.session, body["programme_year"]).id
+        programme_id = programme.require_programme(db.session, body.programme_year).id
     plan = _plan(body, required_date(body, "start_on"), required_date(body, "end_on"))
-    return audit_payload(audits.plan_audit(db.session, actor, programme_id, plan))
+    return audit_model(audits.plan_audit(db.session, actor, programme_id, plan))
 
 
 @api.route(
     "/audits/<int:audit_id>",
     method="PUT",
     summary="Replace the plan before the audit starts; dates move only by rescheduling",
-    response="Audit",
+    response=AuditOut,
     permission=P.AUDIT_PROGRAMME_MANAGE,
-    body="AuditPlanEdit",
+    body=AuditPlanEdit,
     tag=TAG,
 )
-def edit_audit(actor: User, audit_id: int, body: dict[str, Any]) -> dict[str, Any]:
+def edit_audit(actor: User, audit_id: int, body: AuditPlanEdit) -> AuditOut:
     current = audits.get_audit(db.session, actor, audit_id)
     start_on = parse_date(body, "start_on") or current.start_on
     end_on = parse_date(body, "end_on") or current.end_on
-    return audit_payload(
+    return audit_model(
         audits.update_plan(db.session, actor, audit_id, _plan(body, start_on, end_on))
     )
 
@@ -190,61 +163,61 @@ def edit_audit(actor: User, audit_id: int, body: dict[str, Any]) -> dict[str, An
     "/audits/<int:audit_id>/reschedule",
     method="POST",
     summary="Move the audit's dates, with the reason; a notified plan is to be sent again",
-    response="Audit",
+    response=AuditOut,
     permission=P.AUDIT_PROGRAMME_MANAGE,
-    body="AuditReschedulePlan",
+    body=AuditReschedulePlan,
     tag=TAG,
 )
-def reschedule_audit(actor: User, audit_id: int, body: dict[str, Any]) -> dict[str, Any]:
+def reschedule_audit(actor: User, audit_id: int, body: AuditReschedulePlan) -> AuditOut:
     moved = audits.reschedule_audit(
         db.session,
         actor,
         audit_id,
         start_on=required_date(body, "start_on"),
         end_on=required_date(body, "end_on"),
-        reason=body["reason"],
+        reason=body.reason,
     )
-    return audit_payload(moved)
+    return audit_model(moved)
 
 
 @api.route(
     "/audits/<int:audit_id>/cancel",
     method="POST",
     summary="Cancel an audit that has not reported, with a reason: kept, never deleted",
-    response="Audit",
+    response=AuditOut,
     permission=P.AUDIT_PROGRAMME_MANAGE,
-    body="AuditCancel",
+    body=AuditCancel,
     tag=TAG,
 )
-def cancel_audit(actor: User, audit_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    return audit_payload(audits.cancel_audit(db.session, actor, audit_id, body["reason"]))
+def cancel_audit(actor: User, audit_id: int, body: AuditCancel) -> AuditOut:
+    return audit_model(audits.cancel_audit(db.session, actor, audit_id, body.reason))
 
 
 @api.route(
     "/audits/<int:audit_id>/notify",
     method="POST",
     summary="Send the plan to the team, the auditees and the process leaders",
-    response="Audit",
+    response=AuditOut,
     permission=P.AUDIT_CONDUCT,
     tag=TAG,
 )
-def notify_audit_plan(actor: User, audit_id: int) -> dict[str, Any]:
+def notify_audit_plan(actor: User, audit_id: int) -> AuditOut:
     """The lead auditor (or a quality lead), once scope, criteria and auditees are set."""
     from qms.audits.notify import notify_plan
 
-    return audit_payload(notify_plan(db.session, actor, audit_id))
+    return audit_model(notify_plan(db.session, actor, audit_id))
 
 
 @api.route(
     "/audits/<int:audit_id>/start",
     method="POST",
     summary="Hold the opening meeting: answers and findings are recorded from now on",
-    response="Audit",
+    response=AuditOut,
     permission=P.AUDIT_CONDUCT,
     tag=TAG,
 )
-def start_audit(actor: User, audit_id: int) -> dict[str, Any]:
-    return audit_payload(audits.start_audit(db.session, actor, audit_id))
+def start_audit(actor: User, audit_id: int) -> AuditOut:
+    return audit_model(audits.start_audit(db.session, actor, audit_id))
 
 
 def _pdf(data: bytes, filename: str) -> Response:
@@ -281,7 +254,3 @@ def audit_report_pdf(actor: User, audit_id: int) -> Response:
     from qms.audits.pdf import audit_report_pdf as render
 
     return _pdf(*render(db.session, actor, audit_id))
-
-
-# The programme's and the audit's work endpoints: imported last, they import from here.
-from qms.api import audit_programme, audit_work  # noqa: E402, F401

@@ -7,25 +7,34 @@ password, as document signatures do.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 
-from qms.api.capa_schemas import (
-    CAPA_SCHEMAS,
-    action_as_dict,
-    analysis_data_fits,
-    check_as_dict,
-    nonconformity_as_dict,
-    summary_as_dict,
+from qms.api.blueprint import api
+from qms.api.capa_analysis_data import analysis_data_fits
+from qms.api.dates import required_date
+from qms.api.models.capa import CapaAction as ActionOut
+from qms.api.models.capa import (
+    CapaActionChange,
+    NonconformityList,
+    NonconformitySummary,
+    SignedCheck,
 )
-from qms.api.documents import parse_date
+from qms.api.models.capa import EffectivenessCheck as CheckOut
+from qms.api.models.capa import Nonconformity as NcOut
+from qms.api.models.capa_bodies import (
+    Analysis,
+    CapaActionCreate,
+    CapaActionUpdate,
+    Containment,
+    EffectivenessSign,
+    NonconformityDiscard,
+    NonconformityNoteCreate,
+    NonconformityReport,
+    PlanApproval,
+)
 from qms.api.registry import Query
-from qms.api.schemas import SCHEMAS
-from qms.api.views import api
 from qms.capa import services, treatment
-from qms.capa.models import AnalysisMethod, NcState, Nonconformity, Severity
+from qms.capa.models import AnalysisMethod, CapaAction, NcState, Nonconformity
 from qms.core.db import db
 from qms.core.errors import DomainError, TooManyAttempts, ValidationFailed
 from qms.core.permissions import Permission
@@ -41,27 +50,17 @@ _SEEN = (
     "`nonconformity:read_own`, and always those one reported."
 )
 
-# Until qms.api.schemas spreads them like the document schemas, they join the document here,
-# before any route names them; a name already taken by another schema is a mistake.
-_TAKEN = [
-    name for name in CAPA_SCHEMAS if SCHEMAS.get(name, CAPA_SCHEMAS[name]) is not CAPA_SCHEMAS[name]
-]
-if _TAKEN:
-    raise RuntimeError(f"API schema names already taken: {', '.join(_TAKEN)}")
-SCHEMAS.update(CAPA_SCHEMAS)
 
-
-def _payload(nc: Nonconformity) -> dict[str, Any]:
+def nc_model(nc: Nonconformity) -> NcOut:
     # Services add analyses, actions, checks and notes by id, not through the collections.
     db.session.expire(nc, ["analyses", "actions", "checks", "notes"])
-    return nonconformity_as_dict(nc)
+    return NcOut.of(nc)
 
 
-def _required_date(body: dict[str, Any], field: str) -> date:
-    found = parse_date(body, field)
-    if found is None:
-        raise ValidationFailed(str(_l("This field is required.")), field=field)
-    return found
+def _action_change(action: CapaAction) -> CapaActionChange:
+    return CapaActionChange(
+        action=ActionOut.of(action), nonconformity=nc_model(action.nonconformity)
+    )
 
 
 # --- Reading -------------------------------------------------------------------------------
@@ -71,24 +70,24 @@ def _required_date(body: dict[str, Any], field: str) -> date:
     "/nonconformities",
     summary="Nonconformities the token's owner may see, newest first",
     description=_SEEN,
-    response="NonconformityList",
+    response=NonconformityList,
     permission=P.NONCONFORMITY_REPORT,
     params=[Query("state", "string", "Only those in this state.", enum=_STATES)],
 )
-def nonconformities(actor: User, state: str | None) -> dict[str, Any]:
+def nonconformities(actor: User, state: str | None) -> NonconformityList:
     found = services.list_nonconformities(db.session, actor, state=state)
-    return {"items": [summary_as_dict(nc) for nc in found]}
+    return NonconformityList(items=[NonconformitySummary.of(nc) for nc in found])
 
 
 @api.route(
     "/nonconformities/<int:nc_id>",
     summary="One nonconformity: decision, containment, analyses, actions, checks, notes",
     description=_SEEN + " Action owners see the nonconformities of their actions.",
-    response="Nonconformity",
+    response=NcOut,
     permission=P.NONCONFORMITY_REPORT,
 )
-def nonconformity(actor: User, nc_id: int) -> dict[str, Any]:
-    return _payload(services.get_nonconformity(db.session, actor, nc_id))
+def nonconformity(actor: User, nc_id: int) -> NcOut:
+    return nc_model(services.get_nonconformity(db.session, actor, nc_id))
 
 
 # --- Reporting and deciding ----------------------------------------------------------------
@@ -98,65 +97,65 @@ def nonconformity(actor: User, nc_id: int) -> dict[str, Any]:
     "/nonconformities",
     method="POST",
     summary="Report a nonconformity; it waits for acceptance",
-    response="Nonconformity",
+    response=NcOut,
     permission=P.NONCONFORMITY_REPORT,
-    body="NonconformityReport",
+    body=NonconformityReport,
 )
-def report_nonconformity(actor: User, body: dict[str, Any]) -> dict[str, Any]:
+def report_nonconformity(actor: User, body: NonconformityReport) -> NcOut:
     reported = services.report_nonconformity(
         db.session,
         actor,
-        source=body["source"],
-        process_id=body["process_id"],
-        title=body["title"],
-        description=body["description"],
-        detected_on=_required_date(body, "detected_on"),
-        detected_by=body.get("detected_by", ""),
-        severity=body.get("severity", Severity.MINOR),
-        document_id=body.get("document_id"),
-        version_id=body.get("version_id"),
-        iso_clause=body.get("iso_clause", ""),
+        source=body.source,
+        process_id=body.process_id,
+        title=body.title,
+        description=body.description,
+        detected_on=required_date(body, "detected_on"),
+        detected_by=body.detected_by,
+        severity=body.severity,
+        document_id=body.document_id,
+        version_id=body.version_id,
+        iso_clause=body.iso_clause,
     )
-    return _payload(reported)
+    return nc_model(reported)
 
 
 @api.route(
     "/nonconformities/<int:nc_id>/accept",
     method="POST",
     summary="Accept a reported nonconformity for treatment",
-    response="Nonconformity",
+    response=NcOut,
     permission=P.NONCONFORMITY_DECIDE,
     own=True,
 )
-def accept_nonconformity(actor: User, nc_id: int) -> dict[str, Any]:
-    return _payload(services.accept_nonconformity(db.session, actor, nc_id))
+def accept_nonconformity(actor: User, nc_id: int) -> NcOut:
+    return nc_model(services.accept_nonconformity(db.session, actor, nc_id))
 
 
 @api.route(
     "/nonconformities/<int:nc_id>/discard",
     method="POST",
     summary="Discard a reported nonconformity, with a reason: kept, never deleted",
-    response="Nonconformity",
+    response=NcOut,
     permission=P.NONCONFORMITY_DECIDE,
     own=True,
-    body="NonconformityDiscard",
+    body=NonconformityDiscard,
 )
-def discard_nonconformity(actor: User, nc_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    return _payload(services.discard_nonconformity(db.session, actor, nc_id, body["reason"]))
+def discard_nonconformity(actor: User, nc_id: int, body: NonconformityDiscard) -> NcOut:
+    return nc_model(services.discard_nonconformity(db.session, actor, nc_id, body.reason))
 
 
 @api.route(
     "/nonconformities/<int:nc_id>/contain",
     method="POST",
     summary="Record the containment or correction taken before any analysis",
-    response="Nonconformity",
+    response=NcOut,
     permission=P.NONCONFORMITY_TREAT,
     own=True,
-    body="Containment",
+    body=Containment,
 )
-def contain_nonconformity(actor: User, nc_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    contained = services.contain_nonconformity(db.session, actor, nc_id, body["containment"])
-    return _payload(contained)
+def contain_nonconformity(actor: User, nc_id: int, body: Containment) -> NcOut:
+    contained = services.contain_nonconformity(db.session, actor, nc_id, body.containment)
+    return nc_model(contained)
 
 
 # --- Treatment -----------------------------------------------------------------------------
@@ -166,15 +165,15 @@ def contain_nonconformity(actor: User, nc_id: int, body: dict[str, Any]) -> dict
     "/nonconformities/<int:nc_id>/analysis",
     method="POST",
     summary="Record the root-cause analysis (5 whys or Ishikawa), or why no action is needed",
-    response="Nonconformity",
+    response=NcOut,
     permission=P.NONCONFORMITY_TREAT,
     own=True,
-    body="Analysis",
+    body=Analysis,
 )
-def analyse_nonconformity(actor: User, nc_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    method, data = body.get("method", ""), body.get("data") or {}
+def analyse_nonconformity(actor: User, nc_id: int, body: Analysis) -> NcOut:
+    method, data = body.method or "", body.data or {}
     if (
-        body["action_needed"]
+        body.action_needed
         and method in set(AnalysisMethod)
         and not analysis_data_fits(method, data)
     ):
@@ -184,99 +183,99 @@ def analyse_nonconformity(actor: User, nc_id: int, body: dict[str, Any]) -> dict
         db.session,
         actor,
         nc_id,
-        action_needed=body["action_needed"],
-        justification=body.get("justification", ""),
+        action_needed=body.action_needed,
+        justification=body.justification,
         method=method,
         data=data,
     )
-    return _payload(analysis.nonconformity)
+    return nc_model(analysis.nonconformity)
 
 
 @api.route(
     "/nonconformities/<int:nc_id>/actions",
     method="POST",
     summary="Plan a corrective, preventive or improvement action of the current round",
-    response="CapaActionChange",
+    response=CapaActionChange,
     permission=P.NONCONFORMITY_TREAT,
     own=True,
-    body="CapaActionCreate",
+    body=CapaActionCreate,
 )
-def add_capa_action(actor: User, nc_id: int, body: dict[str, Any]) -> dict[str, Any]:
+def add_capa_action(actor: User, nc_id: int, body: CapaActionCreate) -> CapaActionChange:
     action = treatment.add_action(
         db.session,
         actor,
         nc_id,
-        kind=body["kind"],
-        description=body["description"],
-        owner_id=body["owner_id"],
-        due_on=_required_date(body, "due_on"),
-        deliverable=body.get("deliverable", ""),
-        change_request_id=body.get("change_request_id"),
+        kind=body.kind,
+        description=body.description,
+        owner_id=body.owner_id,
+        due_on=required_date(body, "due_on"),
+        deliverable=body.deliverable,
+        change_request_id=body.change_request_id,
     )
-    return {"action": action_as_dict(action), "nonconformity": _payload(action.nonconformity)}
+    return _action_change(action)
 
 
 @api.route(
     "/nonconformities/<int:nc_id>/plan",
     method="POST",
     summary="Approve the action plan and set when and how effectiveness is checked",
-    response="Nonconformity",
+    response=NcOut,
     permission=P.NONCONFORMITY_APPROVE_PLAN,
-    body="PlanApproval",
+    body=PlanApproval,
 )
-def approve_capa_plan(actor: User, nc_id: int, body: dict[str, Any]) -> dict[str, Any]:
+def approve_capa_plan(actor: User, nc_id: int, body: PlanApproval) -> NcOut:
     """Without open actions (none was needed) the check is due at once."""
     approved = treatment.approve_plan(
         db.session,
         actor,
         nc_id,
-        check_due_on=_required_date(body, "check_due_on"),
-        check_criterion=body["check_criterion"],
+        check_due_on=required_date(body, "check_due_on"),
+        check_criterion=body.check_criterion,
     )
-    return _payload(approved)
+    return nc_model(approved)
 
 
 @api.route(
     "/capa-actions/<int:action_id>",
     method="PATCH",
     summary="Report an action's progress and evidence, or complete it",
-    response="CapaActionChange",
+    response=CapaActionChange,
     permission=P.CAPA_ACTION_UPDATE,
     own=True,
-    body="CapaActionUpdate",
+    body=CapaActionUpdate,
     tag=TAG,
 )
-def update_capa_action(actor: User, action_id: int, body: dict[str, Any]) -> dict[str, Any]:
+def update_capa_action(actor: User, action_id: int, body: CapaActionUpdate) -> CapaActionChange:
     """`done` needs evidence and, for an action tied to a change request, the new version in
     force. When the last open action is done the effectiveness check becomes due."""
     action = treatment.update_action(
         db.session,
         actor,
         action_id,
-        progress=body.get("progress"),
-        evidence=body.get("evidence"),
-        done=bool(body.get("done", False)),
+        progress=body.progress,
+        evidence=body.evidence,
+        done=body.done,
     )
-    return {"action": action_as_dict(action), "nonconformity": _payload(action.nonconformity)}
+    return _action_change(action)
 
 
 @api.route(
     "/nonconformities/<int:nc_id>/effectiveness",
     method="POST",
     summary="Sign the effectiveness check; not effective reopens it for a new round",
-    response="SignedCheck",
+    response=SignedCheck,
     permission=P.EFFECTIVENESS_SIGN,
-    body="EffectivenessSign",
+    body=EffectivenessSign,
 )
-def sign_effectiveness(actor: User, nc_id: int, body: dict[str, Any]) -> dict[str, Any]:
+def sign_effectiveness(actor: User, nc_id: int, body: EffectivenessSign) -> SignedCheck:
     try:
         check = treatment.sign_effectiveness(
             db.session,
             actor,
             nc_id,
-            result=body["result"],
-            evidence=body["evidence"],
-            password=body["password"],
+            result=body.result,
+            evidence=body.evidence,
+            password=body.password,
         )
     except TooManyAttempts:
         commit_despite_error()  # the locked-out signer's refusal stays on record (429)
@@ -287,28 +286,28 @@ def sign_effectiveness(actor: User, nc_id: int, body: dict[str, Any]) -> dict[st
         # The service recorded the refused attempt: keep it, and answer as document signing.
         commit_despite_error()
         raise SignatureRefused(error.message, field="password") from None
-    return {"check": check_as_dict(check), "nonconformity": _payload(check.nonconformity)}
+    return SignedCheck(check=CheckOut.of(check), nonconformity=nc_model(check.nonconformity))
 
 
 @api.route(
     "/nonconformities/<int:nc_id>/close",
     method="POST",
     summary="Close: every action done and a signed check that says effective",
-    response="Nonconformity",
+    response=NcOut,
     permission=P.NONCONFORMITY_CLOSE,
 )
-def close_nonconformity(actor: User, nc_id: int) -> dict[str, Any]:
-    return _payload(treatment.close_nonconformity(db.session, actor, nc_id))
+def close_nonconformity(actor: User, nc_id: int) -> NcOut:
+    return nc_model(treatment.close_nonconformity(db.session, actor, nc_id))
 
 
 @api.route(
     "/nonconformities/<int:nc_id>/notes",
     method="POST",
     summary="Append a correction, with its reason, to a closed or discarded nonconformity",
-    response="Nonconformity",
+    response=NcOut,
     permission=P.NONCONFORMITY_CLOSE,
-    body="NonconformityNoteCreate",
+    body=NonconformityNoteCreate,
 )
-def add_nonconformity_note(actor: User, nc_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    note = treatment.append_note(db.session, actor, nc_id, text=body["text"], reason=body["reason"])
-    return _payload(services.get_nonconformity(db.session, actor, note.nonconformity_id))
+def add_nonconformity_note(actor: User, nc_id: int, body: NonconformityNoteCreate) -> NcOut:
+    note = treatment.append_note(db.session, actor, nc_id, text=body.text, reason=body.reason)
+    return nc_model(services.get_nonconformity(db.session, actor, note.nonconformity_id))

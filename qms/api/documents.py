@@ -8,22 +8,27 @@ CSRF token: the blueprint accepts only bearer tokens, never cookies (see qms.api
 from __future__ import annotations
 
 import io
-from datetime import date
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import Response, current_app, send_file
 from flask_babel import lazy_gettext as _l
 
-from qms.api.document_schemas import (
-    document_as_dict,
-    history_row_as_dict,
-    signature_as_dict,
-    type_as_dict,
-    version_as_dict,
+from qms.api.blueprint import api
+from qms.api.dates import parse_date
+from qms.api.models.document_bodies import DocumentCreate, DraftUpdate
+from qms.api.models.documents import Document as DocumentOut
+from qms.api.models.documents import (
+    DocumentList,
+    DocumentTypeList,
+    HistoryRow,
+    SignedVersion,
+    Version,
+    VersionHistory,
 )
+from qms.api.models.documents import DocumentType as DocumentTypeOut
+from qms.api.models.documents import Signature as SignatureOut
 from qms.api.registry import Query
-from qms.api.views import api
 from qms.blobs.services import read_blob
 from qms.core.db import db
 from qms.core.errors import NotFound, ValidationFailed
@@ -49,16 +54,6 @@ M = SignatureMeaning
 _PRINTED_MEANINGS = {M.AUTHORED, M.REVIEWED, M.APPROVED}
 
 
-def parse_date(body: dict[str, Any], field: str) -> date | None:
-    raw = body.get(field)
-    if raw in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed(str(_l("Expected a date (YYYY-MM-DD).")), field=field) from None
-
-
 def _shown_signatures(actor: User, version: DocumentVersion) -> list[Signature]:
     signatures = list(
         db.session.scalars(
@@ -70,17 +65,17 @@ def _shown_signatures(actor: User, version: DocumentVersion) -> list[Signature]:
     return [s for s in signatures if s.round == version.round and s.meaning in _PRINTED_MEANINGS]
 
 
-def version_payload(actor: User, version: DocumentVersion) -> dict[str, Any]:
+def version_model(actor: User, version: DocumentVersion) -> Version:
     # Services add signatures and attachments by id, not through the collections: reload them.
     db.session.expire(version, ["attachments", "signatures"])
-    return version_as_dict(version, _shown_signatures(actor, version))
+    return Version.of(version, _shown_signatures(actor, version))
 
 
-def document_payload(actor: User, document: Document) -> dict[str, Any]:
+def document_model(actor: User, document: Document) -> DocumentOut:
     under_way = queries.open_version(db.session, document.id)
     if under_way is not None and not queries.can_see_version(actor, under_way):
         under_way = None
-    return document_as_dict(
+    return DocumentOut.of(
         document,
         in_force=queries.version_in_force(db.session, document.id),
         open_version=under_way,
@@ -88,10 +83,17 @@ def document_payload(actor: User, document: Document) -> dict[str, Any]:
     )
 
 
-def signed_payload(actor: User, signature: Signature) -> dict[str, Any]:
+def document_payload(actor: User, document: Document) -> dict[str, Any]:
+    """The document's JSON as the API answers it."""
+    return document_model(actor, document).model_dump(mode="json")
+
+
+def signed_model(actor: User, signature: Signature) -> SignedVersion:
     version = db.session.get(DocumentVersion, signature.version_id)
     assert version is not None
-    return {"signature": signature_as_dict(signature), "version": version_payload(actor, version)}
+    return SignedVersion(
+        signature=SignatureOut.of(signature), version=version_model(actor, version)
+    )
 
 
 # --- Reading -------------------------------------------------------------------------------
@@ -100,17 +102,17 @@ def signed_payload(actor: User, signature: Signature) -> dict[str, Any]:
 @api.route(
     "/document-types",
     summary="Document types in use",
-    response="DocumentTypeList",
+    response=DocumentTypeList,
     permission=P.DOCUMENT_READ,
 )
-def document_types(actor: User) -> dict[str, Any]:
-    return {"items": [type_as_dict(t) for t in queries.list_types(db.session)]}
+def document_types(actor: User) -> DocumentTypeList:
+    return DocumentTypeList(items=[DocumentTypeOut.of(t) for t in queries.list_types(db.session)])
 
 
 @api.route(
     "/documents",
     summary="Documents the token's owner may see",
-    response="DocumentList",
+    response=DocumentList,
     permission=P.DOCUMENT_READ,
     params=[
         Query("process", "string", "A process code, e.g. `AC`."),
@@ -118,7 +120,7 @@ def document_types(actor: User) -> dict[str, Any]:
         Query("q", "string", "Part of the code or title."),
     ],
 )
-def documents(actor: User, process: str | None, type: str | None, q: str | None) -> dict:
+def documents(actor: User, process: str | None, type: str | None, q: str | None) -> DocumentList:
     """Due effective dates are applied first, so the version in force is today's."""
     seen = sa.exists().where(DocumentVersion.document_id == Document.id)
     stmt = sa.select(Document).where(seen.where(queries.version_visibility(actor)))
@@ -137,38 +139,39 @@ def documents(actor: User, process: str | None, type: str | None, q: str | None)
             )
         )
     found = db.session.scalars(stmt.order_by(Document.code)).unique().all()
-    return {"items": [document_payload(actor, d) for d in found]}
+    return DocumentList(items=[document_model(actor, d) for d in found])
 
 
 @api.route(
     "/documents/<int:document_id>",
     summary="One document: code, version in force, next review",
-    response="Document",
+    response=DocumentOut,
     permission=P.DOCUMENT_READ,
 )
-def document(actor: User, document_id: int) -> dict[str, Any]:
-    return document_payload(actor, queries.get_document(db.session, actor, document_id))
+def document(actor: User, document_id: int) -> DocumentOut:
+    return document_model(actor, queries.get_document(db.session, actor, document_id))
 
 
 @api.route(
     "/documents/<int:document_id>/versions",
     summary="The version-history table of a document (visible versions, newest first)",
-    response="VersionHistory",
+    response=VersionHistory,
     permission=P.DOCUMENT_READ,
 )
-def document_versions(actor: User, document_id: int) -> dict[str, Any]:
+def document_versions(actor: User, document_id: int) -> VersionHistory:
     found = queries.get_document(db.session, actor, document_id)
-    return {"items": [history_row_as_dict(r) for r in version_history(db.session, actor, found)]}
+    rows = version_history(db.session, actor, found)
+    return VersionHistory(items=[HistoryRow.of(r) for r in rows])
 
 
 @api.route(
     "/versions/<int:version_id>",
     summary="One version: content blocks, state, signatures, attachments",
-    response="Version",
+    response=Version,
     permission=P.DOCUMENT_READ,
 )
-def version(actor: User, version_id: int) -> dict[str, Any]:
-    return version_payload(actor, queries.get_version(db.session, actor, version_id))
+def version(actor: User, version_id: int) -> Version:
+    return version_model(actor, queries.get_version(db.session, actor, version_id))
 
 
 @api.route(
@@ -196,19 +199,19 @@ def attachment(actor: User, version_id: int, attachment_id: int) -> Response:
 # --- Authoring -----------------------------------------------------------------------------
 
 
-def _type_id(body: dict[str, Any]) -> int | None:
-    if body.get("type_id") is not None or not body.get("type"):
-        return body.get("type_id")
-    found = db.session.scalar(sa.select(DocumentType.id).where(DocumentType.key == body["type"]))
+def _type_id(body: DocumentCreate) -> int | None:
+    if body.type_id is not None or not body.type:
+        return body.type_id
+    found = db.session.scalar(sa.select(DocumentType.id).where(DocumentType.key == body.type))
     if found is None:
         raise ValidationFailed(str(_l("Choose a document type.")), field="type")
     return found
 
 
-def _process_id(body: dict[str, Any]) -> int | None:
-    if body.get("process_id") is not None or not body.get("process"):
-        return body.get("process_id")
-    code = str(body["process"]).upper()
+def _process_id(body: DocumentCreate) -> int | None:
+    if body.process_id is not None or not body.process:
+        return body.process_id
+    code = body.process.upper()
     found = db.session.scalar(sa.select(Process.id).where(Process.code == code))
     if found is None:
         raise ValidationFailed(str(_l("Choose an active process.")), field="process")
@@ -219,60 +222,60 @@ def _process_id(body: dict[str, Any]) -> int | None:
     "/documents",
     method="POST",
     summary="Create a document; its code is generated and a first draft opens",
-    response="Document",
+    response=DocumentOut,
     permission=P.DOCUMENT_CREATE,
     own=True,
-    body="DocumentCreate",
+    body=DocumentCreate,
 )
-def create_document(actor: User, body: dict[str, Any]) -> dict[str, Any]:
+def create_document(actor: User, body: DocumentCreate) -> DocumentOut:
     created = authoring.create_document(
         db.session,
         actor,
         type_id=_type_id(body),  # type: ignore[arg-type]  # None: the service says which field
         process_id=_process_id(body),  # type: ignore[arg-type]
-        title=body["title"],
-        owner_id=body.get("owner_id"),
-        parent_id=body.get("parent_id"),
-        review_interval_months=body.get("review_interval_months"),
-        retention_years=body.get("retention_years", 5),
-        external_source=body.get("external_source", ""),
-        external_edition=body.get("external_edition", ""),
+        title=body.title,
+        owner_id=body.owner_id,
+        parent_id=body.parent_id,
+        review_interval_months=body.review_interval_months,
+        retention_years=body.retention_years,
+        external_source=body.external_source,
+        external_edition=body.external_edition,
         next_verification_on=parse_date(body, "next_verification_on"),
     )
-    return document_payload(actor, created)
+    return document_model(actor, created)
 
 
 @api.route(
     "/versions/<int:version_id>",
     method="PATCH",
     summary="Edit a draft: its content blocks and/or change summary",
-    response="Version",
+    response=Version,
     permission=P.DOCUMENT_EDIT,
     own=True,
-    body="DraftUpdate",
+    body=DraftUpdate,
 )
-def edit_draft(actor: User, version_id: int, body: dict[str, Any]) -> dict[str, Any]:
+def edit_draft(actor: User, version_id: int, body: DraftUpdate) -> Version:
     edited = authoring.update_draft(
         db.session,
         actor,
         version_id,
-        content=body.get("content"),
-        change_summary=body.get("change_summary"),
+        content=body.content,
+        change_summary=body.change_summary,
     )
-    return version_payload(actor, edited)
+    return version_model(actor, edited)
 
 
 @api.route(
     "/documents/<int:document_id>/versions",
     method="POST",
     summary="Start the next version as a draft copy of the version in force",
-    response="Version",
+    response=Version,
     permission=P.DOCUMENT_EDIT,
     own=True,
 )
-def start_draft(actor: User, document_id: int) -> dict[str, Any]:
+def start_draft(actor: User, document_id: int) -> Version:
     queries.get_document(db.session, actor, document_id)  # hidden → 404 before 403
-    return version_payload(actor, authoring.start_draft(db.session, actor, document_id))
+    return version_model(actor, authoring.start_draft(db.session, actor, document_id))
 
 
 # --- Lifecycle: each signature re-authenticates with the token owner's password ------------

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from qms.api.registry import ApiRegistry, Operation
-from qms.api.schemas import SCHEMAS
+from pydantic import BaseModel
+
+from qms.api.components import component_schemas
+from qms.api.registry import ApiRegistry, Operation, shape_name
 
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0.0"
@@ -72,10 +74,13 @@ def _error_ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/responses/{name}"}
 
 
+def _ref(shape: type[BaseModel] | str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{shape_name(shape)}"}
+
+
 def _takes_password(op: Operation) -> bool:
     """Signing operations re-authenticate: their body has a `password`."""
-    body = SCHEMAS.get(op.body or "", {})
-    return "password" in body.get("properties", {})
+    return op.body is not None and "password" in op.body.model_fields
 
 
 def _operation(op: Operation) -> dict[str, Any]:
@@ -92,7 +97,7 @@ def _operation(op: Operation) -> dict[str, Any]:
     responses: dict[str, Any] = {
         "200": {
             "description": "OK",
-            "content": {op.media_type: {"schema": {"$ref": f"#/components/schemas/{op.response}"}}},
+            "content": {op.media_type: {"schema": _ref(op.response)}},
         }
     }
     changes = op.method != "GET"
@@ -127,7 +132,7 @@ def _operation(op: Operation) -> dict[str, Any]:
     if parameters:
         document["parameters"] = parameters
     if op.body is not None:
-        schema = {"$ref": f"#/components/schemas/{op.body}"}
+        schema = _ref(op.body)
         document["requestBody"] = {
             "required": True,
             "content": {"application/json": {"schema": schema}},
@@ -180,7 +185,7 @@ def build_document(registry: ApiRegistry, server_url: str) -> dict[str, Any]:
                     "description": "A personal API token (it starts with `qms_`).",
                 }
             },
-            "schemas": SCHEMAS,
+            "schemas": component_schemas(registry.operations),
             "responses": {
                 name: {"description": text, "content": error_content}
                 | ({"headers": _CHALLENGE} if name == "Unauthorized" else {})

@@ -16,8 +16,9 @@ from typing import Any
 
 from flask import Blueprint, g, request
 from flask_babel import lazy_gettext as _l
+from pydantic import BaseModel
 
-from qms.api.schemas import SCHEMAS
+from qms.api.bodies import parse_body
 from qms.core.db import db
 from qms.core.errors import NotAuthenticated, PermissionDenied, ValidationFailed
 from qms.core.permissions import Permission, can_own_variant, require
@@ -98,6 +99,16 @@ class Query:
         return ValidationFailed(str(message), field=self.name)
 
 
+# A response model, or the name of an answer that is no JSON object (a file: `Binary`, `Pdf`;
+# the document itself: `OpenAPI`), whose schema is in qms.api.components.STATIC_SCHEMAS.
+Shape = type[BaseModel] | str
+
+
+def shape_name(shape: Shape) -> str:
+    """The shape's name in the document's components."""
+    return shape if isinstance(shape, str) else shape.__name__
+
+
 @dataclass(frozen=True)
 class Operation:
     """What the document says about one route."""
@@ -107,12 +118,12 @@ class Operation:
     endpoint: str
     summary: str
     description: str
-    response: str  # the name of a schema in the document's components
+    response: Shape
     permission: Permission | None
     params: tuple[Query, ...]
     public: bool
     tag: str
-    body: str | None = None  # the schema of the JSON request body, if the route takes one
+    body: type[BaseModel] | None = None  # the model of the JSON request body, if any
     own: bool = False  # `permission` may be held for one's own objects only (the service checks)
     media_type: str = "application/json"
     raw_body: bool = False  # the body is the request's bytes (e.g. a file), not JSON
@@ -135,44 +146,6 @@ def _parse_query(params: tuple[Query, ...]) -> dict[str, Any]:
         given = raw[0].strip() if raw else ""
         values[param.kwarg] = param.parse(given) if given else param.default
     return values
-
-
-_JSON_TYPES: dict[str, Callable[[Any], bool]] = {
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "string": lambda v: isinstance(v, str),
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "boolean": lambda v: isinstance(v, bool),
-    "null": lambda v: v is None,
-}
-
-
-def _parse_body(name: str) -> dict[str, Any]:
-    """The JSON object of the request, checked field by field against its top-level schema.
-
-    Nested values (content blocks...) are the service's to validate; this refuses what the
-    service would silently ignore, e.g. a misspelt `effective_form` approving for today.
-    """
-    schema = SCHEMAS[name]
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        message = _l("Send a JSON object with Content-Type: application/json.")
-        raise ValidationFailed(str(message), field="body")
-    properties = schema.get("properties", {})
-    unknown = sorted(set(data) - set(properties))
-    if unknown:
-        message = _l("Unknown field: %(names)s", names=", ".join(unknown))
-        raise ValidationFailed(str(message), field=unknown[0])
-    for field in schema.get("required", []):
-        if data.get(field) is None:
-            raise ValidationFailed(str(_l("This field is required.")), field=field)
-    for field, value in data.items():
-        types = properties[field].get("type")
-        allowed = types if isinstance(types, list) else [types] if types else []
-        if allowed and not any(_JSON_TYPES[t](value) for t in allowed if t in _JSON_TYPES):
-            message = _l("Expected %(types)s.", types=" or ".join(allowed))
-            raise ValidationFailed(str(message), field=field)
-    return data
 
 
 def upload_media_type(body: bytes, filename: str | None) -> str:
@@ -216,21 +189,23 @@ class ApiRegistry:
         rule: str,
         *,
         summary: str,
-        response: str,
+        response: Shape,
         permission: Permission | None = None,
         params: tuple[Query, ...] | list[Query] = (),
         public: bool = False,
         method: str = "GET",
         tag: str = "",
         description: str = "",
-        body: str | None = None,
+        body: type[BaseModel] | None = None,
         own: bool = False,
         media_type: str = "application/json",
         raw_body: bool = False,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Register `rule` on the blueprint; the view gets the token's user first (unless
         `public`), then the path arguments, the parsed query parameters and `body` (the raw
-        bytes when `raw_body`, read within the app's MAX_CONTENT_LENGTH: beyond it, 413)."""
+        bytes when `raw_body`, read within the app's MAX_CONTENT_LENGTH: beyond it, 413;
+        otherwise an instance of the `body` model). A view whose `response` is a model answers
+        with an instance of it, serialized here; one that names a file answers a Response."""
         params = tuple(params)
 
         def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -253,6 +228,9 @@ class ApiRegistry:
 
             @functools.wraps(fn)
             def view(**path_args: Any) -> Any:
+                return _serialized(answer(**path_args), response)
+
+            def answer(**path_args: Any) -> Any:
                 if public:
                     return fn(**path_args, **_parse_query(params))
                 # Authenticate before parsing: a caller without a token learns nothing else.
@@ -264,7 +242,7 @@ class ApiRegistry:
                 if raw_body:
                     path_args["body"] = request.get_data(cache=False)
                 elif body is not None:
-                    path_args["body"] = _parse_body(body)
+                    path_args["body"] = parse_body(body)
                 return fn(actor, **path_args, **_parse_query(params))
 
             view.api_operation = operation  # type: ignore[attr-defined]
@@ -275,3 +253,13 @@ class ApiRegistry:
             return view
 
         return decorate
+
+
+def _serialized(answer: Any, declared: Shape) -> Any:
+    """The model's JSON values (Flask writes the dict as it always did: keys sorted)."""
+    if isinstance(declared, str):
+        return answer
+    # The document promises `declared`: a view answering anything else is a bug, not a 200.
+    if type(answer) is not declared:  # a subclass would add undeclared fields
+        raise TypeError(f"answered {type(answer).__name__}, declared {declared.__name__}")
+    return answer.model_dump(mode="json")

@@ -6,16 +6,16 @@ the secret in the session); only its hash is stored, so it cannot be shown again
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from qms.audits import calendar
+from qms.audits.urls import calendar_feeds_bp as bp
 from qms.core.db import db
 from qms.core.permissions import Permission, permission_required
 
-bp = Blueprint("calendar_feeds", __name__, url_prefix="/calendar")
 P = Permission
 
 

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Response
 from flask_login import current_user
 
-from qms.audits.notify import install as install_plan_mail
 from qms.audits.pdf import audit_plan_pdf, audit_report_pdf
+from qms.audits.urls import audit_documents_bp as bp
 from qms.core.db import db
 from qms.core.permissions import Permission, permission_required
 
-bp = Blueprint("audit_documents", __name__, url_prefix="/audits")
 P = Permission
-# The plan mails leave after the commit: listen to the app's sessions from the start.
-bp.record_once(lambda state: install_plan_mail(state.app))
 
 
 def _pdf(data: bytes, name: str) -> Response:

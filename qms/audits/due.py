@@ -1,4 +1,4 @@
-"""What the internal audits have due, for `qms tick`'s reminders (qms.notifications.due).
+"""What the internal audits have due, for `qms tick`'s reminders (qms.tick).
 
 - a plan still to be sent when the audit starts within QMS_AUDIT_PLAN_NOTICE_DAYS (or has
   started already): to the lead auditor and the quality leads;

@@ -17,6 +17,7 @@ from qms.audits.models import Audit, AuditState, ReportSignatureMeaning
 from qms.core.errors import Conflict, PermissionDenied, ValidationFailed
 from qms.core.permissions import Permission, can
 from qms.core.workflow import Rule, apply_transition
+from qms.trail import services as trail
 
 S = AuditState
 P = Permission
@@ -161,6 +162,7 @@ def apply(
         actor,
         object_type="audit",
         describe=lambda a: {"code": a.code},
+        record=trail.record,
         reason=reason,
         values=values,
         details=details,

@@ -3,38 +3,36 @@ the caller's transaction; the mails (each with the invitation as an .ics) only o
 transaction has committed.
 
 The mails are prepared while the transaction is open (plain values, in each recipient's
-language) and parked in `session.info`; a listener on the app's session factory sends them
-right after the commit and drops them on a rollback, so a plan that was not sent is never
+language) and parked in the session's outbox (`qms.core.outbox`), which sends them right
+after the commit and drops them on a rollback, so a plan that was not sent is never
 announced. No SMTP host, no mail: the bell still shows the plan. A failed mail is logged.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
 from qms.audits.calendar import audit_ics, audit_path, plan_pdf_path
 from qms.audits.lifecycle import AuditAction, apply
 from qms.audits.models import Audit
 from qms.audits.services import get_audit
 from qms.core.db import utcnow
+from qms.core.outbox import after_commit
 from qms.core.timefmt import format_day
 from qms.notifications.mail import Attachment, SmtpSettings, send_mail
 from qms.notifications.models import Notification
-from qms.notifications.tick import smtp_settings
+from qms.notifications.reminders import smtp_settings
 from qms.users.models import User
 
-PENDING = "qms_audit_plan_mails"
-_install_lock = threading.Lock()
+PLAN_MAILS = "audits:plan-mails"
 log = logging.getLogger(__name__)
 
 
@@ -120,8 +118,7 @@ def notify_plan(session: Session, actor: Any, audit_id: int) -> Audit:
             mails.append(PlanMail(person.email, subject, body, ics, f"{audit.code}.ics"))
     session.flush()
     if mails:
-        install(app)
-        session.info.setdefault(PENDING, []).append((smtp, mails))
+        after_commit(session, PLAN_MAILS, _PlanMails()).batches.append((smtp, mails))
     return audit
 
 
@@ -134,21 +131,12 @@ def _send(smtp: SmtpSettings, mails: list[PlanMail]) -> None:
             log.exception("audit plan mail to %s failed", mail.to)
 
 
-def _after_commit(session: Session) -> None:
-    for smtp, mails in session.info.pop(PENDING, []):
-        _send(smtp, mails)
+@dataclass
+class _PlanMails:
+    """The plan mails one transaction prepared, sent once it has committed."""
 
+    batches: list[tuple[SmtpSettings, list[PlanMail]]] = field(default_factory=list)
 
-def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
-    # A commit sent them already; a rollback (or a close without commit) drops them.
-    if transaction.parent is None:
-        session.info.pop(PENDING, None)
-
-
-def install(app: Flask) -> None:
-    """Listen to the app's sessions once: send parked plan mails after each commit."""
-    factory = app.extensions["qms_db"].session_factory
-    with _install_lock:
-        if not event.contains(factory, "after_commit", _after_commit):
-            event.listen(factory, "after_commit", _after_commit)
-            event.listen(factory, "after_transaction_end", _after_transaction_end)
+    def __call__(self) -> None:
+        for smtp, mails in self.batches:
+            _send(smtp, mails)

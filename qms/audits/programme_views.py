@@ -1,5 +1,5 @@
 """The year's audit programme (clause 9.2.2 a), its coverage of processes and clauses, and the
-auditors' qualifications. Routes on the `audits` blueprint of `qms.audits.views`."""
+auditors' qualifications. Routes on the `audits` blueprint (`qms.audits.urls`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from qms.audits import planning_queries as queries
 from qms.audits import programme as programmes
 from qms.audits import services
 from qms.audits.forms import AuditorProfileForm, ProgrammeForm
-from qms.audits.views import FIRST_YEAR, LAST_YEAR, bp, context
+from qms.audits.urls import audits_bp as bp
+from qms.audits.views import FIRST_YEAR, LAST_YEAR, context
 from qms.core.db import db
 from qms.core.errors import NotFound, ValidationFailed
 from qms.core.forms import unique_ids

@@ -21,7 +21,7 @@ from qms.audits.models import (
 )
 from qms.core.db import utcnow
 from qms.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from qms.core.permissions import Permission, can, filter_allowed, require
+from qms.core.permissions import Permission, can, can_own_variant, require
 from qms.core.sequence import add_numbered
 from qms.core.workflow import conditional_update
 from qms.documents import iso9001
@@ -42,14 +42,27 @@ def text(value: str | None, field: str, *, required: Any = None, limit: int = 20
     return cleaned
 
 
+def audit_visibility(actor: Any) -> sa.ColumnElement[bool]:
+    """SQL condition on Audit for what `actor` may see: the one rule, for the lists and the
+    single load. Every audit for readers of all; otherwise those it concerns (the team, the
+    auditees, the leaders of the audited processes: `Audit.owned_by_clause`)."""
+    if can(actor, P.AUDIT_READ_ALL):
+        return sa.true()
+    if actor is not None and can_own_variant(actor, P.AUDIT_READ_ALL):
+        return Audit.owned_by_clause(actor.id)
+    return sa.false()
+
+
 def can_see(actor: Any, audit: Audit) -> bool:
+    """Python twin of `audit_visibility`, for an audit already loaded (the nonconformity page
+    links the audit its finding came from when the reader may see it)."""
     return can(actor, P.AUDIT_READ_ALL, audit)
 
 
 def get_audit(session: Session, actor: Any, audit_id: int) -> Audit:
     """The audit when the actor may see it; NotFound otherwise (hidden means 404)."""
-    audit = session.get(Audit, audit_id)
-    if audit is None or not can_see(actor, audit):
+    audit = session.scalar(sa.select(Audit).where(Audit.id == audit_id, audit_visibility(actor)))
+    if audit is None:
         raise NotFound(str(_l("Audit not found.")))
     return audit
 
@@ -62,8 +75,7 @@ def list_audits(
         stmt = stmt.where(Audit.year == year)
     if state:
         stmt = stmt.where(Audit.state == state)
-    stmt = filter_allowed(stmt, actor, P.AUDIT_READ_ALL, Audit)
-    return list(session.scalars(stmt))
+    return list(session.scalars(stmt.where(audit_visibility(actor))))
 
 
 def clean_clause(value: str | None, field: str) -> str:

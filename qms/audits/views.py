@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -31,13 +31,13 @@ from qms.audits.forms import (
 from qms.audits.labels import all_labels
 from qms.audits.lifecycle import PLANNING_STATES, TRANSITIONS, AuditAction
 from qms.audits.models import Audit, AuditState
+from qms.audits.urls import audits_bp as bp
 from qms.core.db import db
 from qms.core.errors import ValidationFailed
 from qms.core.permissions import Permission, can, permission_required
 from qms.core.web import attach_error
 from qms.documents import approval
 
-bp = Blueprint("audits", __name__, url_prefix="/audits")
 P = Permission
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -254,6 +254,3 @@ def cancel(audit_id: int):  # type: ignore[no-untyped-def]
             return after_change(audit)
     status = 400 if request.method == "POST" else 200
     return render_template("audits/cancel.html", form=form, audit=audit, **context()), status
-
-
-from qms.audits import programme_views  # noqa: E402, F401  (routes on this bp)

@@ -17,6 +17,7 @@ from flask_login import current_user
 from qms.audits import checklist, services
 from qms.audits.labels import all_labels
 from qms.audits.models import Audit, ChecklistQuestion
+from qms.audits.urls import audit_work_bp as bp
 from qms.audits.work_forms import (
     ActionForm,
     AnswerForm,
@@ -24,7 +25,7 @@ from qms.audits.work_forms import (
     QuestionEditForm,
     QuestionForm,
 )
-from qms.audits.work_views import bp, language, may, step
+from qms.audits.work_views import language, may, step
 from qms.blobs.attached import download_headers
 from qms.core.db import db
 from qms.core.errors import DomainError, NotFound, ValidationFailed

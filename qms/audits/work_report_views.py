@@ -10,6 +10,7 @@ from flask_login import current_user
 from qms.audits import findings, report
 from qms.audits.models import Audit
 from qms.audits.services import get_audit
+from qms.audits.urls import audit_work_bp as bp
 from qms.audits.work_forms import (
     AcceptReportForm,
     ActionForm,
@@ -17,7 +18,7 @@ from qms.audits.work_forms import (
     IssueReportForm,
     ReportTextForm,
 )
-from qms.audits.work_views import bp, language, render_show, show_error, step
+from qms.audits.work_views import language, render_show, show_error, step
 from qms.core.db import db
 from qms.core.errors import Conflict, ValidationFailed
 from qms.core.permissions import Permission, permission_required

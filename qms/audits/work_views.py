@@ -1,8 +1,8 @@
 """An audit's own page (the plan, its state, the next step) and the plan's agenda.
 
 The checklist pages live in `qms.audits.work_checklist_views`, findings and the report in
-`qms.audits.work_report_views`; all register on this blueprint. Views are thin: they parse a
-form, call a service and redirect; a service's error is shown beside its field.
+`qms.audits.work_report_views`; all route on `audit_work` (`qms.audits.urls`). Views are thin:
+they parse a form, call a service and redirect; a service's error is shown beside its field.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,6 +21,7 @@ from qms.audits.findings import finding_of_nonconformity
 from qms.audits.labels import all_labels
 from qms.audits.lifecycle import PLANNING_STATES
 from qms.audits.models import AgendaItem, Audit, AuditState, ReportSignatureMeaning
+from qms.audits.urls import audit_work_bp as bp
 from qms.audits.work_forms import (
     AcceptReportForm,
     ActionForm,
@@ -37,7 +38,6 @@ from qms.core.web import attach_error, commit_despite_error
 from qms.documents import iso9001
 from qms.users.models import User
 
-bp = Blueprint("audit_work", __name__, url_prefix="/audits")
 P = Permission
 S = AuditState
 
@@ -282,13 +282,3 @@ def nonconformity_origin(session: Any, actor: Any, nc: Any) -> dict[str, Any] | 
         if visible
         else None,
     }
-
-
-def init_app(app: Flask) -> None:
-    """Register the blueprint and the nonconformity page's link back to its audit finding."""
-    app.register_blueprint(bp)
-    origins = app.extensions.setdefault("qms_nonconformity_origins", [])
-    origins.append(nonconformity_origin)
-
-
-from qms.audits import work_checklist_views, work_report_views  # noqa: E402, F401  (routes on bp)

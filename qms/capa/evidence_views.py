@@ -11,7 +11,8 @@ from flask_login import current_user
 from qms.blobs.attached import download_headers
 from qms.capa.evidence import attach_evidence, read_evidence
 from qms.capa.forms import EvidenceForm
-from qms.capa.views import bp, step
+from qms.capa.urls import capa_bp as bp
+from qms.capa.views import step
 from qms.core.db import db
 from qms.core.permissions import Permission, permission_required
 

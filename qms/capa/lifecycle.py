@@ -18,6 +18,7 @@ from qms.capa.models import ActionStatus, CheckResult, NcState, Nonconformity
 from qms.core.errors import Conflict, ValidationFailed
 from qms.core.permissions import Permission
 from qms.core.workflow import Rule, apply_transition
+from qms.trail import services as trail
 
 S = NcState
 P = Permission
@@ -145,6 +146,7 @@ def apply(
         actor,
         object_type="nonconformity",
         describe=lambda n: {"code": n.code, "round": n.round},
+        record=trail.record,
         reason=reason,
         values=values,
         details=details,

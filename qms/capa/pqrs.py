@@ -54,6 +54,7 @@ def _apply(
         actor,
         object_type="pqrs",
         describe=lambda r: {"code": r.code},
+        record=trail.record,
         values=values,
         details=details,
     )
@@ -65,15 +66,25 @@ def _choice(value: str, choices: Any, field: str, message: Any) -> str:
     return value
 
 
-def can_see(actor: Any, request: PqrsRequest) -> bool:
-    return can(actor, P.PQRS_READ_ALL, request) or request.registered_by_id == getattr(
-        actor, "id", None
-    )
+def pqrs_visibility(actor: Any) -> sa.ColumnElement[bool]:
+    """SQL condition on PqrsRequest for what `actor` may see: the one rule, for the list and the
+    single load. Everything for readers of all; otherwise what one registered and, for a
+    process leader, what was routed to their processes."""
+    if actor is None:
+        return sa.false()
+    if can(actor, P.PQRS_READ_ALL):
+        return sa.true()
+    mine = PqrsRequest.registered_by_id == actor.id
+    if can_own_variant(actor, P.PQRS_READ_ALL):
+        return sa.or_(mine, PqrsRequest.owned_by_clause(actor.id))
+    return mine
 
 
 def get_pqrs(session: Session, actor: Any, request_id: int) -> PqrsRequest:
-    request = session.get(PqrsRequest, request_id)
-    if request is None or not can_see(actor, request):
+    request = session.scalar(
+        sa.select(PqrsRequest).where(PqrsRequest.id == request_id, pqrs_visibility(actor))
+    )
+    if request is None:
         raise NotFound(str(_l("Request not found.")))
     return request
 
@@ -82,12 +93,7 @@ def list_pqrs(session: Session, actor: Any, *, state: str | None = None) -> list
     stmt = sa.select(PqrsRequest).order_by(PqrsRequest.received_on.desc(), PqrsRequest.id.desc())
     if state:
         stmt = stmt.where(PqrsRequest.state == state)
-    if not can(actor, P.PQRS_READ_ALL):
-        mine = PqrsRequest.registered_by_id == actor.id
-        if can_own_variant(actor, P.PQRS_READ_ALL):
-            mine = sa.or_(mine, PqrsRequest.owned_by_clause(actor.id))
-        stmt = stmt.where(mine)
-    return list(session.scalars(stmt))
+    return list(session.scalars(stmt.where(pqrs_visibility(actor))))
 
 
 def register_pqrs(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -26,6 +26,7 @@ from qms.capa.pqrs_forms import (
     RouteForm,
 )
 from qms.capa.terms import days_left
+from qms.capa.urls import pqrs_bp as bp
 from qms.core.db import db
 from qms.core.errors import ValidationFailed
 from qms.core.permissions import Permission, permission_required
@@ -34,7 +35,6 @@ from qms.core.web import attach_error
 from qms.documents import approval
 from qms.processes.models import Process
 
-bp = Blueprint("pqrs", __name__, url_prefix="/pqrs")
 P = Permission
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Response, current_app, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,11 +13,11 @@ from qms.capa import register
 from qms.capa.dashboard import bar_chart, build_dashboard, percent
 from qms.capa.forms import SOURCE_LABELS
 from qms.capa.report_pdf import nonconformity_pdf
+from qms.capa.urls import capa_reports_bp as bp
 from qms.core.db import db
 from qms.core.permissions import Permission, permission_required
 from qms.documents import approval
 
-bp = Blueprint("capa_reports", __name__, url_prefix="/nonconformities")
 P = Permission
 
 

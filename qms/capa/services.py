@@ -43,18 +43,27 @@ def next_code(session: Session, year: int) -> tuple[int, str]:
     return seq, f"NC-{year}-{seq:04d}"
 
 
-def can_see(actor: Any, nc: Nonconformity) -> bool:
-    return (
-        can(actor, P.NONCONFORMITY_READ_ALL, nc)
-        or (actor is not None and nc.reported_by_id == actor.id)
-        or any(a.owner_id == getattr(actor, "id", None) for a in nc.actions)
-    )
+def nonconformity_visibility(actor: Any) -> sa.ColumnElement[bool]:
+    """SQL condition on Nonconformity for what `actor` may see: the one rule, for the register,
+    the lists and the single load. Everything for readers of all; otherwise what one reported,
+    what one owns an action of (any round), and, for a process leader, their processes'."""
+    if actor is None:
+        return sa.false()
+    if can(actor, P.NONCONFORMITY_READ_ALL):
+        return sa.true()
+    owns_action = sa.select(CapaAction.nonconformity_id).where(CapaAction.owner_id == actor.id)
+    seen = [Nonconformity.reported_by_id == actor.id, Nonconformity.id.in_(owns_action)]
+    if can_own_variant(actor, P.NONCONFORMITY_READ_ALL):
+        seen.append(Nonconformity.owned_by_clause(actor.id))
+    return sa.or_(*seen)
 
 
 def get_nonconformity(session: Session, actor: Any, nc_id: int) -> Nonconformity:
     """The nonconformity when the actor may see it; NotFound otherwise (hidden means 404)."""
-    nc = session.get(Nonconformity, nc_id)
-    if nc is None or not can_see(actor, nc):
+    nc = session.scalar(
+        sa.select(Nonconformity).where(Nonconformity.id == nc_id, nonconformity_visibility(actor))
+    )
+    if nc is None:
         raise NotFound(str(_l("Nonconformity not found.")))
     return nc
 
@@ -178,13 +187,7 @@ def list_nonconformities(
     stmt = sa.select(Nonconformity).order_by(Nonconformity.reported_at.desc())
     if state:
         stmt = stmt.where(Nonconformity.state == state)
-    if not can(actor, P.NONCONFORMITY_READ_ALL):
-        owns_action = sa.select(CapaAction.nonconformity_id).where(CapaAction.owner_id == actor.id)
-        mine = sa.or_(Nonconformity.reported_by_id == actor.id, Nonconformity.id.in_(owns_action))
-        if can_own_variant(actor, P.NONCONFORMITY_READ_ALL):
-            mine = sa.or_(mine, Nonconformity.owned_by_clause(actor.id))
-        stmt = stmt.where(mine)
-    return list(session.scalars(stmt))
+    return list(session.scalars(stmt.where(nonconformity_visibility(actor))))
 
 
 # Words of four letters or more that say nothing about the problem.

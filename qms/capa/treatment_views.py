@@ -18,7 +18,8 @@ from qms.capa.forms import (
     PlanForm,
 )
 from qms.capa.models import AnalysisMethod, CheckResult, Nonconformity
-from qms.capa.views import active_users, bp, step
+from qms.capa.urls import capa_bp as bp
+from qms.capa.views import active_users, step
 from qms.core.db import db
 from qms.core.errors import NotFound
 from qms.core.forms import unique_ids

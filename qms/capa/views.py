@@ -1,7 +1,7 @@
 """Nonconformity pages (ISO 9001 clause 10.2): list, report, detail, accept, discard, contain.
 
 The treatment steps (analysis, actions, plan, effectiveness, close, notes) live in
-`qms.capa.treatment_views` and register on the same blueprint.
+`qms.capa.treatment_views` and route on the same blueprint (`qms.capa.urls`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -44,6 +44,7 @@ from qms.capa.forms import (
 )
 from qms.capa.lifecycle import OPEN_ACTION
 from qms.capa.models import AnalysisMethod, NcState, Nonconformity, RootCauseAnalysis
+from qms.capa.urls import capa_bp as bp
 from qms.core.db import db
 from qms.core.errors import NotFound, ValidationFailed
 from qms.core.forms import unique_ids
@@ -56,7 +57,6 @@ from qms.documents.queries import find_document
 from qms.processes.models import Process
 from qms.users.models import User
 
-bp = Blueprint("capa", __name__, url_prefix="/nonconformities")
 P = Permission
 
 
@@ -308,6 +308,3 @@ def contain(nc_id: int):  # type: ignore[no-untyped-def]
         ),
         _("Containment recorded."),
     )
-
-
-from qms.capa import evidence_views, treatment_views  # noqa: E402, F401  (routes on this bp)

@@ -8,6 +8,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import MetaData
 from sqlalchemy.engine import Engine
 
 from qms.config import PROJECT_ROOT
@@ -31,13 +32,14 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def drift(engine: Engine) -> list[object]:
-    """Differences between the models and the migrated schema (empty when they agree)."""
-    from qms.models import Base
+def drift(engine: Engine, metadata: MetaData) -> list[object]:
+    """Differences between the models' `metadata` (`qms.models`) and the migrated schema.
 
+    Empty when they agree. The caller passes the metadata: core imports no domain package.
+    """
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        return list(compare_metadata(context, Base.metadata))
+        return list(compare_metadata(context, metadata))
 
 
 def migrations_path() -> Path:

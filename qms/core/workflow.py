@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -14,6 +14,26 @@ from qms.core.errors import Conflict, ValidationFailed
 from qms.core.permissions import Permission, require
 
 Guard = Callable[[Any, Any], None]
+
+
+class Recorder(Protocol):
+    """Appends one trail event in the caller's transaction: `qms.trail.services.record`.
+
+    Passed in, because the trail sits on top of core and core imports no domain package.
+    """
+
+    def __call__(
+        self,
+        session: Session,
+        action: str,
+        object_type: str,
+        object_id: object = "",
+        *,
+        actor: Any = None,
+        before: Mapping[str, Any] | None = None,
+        after: Mapping[str, Any] | None = None,
+        reason: str = "",
+    ) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -73,6 +93,7 @@ def apply_transition(
     *,
     object_type: str,
     describe: Callable[[Any], Mapping[str, Any]],
+    record: Recorder,
     reason: str | None = None,
     values: Mapping[str, Any] | None = None,
     details: Mapping[str, Any] | None = None,
@@ -80,19 +101,17 @@ def apply_transition(
 ) -> Rule:
     """Check, move the state with a conditional UPDATE (a lost race is Conflict), record it.
 
-    `describe(obj)` names the object in the trail event (read after the update); `checked`
-    says the caller already ran `check` (signing checks before it locks).
+    `describe(obj)` names the object in the trail event (read after the update); `record` is
+    the trail's `record`; `checked` says the caller already ran `check` (signing checks before
+    it locks).
     """
-    # The trail sits on top of core; imported here so that core stays importable alone.
-    from qms.trail import services as trail
-
     rule = rule_for(table, obj.state, action)
     if not checked:
         check(rule, obj, actor, reason)
     before = obj.state
     conditional_update(session, type(obj), obj.id, before, {"state": rule.to, **(values or {})})
     session.refresh(obj)
-    trail.record(
+    record(
         session,
         rule.trail_action,
         object_type,

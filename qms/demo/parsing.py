@@ -12,9 +12,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from qms.documents import iso9001
+from qms.documents.block_kinds import KINDS
 
 PHASES = {"PLANEAR": "P", "HACER": "H", "VERIFICAR": "V", "ACTUAR": "A"}
-SIPOC_KEYS = ("suppliers", "inputs", "activity", "outputs", "clients")
+# The SIPOC's columns as the exports lay them out: the declared fields after the phase.
+_SIPOC = KINDS["sipoc"]
+PHASE_KEY = next(f.key for f in _SIPOC.fields if f.input == "choice")
+SIPOC_KEYS = tuple(f.key for f in _SIPOC.fields if f.key != PHASE_KEY)
 ISO_CLAUSE = re.compile(r"^(\d+(?:\.\d+)+)\s+\S")
 RESOURCE = re.compile(r"^(Físicos|Humanos|Tecnológicos|Ambiente de trabajo):\s*(.+)$")
 RESOURCE_KEYS = {
@@ -58,7 +62,15 @@ def _bullets(items: Iterable[str]) -> str:
 
 
 def _sipoc_row(phase: str, cells: list[str]) -> dict[str, str]:
-    return {"phase": phase, **dict(zip(SIPOC_KEYS, cells, strict=True))}
+    return {PHASE_KEY: phase, **dict(zip(SIPOC_KEYS, cells, strict=True))}
+
+
+def _row(kind: str, **values: str) -> dict[str, str]:
+    """A row of a declared kind; a key the kind does not declare is a mistake here."""
+    declared = {f.key for f in KINDS[kind].fields}
+    unknown = set(values) - declared
+    assert not unknown, f"{kind} has no field {sorted(unknown)}"
+    return values
 
 
 def sipoc_by_phase(lines: list[str]) -> list[dict[str, str]]:
@@ -126,7 +138,7 @@ def customer_service(lines: list[str]) -> tuple[list[Block], list[Block]]:
         {
             "kind": "controls",
             "title": "Mecanismos de seguimiento y control",
-            "rows": [{"activity": m, "evidence": "Informe o acta"} for m in mechanisms],
+            "rows": [_row("controls", activity=m, evidence="Informe o acta") for m in mechanisms],
         },
         text([("Indicadores de gestión", _bullets(_indicator_lines(lines)))]),
         {
@@ -198,14 +210,14 @@ def call_centre(lines: list[str]) -> list[Block]:
             "kind": "indicators",
             "title": "Indicadores",
             "rows": [
-                {"name": n, "responsible": "Coordinador centro de llamadas"}
+                _row("indicators", name=n, responsible="Coordinador centro de llamadas")
                 for n in _numbered(pairs.get("Indicadores", ""))
             ],
         },
         {
             "kind": "controls",
             "title": "Controles",
-            "rows": [{"activity": c} for c in _numbered(pairs.get("Controles", ""))],
+            "rows": [_row("controls", activity=c) for c in _numbered(pairs.get("Controles", ""))],
         },
         {
             "kind": "resources",

@@ -1,7 +1,7 @@
-"""Content blocks of a version: validation per kind, defaults, and the content hash.
+"""Content blocks of a version: validation, defaults, and the content hash.
 
-The block model is open: a kind is a validator in BLOCK_KINDS (the structured kinds live in
-qms.documents.structured_blocks); a new kind registers without touching stored versions.
+The block model is open: a kind is a declaration in qms.documents.block_kinds; a new kind
+registers there without touching stored versions.
 """
 
 from __future__ import annotations
@@ -14,63 +14,13 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from qms.documents import rendering
-from qms.documents.block_fields import (
-    MAX_BLOCKS,
-    MAX_COLUMNS,
-    MAX_ROWS,
-    MAX_TEXT,
-    fail,
-)
-from qms.documents.block_fields import cell as _cell
-from qms.documents.structured_blocks import VALIDATORS
+from qms.documents.block_fields import MAX_BLOCKS, fail
+from qms.documents.block_kinds import KINDS
 
 _fail = fail
 
-
-def _text(block: dict[str, Any]) -> dict[str, Any]:
-    text = block.get("text", "")
-    if not isinstance(text, str):
-        _fail(_l("A text block holds text."))
-    if len(text) > MAX_TEXT:
-        _fail(_l("A text block is too long."))
-    if rendering.markdown_too_heavy(text):
-        _fail(
-            _l(
-                "A text block may hold at most %(n)d brackets ([); split it into several blocks.",
-                n=rendering.MAX_BRACKETS,
-            )
-        )
-    return {"kind": "text", "text": text.replace("\r\n", "\n")}
-
-
-def _table(block: dict[str, Any]) -> dict[str, Any]:
-    columns = block.get("columns", [])
-    rows = block.get("rows", [])
-    if not isinstance(columns, list) or not isinstance(rows, list):
-        _fail(_l("A table has a list of columns and a list of rows."))
-    if not columns or len(columns) > MAX_COLUMNS:
-        _fail(_l("A table has between 1 and %(n)d columns.", n=MAX_COLUMNS))
-    if len(rows) > MAX_ROWS:
-        _fail(_l("A table has at most %(n)d rows.", n=MAX_ROWS))
-    clean_rows = []
-    for row in rows:
-        if not isinstance(row, list) or len(row) != len(columns):
-            _fail(_l("Every row of a table has one cell per column."))
-        clean_rows.append([_cell(value) for value in row])
-    title = _cell(block.get("title", ""))
-    return {
-        "kind": "table",
-        "title": title,
-        "columns": [_cell(c) for c in columns],
-        "rows": clean_rows,
-    }
-
-
 BLOCK_KINDS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    "text": _text,
-    "table": _table,
-    **VALIDATORS,
+    name: kind.clean for name, kind in KINDS.items()
 }
 
 
@@ -92,18 +42,7 @@ def clean_blocks(blocks: Any) -> list[dict[str, Any]]:
 
 # The order a new version's blocks come in, as the examples lay them out: objective, scope and
 # leader, then the SIPOC or the steps, resources, controls, indicators, requirements, documents.
-DEFAULT_ORDER = (
-    "text",
-    "table",
-    "sipoc",
-    "steps",
-    "form_fields",
-    "resources",
-    "controls",
-    "indicators",
-    "requirements",
-    "related",
-)
+DEFAULT_ORDER = tuple(kind.kind for kind in sorted(KINDS.values(), key=lambda k: k.place))
 
 
 HEADED_TYPES = ("characterization", "procedure", "work_instruction", "guide", "manual")
@@ -118,23 +57,14 @@ def _starter_text(type_key: str) -> str:
 
 
 def _starter(kind: str, type_key: str) -> dict[str, Any]:
-    titles = {
-        "table": "",
-        "sipoc": _("SIPOC by PHVA phase"),
-        "steps": _("Procedure activities"),
-        "form_fields": _("Form fields"),
-        "resources": _("Resources"),
-        "controls": _("Control plan"),
-        "indicators": _("Indicators"),
-        "requirements": _("Requirements"),
-        "related": _("Related documents"),
-    }
     if kind == "text":
         return {"kind": "text", "text": _starter_text(type_key)}
-    if kind == "table":
-        return {"kind": "table", "title": "", "columns": [""], "rows": []}
+    declared = KINDS[kind]
+    if not declared.titled:
+        return declared.empty()
     # The validator turns a block holding only its title into the empty block of its kind.
-    return BLOCK_KINDS[kind]({"kind": kind, "title": titles.get(kind, "")})
+    block = declared.empty() | {"title": str(declared.starter_title)}
+    return declared.clean(block)
 
 
 def default_blocks(kinds: Iterable[str], type_key: str = "") -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -26,10 +26,10 @@ from qms.documents.change_request_forms import (
 )
 from qms.documents.models import ChangeRequest, ChangeRequestKind, DocumentType
 from qms.documents.queries import get_document, list_types
+from qms.documents.urls import change_requests_bp as bp
 from qms.processes.models import Process
 from qms.users.models import User
 
-bp = Blueprint("change_requests", __name__, url_prefix="/change-requests")
 P = Permission
 
 

@@ -53,16 +53,12 @@ def sees_all(actor: Any) -> bool:
     return can(actor, P.CHANGE_REQUEST_DECIDE) or can(actor, P.DOCUMENT_READ_ALL)
 
 
-def can_see(actor: Any, request: ChangeRequest) -> bool:
-    if actor is None:
-        return False
-    if request.requested_by_id == actor.id or sees_all(actor):
-        return True
-    return request.document is not None and can(actor, P.DOCUMENT_READ_ALL, request.document)
-
-
 def visibility(actor: Any) -> sa.ColumnElement[bool]:
-    """SQL condition on ChangeRequest for what `actor` may see (the SQL twin of can_see)."""
+    """SQL condition on ChangeRequest for what `actor` may see: the one rule, for the list and
+    for the single load. Their requester; every request for those who see all; the requests
+    about the documents of one's processes for a process owner."""
+    if actor is None:
+        return sa.false()
     if sees_all(actor):
         return sa.true()
     mine = ChangeRequest.requested_by_id == actor.id
@@ -74,8 +70,10 @@ def visibility(actor: Any) -> sa.ColumnElement[bool]:
 
 def get_change_request(session: Session, actor: Any, request_id: int) -> ChangeRequest:
     require(actor, P.CHANGE_REQUEST_CREATE)
-    request = session.get(ChangeRequest, request_id)
-    if request is None or not can_see(actor, request):
+    request = session.scalar(
+        sa.select(ChangeRequest).where(ChangeRequest.id == request_id, visibility(actor))
+    )
+    if request is None:
         raise NotFound(str(_l("Change request not found.")))
     return request
 

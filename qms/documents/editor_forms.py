@@ -1,5 +1,8 @@
 """The browser block editor's server side: its configuration, empty blocks, reading its JSON.
 
+The configuration carries every kind's declared fields (qms.documents.block_kinds), so the
+script names no field of its own.
+
 The draft page carries the blocks as JSON in a hidden `content_json` field; block-editor.js
 edits them and writes them back. Without JavaScript the field stays disabled and the form's
 per-block fields are posted instead (see qms.documents.forms).
@@ -17,47 +20,19 @@ from flask_babel import lazy_gettext as _l
 from qms.core.errors import ValidationFailed
 from qms.documents import blocks as block_model
 from qms.documents import iso9001
+from qms.documents.block_kinds import KINDS
 
 MAX_JSON = 2_000_000
 
-KIND_LABELS: dict[str, Any] = {
-    "text": _l("Text"),
-    "table": _l("Table"),
-    "sipoc": _l("SIPOC"),
-    "steps": _l("Procedure steps"),
-    "indicators": _l("Indicators"),
-    "requirements": _l("Requirements"),
-    "controls": _l("Control plan"),
-    "resources": _l("Resources"),
-    "related": _l("Related documents"),
-    "form_fields": _l("Form fields"),
-}
+KIND_LABELS: dict[str, Any] = {name: kind.label for name, kind in KINDS.items()}
 
-EMPTY_BLOCKS: dict[str, dict[str, Any]] = {
-    "text": {"kind": "text", "text": ""},
-    "table": {"kind": "table", "title": "", "columns": [""], "rows": []},
-    "sipoc": {"kind": "sipoc", "title": "", "rows": []},
-    "steps": {"kind": "steps", "title": "", "steps": []},
-    "indicators": {"kind": "indicators", "title": "", "rows": []},
-    "requirements": {"kind": "requirements", "title": "", "iso": [], "legal": [], "internal": []},
-    "controls": {"kind": "controls", "title": "", "rows": []},
-    "resources": {
-        "kind": "resources",
-        "title": "",
-        "human": "",
-        "physical": "",
-        "technological": "",
-        "environment": "",
-    },
-    "related": {"kind": "related", "title": "", "codes": []},
-    "form_fields": {"kind": "form_fields", "title": "", "fields": []},
-}
+EMPTY_BLOCKS: dict[str, dict[str, Any]] = {name: kind.empty() for name, kind in KINDS.items()}
 
-# Words the script shows; translated here so the page speaks the reader's language.
+# Words the script shows around the fields; translated here so the page speaks the reader's
+# language. The fields' own labels come with each kind (editor_config).
 UI_TEXT: dict[str, Any] = {
     "block": _l("Block %(n)s"),
     "title": _l("Title"),
-    "text": _l("Text (Markdown)"),
     "up": _l("Up"),
     "down": _l("Down"),
     "remove": _l("Remove"),
@@ -81,61 +56,16 @@ UI_TEXT: dict[str, Any] = {
     "removeItem": _l("Remove item %(n)s"),
     "noBlocks": _l("No blocks yet: add one below."),
     "noRows": _l("No rows yet."),
-    "phase": _l("Phase"),
-    # Lists, not objects: the page's JSON has its keys sorted, and these keep their order.
-    "phases": [["P", _l("Plan")], ["H", _l("Do")], ["V", _l("Check")], ["A", _l("Act")]],
-    "suppliers": _l("Suppliers"),
-    "inputs": _l("Inputs"),
-    "activity": _l("Activity"),
-    "outputs": _l("Outputs"),
-    "clients": _l("Clients"),
     "step": _l("Step %(n)s"),
     "addStep": _l("Add a step"),
     "moveStepUp": _l("Move step %(n)s up"),
     "moveStepDown": _l("Move step %(n)s down"),
     "removeStep": _l("Remove step %(n)s"),
-    "stepId": _l("Step number"),
-    "task": _l("Task"),
-    "who": _l("Who"),
-    "how": _l("How"),
-    "records": _l("Records"),
-    "formCode": _l("Form code (record produced)"),
-    "isDecision": _l("Decision step"),
     "question": _l("Question"),
     "yes": _l("If yes, go to step"),
     "no": _l("If no, go to step"),
     "chooseStep": _l("— choose a step —"),
-    "name": _l("Name"),
-    "formula": _l("Formula"),
-    "target": _l("Target"),
-    "frequency": _l("Frequency"),
-    "responsible": _l("Responsible"),
-    "variable": _l("Variable"),
-    "criterion": _l("Criterion"),
-    "evidence": _l("Evidence"),
-    "action": _l("Action"),
-    "human": _l("Human"),
-    "physical": _l("Physical"),
-    "technological": _l("Technological"),
-    "environment": _l("Work environment"),
-    "codes": _l("Document codes"),
-    "code": _l("Code %(n)s"),
-    "iso": _l("ISO 9001:2015 clauses"),
     "isoNumbers": _l("ISO 9001:2015 clauses (numbers separated by commas)"),
-    "legal": _l("Legal requirements"),
-    "internal": _l("Internal requirements"),
-    "label": _l("Label"),
-    "type": _l("Type"),
-    "required": _l("Required"),
-    "options": _l("Options (one per line)"),
-    "fieldTypes": [
-        ["text", _l("Text")],
-        ["number", _l("Number")],
-        ["date", _l("Date")],
-        ["choice", _l("Choice")],
-        ["checkbox", _l("Checkbox")],
-        ["signature", _l("Signature")],
-    ],
     "json": _l("Block content (JSON)"),
     "badJson": _l("Block %(n)s: the JSON could not be read."),
     "stepIdMissing": _l("Block %(n)s, step %(row)s: the step needs a number."),
@@ -179,11 +109,19 @@ def empty_block(kind: str) -> dict[str, Any]:
     return copy.deepcopy(EMPTY_BLOCKS.get(kind, {"kind": kind}))
 
 
+def _kind_config(kind: str) -> dict[str, Any]:
+    declared = KINDS.get(kind)
+    if declared is None:
+        return {"kind": kind, "label": kind_label(kind)}
+    return declared.editor_config()
+
+
 def editor_config() -> dict[str, Any]:
-    """What block-editor.js needs besides the content: kinds, empty blocks, words, clauses."""
+    """What block-editor.js needs besides the content: the kinds as declared (each with its
+    fields, their labels, inputs and choices), empty blocks, words, clauses."""
     kinds = editor_kinds()
     return {
-        "kinds": [{"kind": k, "label": kind_label(k)} for k in kinds],
+        "kinds": [_kind_config(k) for k in kinds],
         "empty": {k: empty_block(k) for k in kinds},
         "text": _plain(UI_TEXT),
         "iso": iso_catalogue(),

@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from qms.core.errors import ValidationFailed
+from qms.core.forms import optional_int
 from qms.documents.editor_forms import EMPTY_BLOCKS, block_to_json, empty_block, parse_block_json
 
 TABLE_HINT = _l(
@@ -29,16 +30,6 @@ TABLE_HINT = _l(
     "Write \\| for a bar inside a cell and \\n for a line break."
 )
 SEPARATOR = " | "
-
-
-def optional_int(value: object) -> int | None:
-    """Select value → id; the empty choice (or anything not a number) means none."""
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return None
 
 
 class DocumentFilterForm(FlaskForm):

@@ -14,6 +14,7 @@ from qms.core.permissions import Permission
 from qms.core.workflow import Rule, apply_transition, check, rule_for
 from qms.documents.models import DocumentVersion, SignatureMeaning, VersionState
 from qms.documents.queries import is_named_signer
+from qms.trail import services as trail
 
 S = VersionState
 P = Permission
@@ -172,6 +173,7 @@ def apply(
         actor,
         object_type="document_version",
         describe=lambda v: {"document": v.document.code, "number": v.number},
+        record=trail.record,
         reason=reason,
         values=values,
         details=details,

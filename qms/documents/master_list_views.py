@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Response, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -24,9 +24,8 @@ from qms.core.permissions import Permission, permission_required
 from qms.core.timefmt import format_moment, zone_label
 from qms.documents import master_list as ml
 from qms.documents.queries import list_types
+from qms.documents.urls import master_list_bp as bp
 from qms.processes.queries import list_processes
-
-bp = Blueprint("master_list", __name__, url_prefix="/master-list")
 
 FILTER_FIELDS = ("q", "process", "type", "state")
 HORIZONS = (0, 30, 60, 90)

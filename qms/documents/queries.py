@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from qms.core.db import db
 from qms.core.errors import NotFound
 from qms.core.localtime import local_date
 from qms.core.permissions import (
@@ -37,16 +38,63 @@ from qms.documents.models import (
 P = Permission
 
 
-def version_visibility(actor: Any) -> sa.ColumnElement[bool]:
-    """SQL condition on DocumentVersion (joined to Document) for what `actor` may see."""
+def version_visibility(actor: Any, session: Session | None = None) -> sa.ColumnElement[bool]:
+    """SQL condition on DocumentVersion for what `actor` may see: the one rule for lists,
+    search and single loads (`get_version`). Needs no join: what it reads of the document it
+    reads in subqueries. `can_see_version` is its Python twin, for versions already loaded;
+    tests/integration/test_visibility_agreement.py holds the two to the same answers.
+
+    The named signers' versions are found through `session` (the actor's own session, else
+    the request's, when not given): see `named_signer_version_ids`.
+    """
     if can(actor, P.DOCUMENT_READ_ALL):
         return sa.true()
-    in_force = in_force_clause()
-    if can_own_variant(actor, P.DOCUMENT_READ_ALL):
-        return sa.or_(in_force, Document.owned_by_clause(actor.id))
+    seen: list[sa.ColumnElement[bool]] = []
     if can(actor, P.DOCUMENT_READ):
-        return in_force
-    return sa.false()
+        seen.append(in_force_clause())
+    if can_own_variant(actor, P.DOCUMENT_READ_ALL):
+        owned = sa.select(Document.id).where(Document.owned_by_clause(actor.id))
+        seen.append(DocumentVersion.document_id.in_(owned))
+    named = named_signer_version_ids(_session_for(actor, session), actor)
+    if named:
+        seen.append(DocumentVersion.id.in_(named))
+    return sa.or_(sa.false(), *seen)
+
+
+def document_visibility(actor: Any, session: Session | None = None) -> sa.ColumnElement[bool]:
+    """SQL condition on Document: the actor may see at least one of its versions."""
+    visible = sa.select(DocumentVersion.document_id).where(version_visibility(actor, session))
+    return Document.id.in_(visible)
+
+
+def _session_for(actor: Any, session: Session | None) -> Session:
+    """The session to read the waiting versions with: the caller's, else the actor's, else the
+    request's (callers outside this module build the predicate without one)."""
+    if session is not None:
+        return session
+    state = sa.inspect(actor, raiseerr=False) if actor is not None else None
+    found = getattr(state, "session", None)
+    if isinstance(found, Session):
+        return found
+    return db.session
+
+
+def named_signer_version_ids(session: Session, actor: Any) -> list[int]:
+    """The versions waiting in review or approval whose route names `actor` for that stage.
+
+    The route is JSON (the version's own, else its type's) with a fallback to the roles that
+    hold the stage's permission, scoped by process: written once, in Python (`is_named_signer`),
+    and applied here to the few versions waiting for signatures, so that the SQL predicate
+    needs no JSON containment of its own on each backend.
+    """
+    if actor is None or not getattr(actor, "is_active", False):
+        return []
+    waiting = session.scalars(
+        sa.select(DocumentVersion)
+        .where(DocumentVersion.state.in_(list(STAGES)))
+        .order_by(DocumentVersion.id)
+    )
+    return [version.id for version in waiting if is_named_signer(actor, version)]
 
 
 STAGES = {
@@ -77,6 +125,8 @@ def is_named_signer(actor: Any, version: DocumentVersion, state: str | None = No
 
 
 def can_see_version(actor: Any, version: DocumentVersion) -> bool:
+    """Python twin of `version_visibility`, for versions already loaded (a list's open
+    versions, a version just signed): no query per version."""
     if is_in_force(version) and can(actor, P.DOCUMENT_READ):
         return True
     return can(actor, P.DOCUMENT_READ_ALL, version.document) or is_named_signer(actor, version)
@@ -88,8 +138,13 @@ def can_see_history(actor: Any, document: Document) -> bool:
 
 
 def get_version(session: Session, actor: Any, version_id: int) -> DocumentVersion:
-    version = session.get(DocumentVersion, version_id)
-    if version is None or not can_see_version(actor, version):
+    """The version through the same predicate as the lists; hidden or missing is NotFound."""
+    version = session.scalar(
+        sa.select(DocumentVersion).where(
+            DocumentVersion.id == version_id, version_visibility(actor, session)
+        )
+    )
+    if version is None:
         raise NotFound(str(_l("Version not found.")))
     return version
 
@@ -97,11 +152,8 @@ def get_version(session: Session, actor: Any, version_id: int) -> DocumentVersio
 def get_document(session: Session, actor: Any, document_id: int) -> Document:
     """The document, when the actor may see at least one of its versions."""
     require(actor, P.DOCUMENT_READ)
-    stmt = (
-        sa.select(Document)
-        .join(DocumentVersion, DocumentVersion.document_id == Document.id)
-        .where(Document.id == document_id, version_visibility(actor))
-        .limit(1)
+    stmt = sa.select(Document).where(
+        Document.id == document_id, document_visibility(actor, session)
     )
     document = session.scalar(stmt)
     if document is None:
@@ -119,8 +171,7 @@ def find_document(session: Session, actor: Any, code: str) -> Document:
 def visible_versions(session: Session, actor: Any, document: Document) -> list[DocumentVersion]:
     stmt = (
         sa.select(DocumentVersion)
-        .join(Document, Document.id == DocumentVersion.document_id)
-        .where(DocumentVersion.document_id == document.id, version_visibility(actor))
+        .where(DocumentVersion.document_id == document.id, version_visibility(actor, session))
         .order_by(DocumentVersion.number)
     )
     return list(session.scalars(stmt))
@@ -204,12 +255,7 @@ def list_documents(
     session: Session, actor: Any, *, process_id: int | None, type_id: int | None, text: str
 ) -> list[tuple[Document, DocumentVersion | None, DocumentVersion | None]]:
     """(document, version in force, open version if the reader may see it), by code."""
-    visible = (
-        sa.select(DocumentVersion.document_id)
-        .join(Document, Document.id == DocumentVersion.document_id)
-        .where(version_visibility(actor))
-    )
-    stmt = sa.select(Document).where(Document.id.in_(visible)).order_by(Document.code)
+    stmt = sa.select(Document).where(document_visibility(actor, session)).order_by(Document.code)
     if process_id:
         stmt = stmt.where(Document.process_id == process_id)
     if type_id:

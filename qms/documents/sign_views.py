@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -38,8 +38,8 @@ from qms.documents.sign_forms import (
     SignForm,
 )
 from qms.documents.signing import SignatureRefused
+from qms.documents.urls import signing_bp as bp
 
-bp = Blueprint("signing", __name__, url_prefix="/documents")
 P = Permission
 
 

@@ -1,5 +1,8 @@
 """HTML of the structured blocks, for the page and for the print template: one model, two views.
 
+Headers, labels and keys come from the kinds' declarations (qms.documents.block_kinds): a kind
+of rows of text without a renderer here is drawn as a table, a kind of plain fields as a list.
+
 Every value is escaped here; the only markup is ours. Related documents and a step's form are
 looked up by code when the block is shown, so they always name the version in force. The
 print view drops links (a PDF has nowhere to go) and lays form fields out as a blank form.
@@ -18,6 +21,7 @@ from markupsafe import Markup, escape
 from qms.core.db import db
 from qms.core.timefmt import format_day
 from qms.documents import iso9001
+from qms.documents.block_kinds import KINDS, BlockKind
 from qms.documents.flowchart import steps_flowchart
 from qms.documents.flowchart_pages import steps_flowchart_parts
 from qms.documents.queries import in_force_by_code
@@ -49,31 +53,37 @@ def _empty() -> Markup:
     return Markup('<p class="muted">%s</p>') % _("Nothing recorded yet.")
 
 
+def _choice(kind: BlockKind) -> Any:
+    return next(f for f in kind.fields if f.input == "choice")
+
+
 def phase_names() -> dict[str, str]:
-    return {"P": _("Plan"), "H": _("Do"), "V": _("Check"), "A": _("Act")}
+    return {value: str(label) for value, label in _choice(KINDS["sipoc"]).choices}
 
 
 def render_sipoc(block: dict[str, Any], *, for_print: bool = False) -> Markup:
     """One table, the rows grouped under their PHVA phase as the characterisations show."""
-    headers = [_("Suppliers"), _("Inputs"), _("Activity"), _("Outputs"), _("Clients")]
-    rows = block.get("rows") or []
+    sipoc = KINDS["sipoc"]
+    phase = _choice(sipoc)
+    shown = [f for f in sipoc.fields if f is not phase]
+    rows = block.get(sipoc.rows or "rows") or []
     if not rows:
         return _title(block) + _empty()
     parts = []
-    for phase, name in phase_names().items():
-        in_phase = [row for row in rows if row.get("phase") == phase]
+    for letter, name in phase_names().items():
+        in_phase = [row for row in rows if row.get(phase.key) == letter]
         if not in_phase:
             continue
         parts.append(
-            Markup('<tr class="phase"><th colspan="5" scope="rowgroup">%s</th></tr>') % name.upper()
+            Markup('<tr class="phase"><th colspan="%d" scope="rowgroup">%s</th></tr>')
+            % (len(shown), name.upper())
         )
         for row in in_phase:
             cells = Markup("").join(
-                Markup("<td>%s</td>") % cell_html(row.get(key))
-                for key in ("suppliers", "inputs", "activity", "outputs", "clients")
+                Markup("<td>%s</td>") % cell_html(row.get(f.key)) for f in shown
             )
             parts.append(Markup("<tr>%s</tr>") % cells)
-    head = Markup("").join(Markup('<th scope="col">%s</th>') % h for h in headers)
+    head = Markup("").join(Markup('<th scope="col">%s</th>') % f.column for f in shown)
     return _title(block) + Markup(
         '<div class="table-wrap"><table class="list content-table sipoc">'
         "<thead><tr>%s</tr></thead><tbody>%s</tbody></table></div>"
@@ -130,7 +140,8 @@ def render_steps(block: dict[str, Any], *, for_print: bool = False) -> Markup:
                 records,
             ]
         )
-    headers = [_("No."), _("Task"), _("Who"), _("How"), _("Records")]
+    # The form and the decision are shown within the records and the task.
+    headers = [f.column for f in KINDS["steps"].fields if f.key not in ("form_code", "decision")]
     figure = Markup("").join(Markup('<figure class="flowchart">%s</figure>') % p for p in parts)
     if not for_print:
         # A long procedure's chart is tall: the reader may fold it away to reach the table.
@@ -141,35 +152,34 @@ def render_steps(block: dict[str, Any], *, for_print: bool = False) -> Markup:
     return _title(block) + figure + _table(headers, rows, "steps")
 
 
-def _rows_renderer(
-    keys: tuple[str, ...], headers: Callable[[], list[str]]
-) -> Callable[..., Markup]:
+def _rows_renderer(kind: BlockKind) -> Callable[..., Markup]:
+    """A kind of rows without a renderer of its own: one column per declared field."""
+
     def render(block: dict[str, Any], *, for_print: bool = False) -> Markup:
-        rows = block.get("rows") or []
+        rows = block.get(kind.rows or "rows") or []
         if not rows:
             return _title(block) + _empty()
-        cells = [[cell_html(row.get(key)) for key in keys] for row in rows]
-        return _title(block) + _table(headers(), cells)
+        cells = [[cell_html(f.shown(row.get(f.key))) for f in kind.fields] for row in rows]
+        return _title(block) + _table([f.column for f in kind.fields], cells)
 
     return render
 
 
-render_indicators = _rows_renderer(
-    ("name", "formula", "target", "frequency", "responsible"),
-    lambda: [_("Indicator"), _("Formula"), _("Target"), _("Frequency"), _("Responsible")],
-)
-render_controls = _rows_renderer(
-    ("activity", "variable", "criterion", "responsible", "frequency", "evidence", "action"),
-    lambda: [
-        _("Activity"),
-        _("Variable"),
-        _("Criterion"),
-        _("Responsible"),
-        _("Frequency"),
-        _("Evidence"),
-        _("Action"),
-    ],
-)
+def _facts_renderer(kind: BlockKind) -> Callable[..., Markup]:
+    """A kind of plain fields (the resources): each filled field as a term and its text."""
+
+    def render(block: dict[str, Any], *, for_print: bool = False) -> Markup:
+        items = [
+            Markup("<dt>%s</dt><dd>%s</dd>") % (str(f.label), cell_html(f.shown(block.get(f.key))))
+            for f in kind.fields
+            if block.get(f.key)
+        ]
+        if not items:
+            return _title(block) + _empty()
+        css = Markup("facts %s") % kind.kind
+        return _title(block) + Markup('<dl class="%s">%s</dl>') % (css, Markup("").join(items))
+
+    return render
 
 
 def _list(items: list[Markup]) -> Markup:
@@ -186,10 +196,11 @@ def render_requirements(block: dict[str, Any], *, for_print: bool = False) -> Ma
         % (number, iso9001.title_of(number, language) or "")
         for number in block.get("iso") or []
     ]
+    iso, legal, internal = KINDS["requirements"].fields
     sections = (
-        (_("ISO 9001:2015"), clauses),
-        (_("Legal requirements"), [escape(t) for t in block.get("legal") or []]),
-        (_("Internal requirements"), [escape(t) for t in block.get("internal") or []]),
+        (iso.column, clauses),
+        (str(legal.label), [escape(t) for t in block.get(legal.key) or []]),
+        (str(internal.label), [escape(t) for t in block.get(internal.key) or []]),
     )
     for heading, items in sections:
         if items:
@@ -197,23 +208,6 @@ def render_requirements(block: dict[str, Any], *, for_print: bool = False) -> Ma
     if not parts:
         return _title(block) + _empty()
     return _title(block) + Markup('<div class="requirements">%s</div>') % Markup("").join(parts)
-
-
-def render_resources(block: dict[str, Any], *, for_print: bool = False) -> Markup:
-    labels = {
-        "human": _("Human"),
-        "physical": _("Physical"),
-        "technological": _("Technological"),
-        "environment": _("Work environment"),
-    }
-    items = [
-        Markup("<dt>%s</dt><dd>%s</dd>") % (label, cell_html(block.get(key)))
-        for key, label in labels.items()
-        if block.get(key)
-    ]
-    if not items:
-        return _title(block) + _empty()
-    return _title(block) + Markup('<dl class="facts resources">%s</dl>') % Markup("").join(items)
 
 
 def render_related(block: dict[str, Any], *, for_print: bool = False) -> Markup:
@@ -257,14 +251,8 @@ def render_form_fields(block: dict[str, Any], *, for_print: bool = False) -> Mar
     fields = block.get("fields") or []
     if not fields:
         return _title(block) + _empty()
-    types = {
-        "text": _("Text"),
-        "number": _("Number"),
-        "date": _("Date"),
-        "choice": _("Choice"),
-        "checkbox": _("Checkbox"),
-        "signature": _("Signature"),
-    }
+    declared = KINDS["form_fields"]
+    types = {value: str(label) for value, label in declared.field("type").choices}
     if for_print:
         rows = [
             [
@@ -283,18 +271,29 @@ def render_form_fields(block: dict[str, Any], *, for_print: bool = False) -> Mar
         ]
         for f in fields
     ]
-    return _title(block) + _table([_("Field"), _("Type"), _("Required"), _("Options")], rows)
+    return _title(block) + _table([f.column for f in declared.fields], rows)
 
 
-STRUCTURED: dict[str, Callable[..., Markup]] = {
+# The kinds drawn unlike a table of their fields; every other structured kind is drawn from
+# its declaration.
+CUSTOM: dict[str, Callable[..., Markup]] = {
     "sipoc": render_sipoc,
     "steps": render_steps,
-    "indicators": render_indicators,
     "requirements": render_requirements,
-    "controls": render_controls,
-    "resources": render_resources,
     "related": render_related,
     "form_fields": render_form_fields,
+}
+
+
+def _renderer(kind: BlockKind) -> Callable[..., Markup]:
+    if kind.kind in CUSTOM:
+        return CUSTOM[kind.kind]
+    return _rows_renderer(kind) if kind.rows else _facts_renderer(kind)
+
+
+# The free kinds (text, table) are drawn by qms.documents.rendering.
+STRUCTURED: dict[str, Callable[..., Markup]] = {
+    name: _renderer(kind) for name, kind in KINDS.items() if not kind.prose and kind.tabler is None
 }
 PAGE_RENDERERS: dict[str, Callable[[dict[str, Any]], Markup]] = dict(STRUCTURED)
 PRINT_RENDERERS: dict[str, Callable[[dict[str, Any]], Markup]] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -25,10 +25,10 @@ from qms.documents.type_forms import (
     DocumentTypeCreateForm,
     DocumentTypeForm,
 )
+from qms.documents.urls import document_types_bp as bp
 from qms.users.admin_forms import ROLE_LABELS
 from qms.users.models import User
 
-bp = Blueprint("document_types", __name__, url_prefix="/document-types")
 MANAGE = Permission.DOCUMENT_TYPE_MANAGE
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request
+from flask import Response, current_app, flash, redirect, render_template, request
 from flask import url_for as flask_url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -50,11 +50,11 @@ from qms.documents.models import (
     VersionState,
 )
 from qms.documents.rendering import render_block
+from qms.documents.urls import documents_bp as bp
 from qms.processes.queries import list_processes, processes_of_user
 from qms.users.models import User
 
 P = Permission
-bp = Blueprint("documents", __name__, url_prefix="/documents")
 
 
 @bp.app_context_processor

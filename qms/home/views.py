@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from qms.core.db import db
@@ -11,9 +11,8 @@ from qms.core.permissions import Permission, can
 from qms.documents.change_request_forms import KIND_LABELS
 from qms.documents.change_request_views import document_url, optional_url
 from qms.documents.my_work import my_work
+from qms.home.urls import home_bp as bp
 from qms.processes.models import Process, process_members
-
-bp = Blueprint("home", __name__)
 
 
 @bp.get("/")

@@ -1,4 +1,4 @@
-"""The tick that turns due items into notifications and mails, and the bell's reads.
+"""Turning due items into notifications and mails (`qms tick`), and the bell's reads.
 
 Two steps, each committed: first the notifications are created (a unique key per user and
 occasion, so a second tick creates none); then each unsent one is claimed with a conditional
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from qms.core.db import utcnow
 from qms.core.errors import NotFound
 from qms.core.localtime import local_date
-from qms.notifications.due import DueItem, due_items
+from qms.notifications.due import DueItem
 from qms.notifications.mail import SmtpSettings, send_mail
 from qms.notifications.models import Notification, NotificationSetting
 from qms.trail import services as trail
@@ -113,24 +113,13 @@ def _deliver(session: Session, smtp: SmtpSettings, base_url: str, today: date) -
     return mailed
 
 
-def run_tick(
-    session: Session,
-    smtp: SmtpSettings,
-    *,
-    today: date,
-    window: int,
-    base_url: str,
-    audit_plan_days: int = 7,
-    audit_report_days: int = 5,
+def remind(
+    session: Session, smtp: SmtpSettings, items: list[DueItem], *, today: date, base_url: str
 ) -> TickResult:
-    """Create today's notifications, commit, then mail the unsent ones. Idempotent."""
-    items = due_items(
-        session,
-        today,
-        window,
-        audit_plan_days=audit_plan_days,
-        audit_report_days=audit_report_days,
-    )
+    """Create the notifications of today's due items, commit, then mail the unsent ones.
+
+    Idempotent: the items' keys make a second run create nothing.
+    """
     created = _create(session, items)
     session.commit()
     mailed = _deliver(session, smtp, base_url, today) if smtp.enabled else 0

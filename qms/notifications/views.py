@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, redirect, render_template, url_for
+from collections.abc import Callable
+
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,8 +15,7 @@ from qms.core.db import db
 from qms.core.permissions import Permission, permission_required
 from qms.notifications import services
 from qms.notifications.models import NotificationSetting
-
-bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+from qms.notifications.urls import notifications_bp as bp
 
 
 class ReadForm(FlaskForm):
@@ -62,14 +63,12 @@ def settings():  # type: ignore[no-untyped-def]
     return redirect(url_for(".index"))
 
 
-def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
+def bell() -> dict[str, Callable[[], int]]:
+    """For every template: the unread count, counted only when a page shows it."""
 
-    @app.context_processor
-    def _bell():  # type: ignore[no-untyped-def]
-        def unread() -> int:
-            if not current_user.is_authenticated:
-                return 0
-            return services.unread_count(db.session, current_user)
+    def unread() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        return services.unread_count(db.session, current_user)
 
-        return {"unread_notifications": unread}
+    return {"unread_notifications": unread}

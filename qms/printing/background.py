@@ -2,8 +2,9 @@
 
 The approval services know nothing of printing: this module watches the trail events a
 session flushes, and when a session that wrote `document:approve` (or `document:take_effect`)
-commits, it queues a render of that version. A rolled-back approval queues nothing, and the
-render never runs inside the approval's transaction (WeasyPrint takes seconds).
+commits (the session's outbox, `qms.core.outbox`), it queues a render of that version. A
+rolled-back approval queues nothing, and the render never runs inside the approval's
+transaction (WeasyPrint takes seconds).
 """
 
 from __future__ import annotations
@@ -11,51 +12,59 @@ from __future__ import annotations
 import logging
 import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from qms.core.outbox import after_commit
 from qms.printing.render import PAGE_SIZES, render_after_commit
 from qms.trail.models import TrailEvent
 
 RENDER_ON = frozenset({"document:approve", "document:take_effect"})
-PENDING = "qms_render_pending"
+RENDER = "printing:render"
 log = logging.getLogger(__name__)
 
 
-def _collect(session: Session, _context: Any) -> None:
-    for obj in session.new:
-        if (
-            isinstance(obj, TrailEvent)
-            and obj.action in RENDER_ON
-            and obj.object_type == "document_version"
-        ):
-            session.info.setdefault(PENDING, set()).add(int(obj.object_id))
+@dataclass
+class _Renders:
+    """The versions one transaction approved, queued for rendering once it has committed."""
 
+    renderer: BackgroundRenderer
+    version_ids: set[int] = field(default_factory=set)
 
-def _forget(session: Session, *_args: Any) -> None:
-    session.info.pop(PENDING, None)
+    def __call__(self) -> None:
+        self.renderer.submit(self.version_ids)
 
 
 class BackgroundRenderer:
     """One worker thread per process: renders are CPU-bound and the machines are small."""
 
     def __init__(self, app: Flask, page_sizes: tuple[str, ...]) -> None:
-        # Weak: the session-event registry holds `submit`, and through it this renderer, for
+        # Weak: the session-event registry holds `collect`, and through it this renderer, for
         # as long as the app lives; a strong reference back would keep the app alive for good.
         self._app = weakref.ref(app)
         self.page_sizes = page_sizes
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qms-render")
         self.futures: list[Future[None]] = []
 
-    def submit(self, session: Session) -> None:
-        version_ids = session.info.pop(PENDING, None)
+    def collect(self, session: Session, _context: Any) -> None:
+        """After each flush: park the versions whose approval it wrote in the outbox."""
+        for obj in session.new:
+            if (
+                isinstance(obj, TrailEvent)
+                and obj.action in RENDER_ON
+                and obj.object_type == "document_version"
+            ):
+                after_commit(session, RENDER, _Renders(self)).version_ids.add(int(obj.object_id))
+
+    def submit(self, version_ids: set[int]) -> None:
         app = self._app()
         if app is None:
             return
-        for version_id in sorted(version_ids or ()):
+        for version_id in sorted(version_ids):
             self.futures = [f for f in self.futures if not f.done()]
             self.futures.append(
                 self.executor.submit(render_after_commit, app, version_id, self.page_sizes)
@@ -78,6 +87,4 @@ def init_app(app: Flask) -> None:
     renderer = BackgroundRenderer(app, sizes or ("A4",))
     app.extensions["qms_background_renderer"] = renderer
     factory = app.extensions["qms_db"].session_factory
-    event.listen(factory, "after_flush", _collect)
-    event.listen(factory, "after_commit", renderer.submit)
-    event.listen(factory, "after_rollback", _forget)
+    event.listen(factory, "after_flush", renderer.collect)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import (
-    Blueprint,
     Response,
     current_app,
     flash,
@@ -27,8 +26,7 @@ from qms.core.permissions import Permission, permission_required
 from qms.core.web import attach_error
 from qms.documents.queries import get_version
 from qms.printing import copies
-
-bp = Blueprint("copies", __name__, url_prefix="/copies")
+from qms.printing.urls import copies_bp as bp
 
 
 class IssueForm(FlaskForm):

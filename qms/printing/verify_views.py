@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, url_for
+from flask import abort, current_app, render_template, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from qms.core.db import db
@@ -23,10 +23,10 @@ from qms.documents.in_force import shown_state
 from qms.documents.models import DocumentVersion, VersionState
 from qms.documents.queries import version_in_force
 from qms.printing.models import ControlledCopy
+from qms.printing.urls import verify_bp as bp
 from qms.trail.models import TrailEvent
 from qms.users.models import User
 
-bp = Blueprint("verify", __name__, url_prefix="/verify")
 SALT = "qms-copy-verification"
 CONTROLLED, PRINT = "c", "p"
 

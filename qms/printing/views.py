@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -13,8 +13,7 @@ from qms.documents.in_force import is_in_force
 from qms.documents.queries import get_version
 from qms.printing import copies
 from qms.printing.forms import PrintForm
-
-bp = Blueprint("printing", __name__, url_prefix="/print")
+from qms.printing.urls import printing_bp as bp
 
 
 @bp.get("/versions/<int:version_id>")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,9 +15,8 @@ from qms.processes import services
 from qms.processes.forms import TYPE_LABELS, ActivateForm, DeactivateForm, ProcessForm
 from qms.processes.models import Process
 from qms.processes.queries import get_process, list_processes, process_map
+from qms.processes.urls import processes_bp as bp
 from qms.users.models import User
-
-bp = Blueprint("processes", __name__, url_prefix="/processes")
 
 
 def _choices(form: ProcessForm, process: Process | None = None) -> None:

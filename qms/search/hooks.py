@@ -2,15 +2,17 @@
 right after it commits.
 
 Every change to a document or a version writes a trail event in the same transaction; the
-events a session flushes say which versions to reindex. A rolled-back transaction reindexes
-nothing. Indexing failures are logged, never raised: the commit has happened, and
-`qms search reindex` rebuilds the index from the database.
+events a session flushes say which versions to reindex, parked in the session's outbox
+(`qms.core.outbox`): a rolled-back transaction reindexes nothing. Indexing failures are
+logged, never raised: the commit has happened, and `qms search reindex` rebuilds the index
+from the database.
 """
 
 from __future__ import annotations
 
 import logging
 import weakref
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,11 +21,12 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 from whoosh.index import Index
 
+from qms.core.outbox import after_commit
 from qms.documents.models import DocumentVersion
 from qms.search.index import index_versions, open_index
 from qms.trail.models import TrailEvent
 
-VERSIONS, DOCUMENTS = "qms_search_versions", "qms_search_documents"
+REINDEX = "search:reindex"
 # Events that change nothing the index holds: a print must not pay for an index write.
 UNINDEXED = frozenset({"document:print", "document:periodic_review"})
 log = logging.getLogger(__name__)
@@ -38,23 +41,31 @@ def search_index(app: Flask) -> Index:
     return ix
 
 
-def _collect(session: Session, _context: Any) -> None:
-    for obj in session.new:
-        if (
-            not isinstance(obj, TrailEvent)
-            or obj.action in UNINDEXED
-            or not str(obj.object_id).isdigit()
-        ):
-            continue
-        if obj.object_type == "document_version":
-            session.info.setdefault(VERSIONS, set()).add(int(obj.object_id))
-        elif obj.object_type == "document":
-            session.info.setdefault(DOCUMENTS, set()).add(int(obj.object_id))
+@dataclass
+class _Reindex:
+    """The versions and documents one transaction touched, reindexed once it has committed."""
 
+    app_ref: weakref.ref[Flask]
+    version_ids: set[int] = field(default_factory=set)
+    document_ids: set[int] = field(default_factory=set)
 
-def _forget(session: Session, *_args: Any) -> None:
-    session.info.pop(VERSIONS, None)
-    session.info.pop(DOCUMENTS, None)
+    def __call__(self) -> None:
+        app = self.app_ref()
+        if app is None or (not self.version_ids and not self.document_ids):
+            return
+        version_ids = set(self.version_ids)
+        factory = app.extensions["qms_db"].session_factory
+        # The committed session may not emit SQL from inside after_commit: read afresh.
+        with factory() as fresh:
+            if self.document_ids:
+                stmt = sa.select(DocumentVersion.id).where(
+                    DocumentVersion.document_id.in_(self.document_ids)
+                )
+                version_ids |= set(fresh.scalars(stmt))
+            try:
+                index_versions(fresh, search_index(app), version_ids)
+            except Exception:
+                log.exception("search index update failed; run `qms search reindex`")
 
 
 def init_app(app: Flask) -> None:
@@ -63,25 +74,19 @@ def init_app(app: Flask) -> None:
     # app holds: a listener that held the app strongly would keep every app alive for good.
     app_ref = weakref.ref(app)
 
-    def reindex(session: Session) -> None:
-        version_ids = session.info.pop(VERSIONS, set())
-        document_ids = session.info.pop(DOCUMENTS, set())
-        app = app_ref()
-        if app is None or (not version_ids and not document_ids):
-            return
-        factory = app.extensions["qms_db"].session_factory
-        # The committed session may not emit SQL from inside after_commit: read afresh.
-        with factory() as fresh:
-            if document_ids:
-                stmt = sa.select(DocumentVersion.id).where(
-                    DocumentVersion.document_id.in_(document_ids)
-                )
-                version_ids |= set(fresh.scalars(stmt))
-            try:
-                index_versions(fresh, search_index(app), version_ids)
-            except Exception:
-                log.exception("search index update failed; run `qms search reindex`")
+    def collect(session: Session, _context: Any) -> None:
+        for obj in session.new:
+            if (
+                not isinstance(obj, TrailEvent)
+                or obj.action in UNINDEXED
+                or obj.object_type not in {"document_version", "document"}
+                or not str(obj.object_id).isdigit()
+            ):
+                continue
+            job = after_commit(session, REINDEX, _Reindex(app_ref))
+            if obj.object_type == "document_version":
+                job.version_ids.add(int(obj.object_id))
+            else:
+                job.document_ids.add(int(obj.object_id))
 
-    event.listen(factory, "after_flush", _collect)
-    event.listen(factory, "after_commit", reindex)
-    event.listen(factory, "after_rollback", _forget)
+    event.listen(factory, "after_flush", collect)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import current_app, render_template, request
 from flask_login import current_user
 
 from qms.core.db import db
@@ -10,8 +10,7 @@ from qms.core.errors import ValidationFailed
 from qms.core.permissions import Permission, permission_required
 from qms.search.hooks import search_index
 from qms.search.services import search_versions
-
-bp = Blueprint("search", __name__, url_prefix="/search")
+from qms.search.urls import search_bp as bp
 
 
 @bp.get("")

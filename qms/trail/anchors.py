@@ -23,10 +23,11 @@ How they are kept
 
 When they are written
 - Daily: after the commit of the first transaction of each local day (QMS_TIMEZONE) that wrote
-  a trail event. `record()` asks for it (`schedule()`); an `after_commit` listener on the app's
-  sessions writes it, reading the head afresh, so an anchor only ever names committed events and
-  a rolled-back transaction writes none. A failure is logged, never raised: the user's change
-  is committed by then, and the next day's first event (or `qms trail anchor`) tries again.
+  a trail event. `record()` asks for it (`schedule()`); the session's outbox
+  (`qms.core.outbox`) writes it after the commit, reading the head afresh, so an anchor only
+  ever names committed events and a rolled-back transaction writes none. A failure is logged,
+  never raised: the user's change is committed by then, and the next day's first event (or
+  `qms trail anchor`) tries again.
 - On demand: `qms trail anchor` (e.g. hourly from cron, to narrow the window below).
 - With every backup: `qms trail anchor --reason backup` right before copying the database (a
   backup script's hook; `anchor_head()` from Python). That anchor matches the backup exactly.
@@ -54,25 +55,25 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
 from qms.core.db import utcnow
+from qms.core.outbox import after_commit
 from qms.trail.models import HEAD_ID, TrailHead
 
 FOLDER = "trail-anchors"
 REASONS = ("daily", "manual", "backup")
-PENDING = "qms_trail_anchor_pending"
+ANCHOR = "trail:anchor"
 EXTENSION = "qms_trail_anchors"
 _NAME = re.compile(r"^(?P<day>\d{4}-\d{2}-\d{2})_(?P<seq>\d{12})\.json$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_install_lock = threading.Lock()
 log = logging.getLogger(__name__)
 
 
@@ -248,16 +249,10 @@ def schedule(session: Session) -> None:
     target = daily_anchor(app)
     if target.is_done():
         return
-    session.info[PENDING] = target
-    _install(app)
+    after_commit(session, ANCHOR, partial(_anchor, target, session))
 
 
-def _after_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint was released: the outer transaction may still roll back
-    target: DailyAnchor | None = session.info.pop(PENDING, None)
-    if target is None:
-        return
+def _anchor(target: DailyAnchor, session: Session) -> None:
     try:
         anchor = target.anchor_if_due(session.get_bind().engine)
     except Exception:  # the change is committed: the user's request must not fail now
@@ -265,21 +260,6 @@ def _after_commit(session: Session) -> None:
         return
     if anchor is not None:
         log.info("trail anchored at event #%d in %s", anchor.seq, anchor.name)
-
-
-def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
-    # After a commit the anchor is taken already; a rollback (or a close) drops the request.
-    if transaction.parent is None:
-        session.info.pop(PENDING, None)
-
-
-def _install(app: Flask) -> None:
-    """Listen to the app's sessions once."""
-    factory = app.extensions["qms_db"].session_factory
-    with _install_lock:
-        if not event.contains(factory, "after_commit", _after_commit):
-            event.listen(factory, "after_commit", _after_commit)
-            event.listen(factory, "after_transaction_end", _after_transaction_end)
 
 
 def _fsync_dir(path: Path) -> None:

@@ -6,7 +6,7 @@ import json
 import math
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Response, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -18,8 +18,7 @@ from qms.trail import queries
 from qms.trail import services as trail
 from qms.trail.forms import FILTER_FIELDS, TrailFilterForm
 from qms.trail.models import TrailEvent
-
-bp = Blueprint("trail", __name__, url_prefix="/trail")
+from qms.trail.urls import trail_bp as bp
 
 PER_PAGE = 50
 CSV_HEADER = (

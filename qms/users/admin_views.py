@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,8 +22,7 @@ from qms.users.admin_forms import (
     UserFilterForm,
 )
 from qms.users.models import User
-
-bp = Blueprint("users", __name__, url_prefix="/admin/users")
+from qms.users.urls import users_bp as bp
 
 
 @bp.get("/")

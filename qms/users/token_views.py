@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,8 +15,7 @@ from qms.core.errors import ValidationFailed
 from qms.core.permissions import Permission, permission_required
 from qms.users import tokens
 from qms.users.models import ApiToken
-
-bp = Blueprint("tokens", __name__, url_prefix="/profile/tokens")
+from qms.users.urls import tokens_bp as bp
 
 
 class TokenForm(FlaskForm):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,8 +14,7 @@ from qms.core.permissions import Permission, permission_required
 from qms.core.web import attach_error, commit_despite_error
 from qms.users import auth, services
 from qms.users.forms import LoginForm, LogoutForm, PasswordChangeForm, ProfileForm
-
-bp = Blueprint("auth", __name__)
+from qms.users.urls import auth_bp as bp
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -12,10 +12,10 @@ from qms.audits.due import audit_due_items
 from qms.audits.models import Audit
 from qms.audits.notify import notify_plan
 from qms.core.db import db
-from qms.documents.cli import tick_command
 from qms.notifications.mail import SmtpSettings
 from qms.notifications.models import Notification
-from qms.notifications.services import run_tick
+from qms.notifications.services import remind
+from qms.tick import due_items, tick_command
 from tests.audit_flow_helpers import run_to_report
 from tests.audits_fixtures import build_audit_org, planned_audit, programme_for
 from tests.documents_fixtures import user
@@ -35,9 +35,8 @@ def _keys(prefix: str) -> set[tuple[int, str]]:
 
 
 def _tick(day, **windows) -> int:
-    return run_tick(
-        db.session, NO_MAIL, today=day, window=3, base_url="http://qms.test", **windows
-    ).created
+    items = due_items(db.session, day, window=3, **windows)
+    return remind(db.session, NO_MAIL, items, today=day, base_url="http://qms.test").created
 
 
 def test_tick_reminds_to_send_the_plan_once(app, world):

@@ -13,6 +13,7 @@ from alembic.script import ScriptDirectory
 
 from qms.core import migrate
 from qms.core.db import create_db_engine
+from qms.models import Base
 from qms.trail.models import GENESIS_HASH
 
 VERSIONS = migrate.migrations_path() / "versions"
@@ -29,7 +30,7 @@ def test_models_match_migrations(database_url: str) -> None:
     engine = create_db_engine(database_url)
     try:
         assert migrate.current_revision(engine) == _scripts().get_current_head()
-        differences = migrate.drift(engine)
+        differences = migrate.drift(engine, Base.metadata)
     finally:
         engine.dispose()
     assert differences == [], (
@@ -79,6 +80,6 @@ def test_downgrade_to_base_and_upgrade_again_on_sqlite(tmp_path: Path) -> None:
         assert migrate.current_revision(engine) is None
         command.upgrade(config, "head")
         assert migrate.current_revision(engine) == _scripts().get_current_head()
-        assert migrate.drift(engine) == []
+        assert migrate.drift(engine, Base.metadata) == []
     finally:
         engine.dispose()

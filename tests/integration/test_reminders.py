@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from qms.capa import pqrs, services, treatment
 from qms.core.db import db
 from qms.documents import approval
-from qms.documents.cli import tick_command
 from qms.notifications import services as notifications
 from qms.notifications.models import Notification
+from qms.tick import tick_command
 from qms.users.models import User
 from tests.documents_fixtures import build_org, user
 from tests.smtp_inbox import serve_inbox

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from qms import tick
 from qms.config import EMBEDDED_TICK_MINUTES, Settings
 from qms.core.db import db
 from qms.documents import approval
 from qms.documents.models import DocumentVersion, VersionState
-from qms.notifications.tick import start_schedule
 from tests.documents_fixtures import build_org, new_document, user
 from tests.helpers import PASSWORD, days_pass
 
@@ -49,10 +49,11 @@ def test_the_schedule_makes_a_due_version_take_effect_and_runs_the_reminders(app
         )
         db.session.commit()
     reminders: list[int] = []
-    app.extensions["qms_tick_hooks"].append(lambda _app: reminders.append(1) or [])
     with pytest.MonkeyPatch.context() as patch:
         days_pass(patch, 1)
-        stop = start_schedule(app, every_s=0.05, first_s=0.01)
+        send = tick.send_reminders
+        patch.setattr(tick, "send_reminders", lambda *args: reminders.append(1) or send(*args))
+        stop = tick.start_schedule(app, every_s=0.05, first_s=0.01)
         try:
             deadline = time.monotonic() + 20
             while len(reminders) < 2 and time.monotonic() < deadline:

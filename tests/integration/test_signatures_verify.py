@@ -11,8 +11,9 @@ from flask import Flask
 
 from qms.core.db import db
 from qms.documents import approval, authoring
-from qms.documents.cli import signatures_group, tick_command
+from qms.documents.cli import signatures_group
 from qms.documents.models import DocumentVersion, VersionState
+from qms.tick import tick_command
 from tests.db_guards import guard_lifted
 from tests.documents_fixtures import Org, build_org, new_document, user
 from tests.helpers import PASSWORD, days_pass, trail_events

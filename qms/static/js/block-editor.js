@@ -1,6 +1,8 @@
 /* Block editor of a draft: builds an editor per block from the hidden content_json field and
    writes the blocks back into it before the form is sent. Without this script the page's
-   server-side editor (#fallback-editor) is used instead. No inline handlers or styles (CSP). */
+   server-side editor (#fallback-editor) is used instead. No inline handlers or styles (CSP).
+   Every kind's fields (keys, labels, inputs, choices, empty values) come from the server's
+   declaration in #block-editor-config: this script names no field of any kind. */
 (function () {
   "use strict";
   var form = document.getElementById("content");
@@ -17,15 +19,8 @@
   if (!Array.isArray(blocks)) { return; }
   var T = config.text;
   var LABELS = {};
-  config.kinds.forEach(function (k) { LABELS[k.kind] = k.label; });
-  var GRIDS = {
-    sipoc: ["rows", ["phase", "suppliers", "inputs", "activity", "outputs", "clients"]],
-    indicators: ["rows", ["name", "formula", "target", "frequency", "responsible"]],
-    controls: ["rows", ["activity", "variable", "criterion", "responsible", "frequency",
-      "evidence", "action"]],
-    form_fields: ["fields", ["label", "type", "required", "options"]]
-  };
-  var LISTS = { related: ["codes"], requirements: ["legal", "internal"] };
+  var KINDS = {};
+  config.kinds.forEach(function (k) { LABELS[k.kind] = k.label; KINDS[k.kind] = k; });
   var jsonText = {};  /* block index → text of a JSON editor, parsed on save */
 
   function fmt(text, values) {
@@ -69,23 +64,23 @@
     return true;
   }
 
-  /* One input bound to obj[key]; `type` picks the control. */
-  function control(type, obj, key, id, aria) {
+  /* One input bound to obj[key]; `type` picks the control: "input" (one line), "cell" (a few
+     lines), "long" (Markdown), "choice", "flag", "lines" (a list, one item per line). */
+  function control(type, obj, key, id, aria, choices, showValue) {
     var node;
-    if (type === "phase" || type === "type") {
-      var names = type === "phase" ? T.phases : T.fieldTypes;
+    if (type === "choice") {
       node = el("select", { id: id, aria: aria });
-      names.forEach(function (pair) {
-        var text = type === "phase" ? pair[0] + " · " + pair[1] : pair[1];
+      choices.forEach(function (pair) {
+        var text = showValue ? pair[0] + " · " + pair[1] : pair[1];
         node.appendChild(el("option", { value: pair[0], text: text }));
       });
-      node.value = obj[key] || names[0][0];
+      node.value = obj[key] || choices[0][0];
       obj[key] = node.value;
       node.addEventListener("change", function () { obj[key] = node.value; });
-    } else if (type === "required") {
+    } else if (type === "flag") {
       node = el("input", { type: "checkbox", id: id, aria: aria, checked: !!obj[key] });
       node.addEventListener("change", function () { obj[key] = node.checked; });
-    } else if (type === "options") {
+    } else if (type === "lines") {
       node = el("textarea", { id: id, aria: aria, rows: 2, value: (obj[key] || []).join("\n") });
       node.addEventListener("input", function () {
         obj[key] = node.value.split("\n").map(function (s) { return s.trim(); })
@@ -103,6 +98,16 @@
     return el("div", { className: "field" }, [el("label", { for: id, text: text }),
       control(type, obj, key, id, null)]);
   }
+  /* The control of a declared field: its input kind as the server names it. */
+  var CONTROLS = { line: "input", text: "cell", markdown: "long", choice: "choice", flag: "flag", list: "lines" };
+  function fieldControl(f, obj, id, aria) {
+    return control(CONTROLS[f.input] || "cell", obj, f.key, id, aria, f.choices, f.showValue);
+  }
+  function fieldLabelled(f, obj, id) {
+    return el("div", { className: "field" }, [el("label", { for: id, text: f.label }),
+      fieldControl(f, obj, id, null)]);
+  }
+  function emptyOf(f) { return JSON.parse(JSON.stringify(f.empty)); }
   function rowButtons(list, r, base, words, focusKey) {
     var n = r + 1;
     var cell = el("div", { className: "actions row-actions" });
@@ -123,18 +128,18 @@
   }
   var ROW_WORDS = [T.moveRowUp, T.moveRowDown, T.removeRow];
 
-  /* Rows as a grid of inputs; `cols` are [key, label, type]. */
+  /* Rows as a grid of inputs; `cols` are declared fields ({key, label, input, choices}). */
   function grid(b, rows, cols, base, newRow) {
-    var head = el("tr", {}, cols.map(function (c) { return el("th", { scope: "col", text: c[1] }); }));
+    var head = el("tr", {}, cols.map(function (c) { return el("th", { scope: "col", text: c.label }); }));
     head.appendChild(el("th", { scope: "col", text: T.actions }));
     var body = el("tbody");
     rows.forEach(function (row, r) {
       var label = fmt(T.row, { n: r + 1 });
       var tr = el("tr", { id: base + "-" + r });
       cols.forEach(function (c) {
-        tr.appendChild(el("td", {}, [control(c[2], row, c[0], base + "-" + r + "-" + c[0], c[1] + " · " + label)]));
+        tr.appendChild(el("td", {}, [fieldControl(c, row, base + "-" + r + "-" + c.key, c.label + " · " + label)]));
       });
-      tr.appendChild(el("td", {}, [rowButtons(rows, r, base, ROW_WORDS, cols[0][0])]));
+      tr.appendChild(el("td", {}, [rowButtons(rows, r, base, ROW_WORDS, cols[0].key)]));
       body.appendChild(tr);
     });
     var wrap = el("div", { className: "table-wrap" }, [el("table", { className: "list editor-grid" },
@@ -146,14 +151,9 @@
     return el("div", {}, [rows.length ? wrap : el("p", { className: "muted", text: T.noRows }),
       el("div", { className: "actions" }, [add])]);
   }
-  function rowType(key) {
-    return { phase: "phase", type: "type", required: "required", options: "options" }[key] || "cell";
-  }
-  function emptyRow(keys) {
+  function emptyRow(fields) {
     var row = {};
-    var first = { phase: "P", type: "text", required: false };
-    keys.forEach(function (k) { row[k] = first.hasOwnProperty(k) ? first[k] : ""; });
-    if (keys.indexOf("options") >= 0) { row.options = []; }
+    fields.forEach(function (f) { row[f.key] = emptyOf(f); });
     return row;
   }
 
@@ -175,41 +175,52 @@
     return fs;
   }
 
-  function isoPicker(block, base) {
+  /* ISO 9001 clause numbers held in block[key]: a checkbox per clause of the catalogue. */
+  function isoPicker(block, key, base, legend) {
     if (!config.iso.length) {
-      var holder = { v: block.iso.join(", ") };
-      var field = labelled("input", holder, "v", base + "-iso", T.isoNumbers);
+      var holder = { v: block[key].join(", ") };
+      var field = labelled("input", holder, "v", base, T.isoNumbers);
       field.querySelector("input").addEventListener("input", function (event) {
-        block.iso = event.target.value.split(/[\s,;]+/).filter(function (s) { return s; });
+        block[key] = event.target.value.split(/[\s,;]+/).filter(function (s) { return s; });
       });
       return field;
     }
-    var fs = el("fieldset", { className: "checks iso-clauses", id: base + "-iso" }, [el("legend", { text: T.iso })]);
+    var fs = el("fieldset", { className: "checks iso-clauses", id: base }, [el("legend", { text: legend })]);
     var known = config.iso.map(function (c) { return c.number; });
-    var extra = block.iso.filter(function (n) { return known.indexOf(n) < 0; });
+    var extra = block[key].filter(function (n) { return known.indexOf(n) < 0; });
     config.iso.concat(extra.map(function (n) { return { number: n, title: "" }; })).forEach(function (c, i) {
-      var id = base + "-iso-" + i;
-      var box = el("input", { type: "checkbox", id: id, value: c.number, checked: block.iso.indexOf(c.number) >= 0 });
+      var id = base + "-" + i;
+      var box = el("input", { type: "checkbox", id: id, value: c.number, checked: block[key].indexOf(c.number) >= 0 });
       box.addEventListener("change", function () {
-        block.iso = block.iso.filter(function (n) { return n !== c.number; });
-        if (box.checked) { block.iso.push(c.number); }
+        block[key] = block[key].filter(function (n) { return n !== c.number; });
+        if (box.checked) { block[key].push(c.number); }
       });
       fs.appendChild(el("div", { className: "field-check" }, [box, el("label", { for: id, text: (c.number + " " + c.title).trim() })]));
     });
     return fs;
   }
 
-  function stepsEditor(block, base) {
-    var steps = block.steps;
+  /* A step's declared fields: the first is its number (what decisions go to), the second
+     what it does (named beside the number in the targets); the "decision" input holds
+     {question, yes, no}, the numbers of the steps it goes to. */
+  function stepParts(spec) {
+    var decision = spec.fields.filter(function (f) { return f.input === "decision"; })[0];
+    return { number: spec.fields[0].key, name: spec.fields[1].key, decision: decision,
+      fields: spec.fields.filter(function (f) { return f !== decision; }) };
+  }
+  function stepsEditor(steps, spec, base) {
+    var P = stepParts(spec);
+    var num = P.number;
+    var dk = P.decision.key;
     var wrap = el("div", { className: "steps-editor" });
     var selects = [];
     function fillTargets() {
       selects.forEach(function (s) {
-        var current = s.model.decision[s.key];
+        var current = s.model[dk][s.key];
         s.node.textContent = "";
         s.node.appendChild(el("option", { value: "", text: T.chooseStep }));
         steps.forEach(function (other) {
-          if (other !== s.model && other.id) { s.node.appendChild(el("option", { value: other.id, text: other.id + " · " + (other.task || "") })); }
+          if (other !== s.model && other[num]) { s.node.appendChild(el("option", { value: other[num], text: other[num] + " · " + (other[P.name] || "") })); }
         });
         s.node.value = current || "";
       });
@@ -217,109 +228,114 @@
     steps.forEach(function (step, r) {
       var id = base + "-" + r;
       var fs = el("fieldset", { className: "card step", id: id }, [el("legend", { text: fmt(T.step, { n: r + 1 }) })]);
-      var idField = labelled("input", step, "id", id + "-id", T.stepId);
-      var idInput = idField.querySelector("input");
-      var before = step.id;
-      idInput.addEventListener("focus", function () { before = step.id; });
+      var fields = P.fields.map(function (f) { return fieldLabelled(f, step, id + "-" + f.key); });
+      var idInput = fields[0].querySelector("input");
+      var before = step[num];
+      idInput.addEventListener("focus", function () { before = step[num]; });
       idInput.addEventListener("change", function () {
         steps.forEach(function (other) {
-          if (other.decision && before) {
-            if (other.decision.yes === before) { other.decision.yes = step.id; }
-            if (other.decision.no === before) { other.decision.no = step.id; }
+          if (other[dk] && before) {
+            if (other[dk].yes === before) { other[dk].yes = step[num]; }
+            if (other[dk].no === before) { other[dk].no = step[num]; }
           }
         });
         fillTargets();
       });
-      var grid2 = el("div", { className: "step-grid" }, [idField,
-        labelled("cell", step, "task", id + "-task", T.task), labelled("cell", step, "who", id + "-who", T.who),
-        labelled("cell", step, "how", id + "-how", T.how), labelled("cell", step, "records", id + "-records", T.records),
-        labelled("input", step, "form_code", id + "-form_code", T.formCode)]);
-      fs.appendChild(grid2);
-      var toggle = el("input", { type: "checkbox", id: id + "-decision", checked: !!step.decision });
+      fs.appendChild(el("div", { className: "step-grid" }, fields));
+      var toggle = el("input", { type: "checkbox", id: id + "-" + dk, checked: !!step[dk] });
       toggle.addEventListener("change", function () {
-        step.decision = toggle.checked ? { question: "", yes: "", no: "" } : null;
-        render([id + (toggle.checked ? "-question" : "-decision")]);
+        step[dk] = toggle.checked ? { question: "", yes: "", no: "" } : null;
+        render([id + (toggle.checked ? "-question" : "-" + dk)]);
       });
-      fs.appendChild(el("div", { className: "field-check" }, [toggle, el("label", { for: id + "-decision", text: T.isDecision })]));
-      if (step.decision) {
-        var d = el("div", { className: "step-grid decision" }, [labelled("input", step.decision, "question", id + "-question", T.question)]);
+      fs.appendChild(el("div", { className: "field-check" }, [toggle, el("label", { for: id + "-" + dk, text: P.decision.label })]));
+      if (step[dk]) {
+        var d = el("div", { className: "step-grid decision" }, [labelled("input", step[dk], "question", id + "-question", T.question)]);
         ["yes", "no"].forEach(function (key) {
           var select = el("select", { id: id + "-" + key });
-          select.addEventListener("change", function () { step.decision[key] = select.value; });
+          select.addEventListener("change", function () { step[dk][key] = select.value; });
           selects.push({ node: select, model: step, key: key });
           d.appendChild(el("div", { className: "field" }, [el("label", { for: select.id, text: T[key] }), select]));
         });
         fs.appendChild(d);
       }
-      fs.appendChild(rowButtons(steps, r, base, [T.moveStepUp, T.moveStepDown, T.removeStep], "id"));
+      fs.appendChild(rowButtons(steps, r, base, [T.moveStepUp, T.moveStepDown, T.removeStep], num));
       wrap.appendChild(fs);
     });
     fillTargets();
     wrap.appendChild(el("div", { className: "actions" }, [button(T.addStep, base + "-add", null, function () {
-      var used = steps.map(function (s) { return s.id; });
+      var used = steps.map(function (s) { return s[num]; });
       var next = steps.length + 1;
       while (used.indexOf(String(next)) >= 0) { next += 1; }
-      steps.push({ id: String(next), task: "", who: "", how: "", records: "", form_code: "", decision: null });
-      render([base + "-" + (steps.length - 1) + "-task"]);
+      var step = emptyRow(spec.fields);
+      step[num] = String(next);
+      steps.push(step);
+      render([base + "-" + (steps.length - 1) + "-" + P.name]);
     })]));
     return wrap;
   }
 
-  function tableEditor(block, base) {
-    var cols = block.columns.map(function (name, i) { return [i, name || fmt(T.column, { n: i + 1 }), "cell"]; });
+  /* The free table: its first declared field the column names, its second the rows. */
+  function tableEditor(block, spec, base) {
+    var columns = block[spec.fields[0].key];
+    var rows = block[spec.fields[1].key];
+    var cols = columns.map(function (name, i) { return { key: i, label: name || fmt(T.column, { n: i + 1 }), input: "text" }; });
     var header = el("div", { className: "actions table-columns" });
-    block.columns.forEach(function (name, i) {
-      header.appendChild(control("input", block.columns, i, base + "-col-" + i, fmt(T.column, { n: i + 1 })));
+    columns.forEach(function (name, i) {
+      header.appendChild(control("input", columns, i, base + "-col-" + i, fmt(T.column, { n: i + 1 })));
     });
     header.appendChild(button(T.addColumn, base + "-addcol", null, function () {
-      block.columns.push("");
-      block.rows.forEach(function (row) { row.push(""); });
-      render([base + "-col-" + (block.columns.length - 1)]);
+      columns.push("");
+      rows.forEach(function (row) { row.push(""); });
+      render([base + "-col-" + (columns.length - 1)]);
     }));
-    if (block.columns.length > 1) {
+    if (columns.length > 1) {
       header.appendChild(button(T.removeColumn, base + "-delcol", null, function () {
-        block.columns.pop();
-        block.rows.forEach(function (row) { row.pop(); });
+        columns.pop();
+        rows.forEach(function (row) { row.pop(); });
         render([base + "-delcol", base + "-addcol"]);
       }));
     }
-    return el("div", {}, [header, grid(block, block.rows, cols, base + "-rows", function () {
-      return block.columns.map(function () { return ""; });
+    return el("div", {}, [header, grid(block, rows, cols, base + "-rows", function () {
+      return columns.map(function () { return ""; });
     })]);
+  }
+
+  /* A declared field that holds a list: an array, whatever was stored. */
+  function listOf(obj, key) {
+    if (!Array.isArray(obj[key])) { obj[key] = []; }
+    return obj[key];
+  }
+  /* The fields of a block one under another: texts, clause pickers, lists of texts. */
+  function formEditor(block, spec, base) {
+    return spec.fields.map(function (f) {
+      var id = base + "-" + f.key;
+      if (f.input === "clauses") { listOf(block, f.key); return isoPicker(block, f.key, id, f.label); }
+      if (f.input === "list") { return stringList(listOf(block, f.key), id, f.label, f.item || T.item); }
+      return fieldLabelled(f, block, id);
+    });
   }
 
   function blockBody(block, b) {
     var base = "be-" + b;
+    var spec = KINDS[block.kind];
+    var editor = spec ? spec.editor : "json";
     var parts = [];
-    if (GRIDS[block.kind] || ["table", "steps", "requirements", "resources", "related"].indexOf(block.kind) >= 0) {
+    if (spec && spec.titled) {
       parts.push(labelled("input", block, "title", base + "-title", T.title));
     }
-    var spec = GRIDS[block.kind];
-    if (block.kind === "text") { parts.push(labelled("long", block, "text", base + "-text", T.text)); }
-    else if (spec) {
-      if (!Array.isArray(block[spec[0]])) { block[spec[0]] = []; }
-      var cols = spec[1].map(function (k) { return [k, k === "type" ? T.type : T[k], rowType(k)]; });
-      parts.push(grid(block, block[spec[0]], cols, base + "-rows", function () { return emptyRow(spec[1]); }));
-    } else if (block.kind === "steps") {
-      if (!Array.isArray(block.steps)) { block.steps = []; }
-      parts.push(stepsEditor(block, base + "-steps"));
-    } else if (block.kind === "table") {
-      if (!Array.isArray(block.columns) || !block.columns.length) { block.columns = [""]; }
-      if (!Array.isArray(block.rows)) { block.rows = []; }
-      parts.push(tableEditor(block, base));
-    } else if (block.kind === "resources") {
-      ["human", "physical", "technological", "environment"].forEach(function (k) {
-        parts.push(labelled("cell", block, k, base + "-" + k, T[k]));
-      });
-    } else if (LISTS[block.kind]) {
-      if (block.kind === "requirements") {
-        if (!Array.isArray(block.iso)) { block.iso = []; }
-        parts.push(isoPicker(block, base));
-      }
-      LISTS[block.kind].forEach(function (k) {
-        if (!Array.isArray(block[k])) { block[k] = []; }
-        parts.push(stringList(block[k], base + "-" + k, T[k], block.kind === "related" ? T.code : T.item));
-      });
+    if (editor === "text") {
+      parts = parts.concat(spec.fields.map(function (f) { return fieldLabelled(f, block, base + "-" + f.key); }));
+    } else if (editor === "grid") {
+      parts.push(grid(block, listOf(block, spec.rows), spec.fields, base + "-rows", function () { return emptyRow(spec.fields); }));
+    } else if (editor === "steps") {
+      parts.push(stepsEditor(listOf(block, spec.rows), spec, base + "-steps"));
+    } else if (editor === "table") {
+      var columns = listOf(block, spec.fields[0].key);
+      if (!columns.length) { columns.push(""); }
+      listOf(block, spec.fields[1].key);
+      parts.push(tableEditor(block, spec, base));
+    } else if (editor === "form") {
+      parts = parts.concat(formEditor(block, spec, base));
     } else {
       var holder = { v: jsonText.hasOwnProperty(b) ? jsonText[b] : JSON.stringify(block, null, 2) };
       jsonText[b] = holder.v;
@@ -383,14 +399,18 @@
       if (jsonText.hasOwnProperty(b)) {
         try { blocks[b] = JSON.parse(jsonText[b]); } catch (e) { found.push([fmt(T.badJson, { n: n }), "be-" + b + "-json"]); }
       }
-      if (block.kind !== "steps") { return; }
+      var spec = KINDS[block.kind];
+      if (!spec || spec.editor !== "steps") { return; }
+      var P = stepParts(spec);
+      var num = P.number;
+      var dk = P.decision.key;
       var seen = {};
-      block.steps.forEach(function (step, r) {
+      block[spec.rows].forEach(function (step, r) {
         var at = "be-" + b + "-steps-" + r;
-        if (!String(step.id || "").trim()) { found.push([fmt(T.stepIdMissing, { n: n, row: r + 1 }), at + "-id"]); }
-        else if (seen[step.id]) { found.push([fmt(T.stepIdTwice, { n: n, id: step.id }), at + "-id"]); }
-        seen[step.id] = true;
-        if (step.decision && (!step.decision.yes || !step.decision.no)) {
+        if (!String(step[num] || "").trim()) { found.push([fmt(T.stepIdMissing, { n: n, row: r + 1 }), at + "-" + num]); }
+        else if (seen[step[num]]) { found.push([fmt(T.stepIdTwice, { n: n, id: step[num] }), at + "-" + num]); }
+        seen[step[num]] = true;
+        if (step[dk] && (!step[dk].yes || !step[dk].no)) {
           found.push([fmt(T.decisionTarget, { n: n, row: r + 1 }), at + "-yes"]);
         }
       });
