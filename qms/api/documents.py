@@ -121,9 +121,8 @@ def document_types(actor: User) -> DocumentTypeList:
     ],
 )
 def documents(actor: User, process: str | None, type: str | None, q: str | None) -> DocumentList:
-    """Due effective dates are applied first, so the version in force is today's."""
-    seen = sa.exists().where(DocumentVersion.document_id == Document.id)
-    stmt = sa.select(Document).where(seen.where(queries.version_visibility(actor)))
+    """The version in force is today's, derived (qms.documents.in_force)."""
+    stmt = sa.select(Document).where(queries.document_visibility(actor, db.session))
     if process:
         stmt = stmt.join(Process, Process.id == Document.process_id)
         stmt = stmt.where(Process.code == process.upper())

@@ -191,7 +191,7 @@ def _rows(
         .where(state.in_([s.value for s in _PRIORITY]))
     )
     if not unrestricted:
-        stmt = stmt.where(version_visibility(actor))
+        stmt = stmt.where(version_visibility(actor, session))
     if f.process:
         stmt = stmt.where(Process.code == f.process.upper())
     if f.type:

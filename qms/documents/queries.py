@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from qms.core.db import db
 from qms.core.errors import NotFound
 from qms.core.localtime import local_date
 from qms.core.permissions import (
@@ -38,14 +37,13 @@ from qms.documents.models import (
 P = Permission
 
 
-def version_visibility(actor: Any, session: Session | None = None) -> sa.ColumnElement[bool]:
+def version_visibility(actor: Any, session: Session) -> sa.ColumnElement[bool]:
     """SQL condition on DocumentVersion for what `actor` may see: the one rule for lists,
     search and single loads (`get_version`). Needs no join: what it reads of the document it
     reads in subqueries. `can_see_version` is its Python twin, for versions already loaded;
     tests/integration/test_visibility_agreement.py holds the two to the same answers.
 
-    The named signers' versions are found through `session` (the actor's own session, else
-    the request's, when not given): see `named_signer_version_ids`.
+    `session` reads the versions whose route names the actor (`named_signer_version_ids`).
     """
     if can(actor, P.DOCUMENT_READ_ALL):
         return sa.true()
@@ -55,28 +53,16 @@ def version_visibility(actor: Any, session: Session | None = None) -> sa.ColumnE
     if can_own_variant(actor, P.DOCUMENT_READ_ALL):
         owned = sa.select(Document.id).where(Document.owned_by_clause(actor.id))
         seen.append(DocumentVersion.document_id.in_(owned))
-    named = named_signer_version_ids(_session_for(actor, session), actor)
+    named = named_signer_version_ids(session, actor)
     if named:
         seen.append(DocumentVersion.id.in_(named))
     return sa.or_(sa.false(), *seen)
 
 
-def document_visibility(actor: Any, session: Session | None = None) -> sa.ColumnElement[bool]:
+def document_visibility(actor: Any, session: Session) -> sa.ColumnElement[bool]:
     """SQL condition on Document: the actor may see at least one of its versions."""
     visible = sa.select(DocumentVersion.document_id).where(version_visibility(actor, session))
     return Document.id.in_(visible)
-
-
-def _session_for(actor: Any, session: Session | None) -> Session:
-    """The session to read the waiting versions with: the caller's, else the actor's, else the
-    request's (callers outside this module build the predicate without one)."""
-    if session is not None:
-        return session
-    state = sa.inspect(actor, raiseerr=False) if actor is not None else None
-    found = getattr(state, "session", None)
-    if isinstance(found, Session):
-        return found
-    return db.session
 
 
 def named_signer_version_ids(session: Session, actor: Any) -> list[int]:

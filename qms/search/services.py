@@ -15,7 +15,7 @@ from whoosh.qparser import MultifieldParser, OrGroup
 
 from qms.core.errors import ValidationFailed
 from qms.core.permissions import Permission, require
-from qms.documents.models import Document, DocumentVersion
+from qms.documents.models import DocumentVersion
 from qms.documents.queries import version_visibility
 
 MAX_QUERY = 200
@@ -97,9 +97,7 @@ def search_versions(
 def _visible(session: Session, actor: Any, version_ids: list[int]) -> set[int]:
     if not version_ids:
         return set()
-    stmt = (
-        sa.select(DocumentVersion.id)
-        .join(Document, Document.id == DocumentVersion.document_id)
-        .where(DocumentVersion.id.in_(version_ids), version_visibility(actor))
+    stmt = sa.select(DocumentVersion.id).where(
+        DocumentVersion.id.in_(version_ids), version_visibility(actor, session)
     )
     return set(session.scalars(stmt))
