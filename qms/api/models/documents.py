@@ -19,6 +19,7 @@ from qms.documents.models import Document as DocumentRow
 from qms.documents.models import DocumentType as TypeRow
 from qms.documents.models import DocumentVersion, Origin, SignatureMeaning, VersionState
 from qms.documents.models import Signature as SignatureRow
+from qms.documents.types import snapshot
 
 _NAMES = "Name — job title, as signed."
 
@@ -47,19 +48,11 @@ class DocumentType(Response):
 
 
 def type_fields(doc_type: TypeRow) -> dict[str, Any]:
-    """The values of DocumentType, for it and for the administrators' ManagedDocumentType."""
-    return {
-        "id": doc_type.id,
-        "key": doc_type.key,
-        "name": doc_type.name,
-        "abbreviation": doc_type.abbreviation,
-        "code_pattern": doc_type.code_pattern,
-        "default_blocks": list(doc_type.default_blocks or []),
-        "review_interval_months": doc_type.review_interval_months,
-        "route": dict(doc_type.route or {}),
-        "is_external": doc_type.is_external,
-        "distinct_signers": doc_type.distinct_signers,
-    }
+    """The values of DocumentType (as the trail records them) with its id; `active` only for
+    the administrators' ManagedDocumentType."""
+    fields = {"id": doc_type.id, **snapshot(doc_type)}
+    del fields["active"]
+    return fields
 
 
 class DocumentTypeList(Response):
