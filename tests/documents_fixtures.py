@@ -7,16 +7,18 @@ signs for the processes he belongs to); Ana, quality lead, approves; Sara is sta
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 from flask import Flask
 
 from qms.core.db import db
+from qms.documents import approval
 from qms.documents.authoring import create_document, update_draft
 from qms.documents.models import Document, DocumentType
 from qms.processes.services import create_process
 from qms.users.models import User
-from tests.helpers import make_user
+from tests.helpers import PASSWORD, make_user
 
 
 @dataclass
@@ -88,3 +90,16 @@ def document(document_id: int) -> Document:
     found = db.session.get(Document, document_id)
     assert found is not None
     return found
+
+
+def through_approval(
+    app: Flask, org: Org, version_id: int, effective_from: date | None = None
+) -> None:
+    """Submitted by the owner, reviewed and approved: effective on `effective_from` (today)."""
+    with app.app_context():
+        approval.submit_version(db.session, user(org.owner_id), version_id, PASSWORD)
+        approval.review_version(db.session, user(org.reviewer_id), version_id, PASSWORD)
+        approval.approve_version(
+            db.session, user(org.approver_id), version_id, PASSWORD, effective_from=effective_from
+        )
+        db.session.commit()

@@ -12,9 +12,9 @@ from qms.core.db import db
 from qms.core.errors import Conflict, PermissionDenied, ValidationFailed
 from qms.documents import approval, authoring
 from qms.documents.models import DocumentVersion, Signature, VersionState
-from qms.documents.signing import SignatureRefused
 from qms.trail.services import verify_chain
-from tests.documents_fixtures import build_org, new_document, user
+from qms.users.auth import SignatureRefused
+from tests.documents_fixtures import build_org, new_document, through_approval, user
 from tests.helpers import PASSWORD, trail_events
 
 
@@ -23,19 +23,9 @@ def org(app):
     return build_org(app)
 
 
-def _through_approval(app, org, version_id, effective_from=None):
-    with app.app_context():
-        approval.submit_version(db.session, user(org.owner_id), version_id, PASSWORD)
-        approval.review_version(db.session, user(org.reviewer_id), version_id, PASSWORD)
-        approval.approve_version(
-            db.session, user(org.approver_id), version_id, PASSWORD, effective_from=effective_from
-        )
-        db.session.commit()
-
-
 def test_first_version_goes_draft_to_effective_with_signatures(app, org):
     _, version_id = new_document(app, org)
-    _through_approval(app, org, version_id)
+    through_approval(app, org, version_id)
     with app.app_context():
         version = db.session.get(DocumentVersion, version_id)
         assert version.state == VersionState.EFFECTIVE
@@ -60,7 +50,7 @@ def test_first_version_goes_draft_to_effective_with_signatures(app, org):
 @pytest.mark.sql
 def test_new_version_supersedes_the_old_one_when_it_takes_effect(app, org):
     document_id, v1 = new_document(app, org)
-    _through_approval(app, org, v1)
+    through_approval(app, org, v1)
     with app.app_context():
         draft = authoring.start_draft(db.session, user(org.owner_id), document_id)
         assert draft.number == 2 and draft.content == db.session.get(DocumentVersion, v1).content
@@ -74,7 +64,7 @@ def test_new_version_supersedes_the_old_one_when_it_takes_effect(app, org):
         db.session.commit()
         v2 = draft.id
     tomorrow = approval.today() + timedelta(days=1)
-    _through_approval(app, org, v2, effective_from=tomorrow)
+    through_approval(app, org, v2, effective_from=tomorrow)
     with app.app_context():
         assert db.session.get(DocumentVersion, v2).state == VersionState.APPROVED
         assert db.session.get(DocumentVersion, v1).state == VersionState.EFFECTIVE
@@ -89,7 +79,7 @@ def test_new_version_supersedes_the_old_one_when_it_takes_effect(app, org):
 
 def test_second_version_needs_a_change_summary(app, org):
     document_id, v1 = new_document(app, org)
-    _through_approval(app, org, v1)
+    through_approval(app, org, v1)
     with app.app_context():
         draft = authoring.start_draft(db.session, user(org.owner_id), document_id)
         db.session.commit()
@@ -145,7 +135,7 @@ def test_rejection_returns_to_draft_and_a_second_round_can_be_signed(app, org):
             content=[{"kind": "text", "text": "Con alcance."}],
         )
         db.session.commit()
-    _through_approval(app, org, version_id)
+    through_approval(app, org, version_id)
     with app.app_context():
         version = db.session.get(DocumentVersion, version_id)
         assert version.state == VersionState.EFFECTIVE and version.round == 2
@@ -156,7 +146,7 @@ def test_rejection_returns_to_draft_and_a_second_round_can_be_signed(app, org):
 @pytest.mark.sql
 def test_signing_twice_or_out_of_state_is_a_conflict(app, org):
     _, version_id = new_document(app, org)
-    _through_approval(app, org, version_id)
+    through_approval(app, org, version_id)
     with app.app_context(), pytest.raises(Conflict):
         approval.approve_version(db.session, user(org.approver_id), version_id, PASSWORD)
 

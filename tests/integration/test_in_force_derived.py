@@ -26,21 +26,11 @@ from qms.documents.in_force import (
 from qms.documents.models import DocumentVersion, VersionState
 from qms.documents.taking_effect import apply_due_transitions
 from qms.trail.models import TrailEvent
-from tests.documents_fixtures import Org, build_org, new_document, user
-from tests.helpers import PASSWORD, days_pass, login
+from tests.documents_fixtures import Org, build_org, new_document, through_approval, user
+from tests.helpers import days_pass, login
 
 S = VersionState
 pytestmark = pytest.mark.sql
-
-
-def _through_approval(app: Flask, org: Org, version_id: int, effective_from=None) -> None:  # type: ignore[no-untyped-def]
-    with app.app_context():
-        approval.submit_version(db.session, user(org.owner_id), version_id, PASSWORD)
-        approval.review_version(db.session, user(org.reviewer_id), version_id, PASSWORD)
-        approval.approve_version(
-            db.session, user(org.approver_id), version_id, PASSWORD, effective_from=effective_from
-        )
-        db.session.commit()
 
 
 @pytest.fixture
@@ -48,14 +38,14 @@ def pending(app: Flask) -> tuple[Org, int, int, int]:
     """(org, document, v1 in force, v2 approved for tomorrow)."""
     org = build_org(app)
     document_id, v1 = new_document(app, org, "Atención de PQRS")
-    _through_approval(app, org, v1)
+    through_approval(app, org, v1)
     with app.app_context():
         draft = authoring.start_draft(db.session, user(org.owner_id), document_id)
         authoring.update_draft(db.session, user(org.owner_id), draft.id, change_summary="v2")
         db.session.commit()
         v2 = draft.id
     tomorrow = approval.today() + timedelta(days=1)
-    _through_approval(app, org, v2, effective_from=tomorrow)
+    through_approval(app, org, v2, effective_from=tomorrow)
     return org, document_id, v1, v2
 
 

@@ -14,7 +14,7 @@ from qms.core.db import db
 from qms.documents import approval, authoring
 from qms.documents import master_list as ml
 from qms.documents.queries import add_months
-from tests.documents_fixtures import Org, build_org, new_document, user
+from tests.documents_fixtures import Org, build_org, new_document, through_approval, user
 from tests.helpers import PASSWORD, days_pass, make_user
 
 
@@ -26,16 +26,6 @@ class Docs:
     draft: int  # AC-PR-02, first draft
     in_review: int  # AC-PR-03, submitted
     withdrawn: int  # AC-PR-04, obsolete
-
-
-def through_approval(app: Flask, org: Org, version_id: int, effective_from=None) -> None:  # type: ignore[no-untyped-def]
-    with app.app_context():
-        approval.submit_version(db.session, user(org.owner_id), version_id, PASSWORD)
-        approval.review_version(db.session, user(org.reviewer_id), version_id, PASSWORD)
-        approval.approve_version(
-            db.session, user(org.approver_id), version_id, PASSWORD, effective_from=effective_from
-        )
-        db.session.commit()
 
 
 @pytest.fixture

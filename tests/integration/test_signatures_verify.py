@@ -15,8 +15,8 @@ from qms.documents.cli import signatures_group
 from qms.documents.models import DocumentVersion, VersionState
 from qms.tick import tick_command
 from tests.db_guards import guard_lifted
-from tests.documents_fixtures import Org, build_org, new_document, user
-from tests.helpers import PASSWORD, days_pass, trail_events
+from tests.documents_fixtures import Org, build_org, new_document, through_approval, user
+from tests.helpers import days_pass, trail_events
 
 TRIGGER = "trg_document_versions_immutable"
 
@@ -24,16 +24,6 @@ TRIGGER = "trg_document_versions_immutable"
 @pytest.fixture
 def org(app: Flask) -> Org:
     return build_org(app)
-
-
-def _approve(app: Flask, org: Org, version_id: int, effective_from=None) -> None:  # type: ignore[no-untyped-def]
-    with app.app_context():
-        approval.submit_version(db.session, user(org.owner_id), version_id, PASSWORD)
-        approval.review_version(db.session, user(org.reviewer_id), version_id, PASSWORD)
-        approval.approve_version(
-            db.session, user(org.approver_id), version_id, PASSWORD, effective_from=effective_from
-        )
-        db.session.commit()
 
 
 def _signed_document_with_file(app: Flask, org: Org) -> tuple[int, str]:
@@ -51,7 +41,7 @@ def _signed_document_with_file(app: Flask, org: Org) -> tuple[int, str]:
         )
         db.session.commit()
         sha256 = attachment.blob_sha256
-    _approve(app, org, version_id)
+    through_approval(app, org, version_id)
     return version_id, sha256
 
 
@@ -142,7 +132,7 @@ def test_a_missing_blob_is_named(app, org):
 
 def test_tick_applies_what_is_due_once(app, org, monkeypatch):
     document_id, v1 = new_document(app, org)
-    _approve(app, org, v1)
+    through_approval(app, org, v1)
     with app.app_context():
         draft = authoring.start_draft(db.session, user(org.owner_id), document_id)
         authoring.update_draft(
@@ -151,7 +141,7 @@ def test_tick_applies_what_is_due_once(app, org, monkeypatch):
         db.session.commit()
         v2 = draft.id
     tomorrow = approval.today() + timedelta(days=1)
-    _approve(app, org, v2, effective_from=tomorrow)
+    through_approval(app, org, v2, effective_from=tomorrow)
     runner = app.test_cli_runner()
     result = runner.invoke(tick_command)
     assert result.exit_code == 0 and "Nothing changed" in result.output

@@ -9,25 +9,17 @@ import pytest
 from pypdf import PdfReader
 
 from qms.core.db import db
-from qms.documents import approval, authoring
+from qms.documents import authoring
 from qms.printing.models import ControlledCopy
-from tests.documents_fixtures import build_org, new_document, user
-from tests.helpers import PASSWORD, csrf_token, login, make_user, trail_events
-
-
-def _approve(app, org, version_id):
-    with app.app_context():
-        approval.submit_version(db.session, user(org.owner_id), version_id, PASSWORD)
-        approval.review_version(db.session, user(org.reviewer_id), version_id, PASSWORD)
-        approval.approve_version(db.session, user(org.approver_id), version_id, PASSWORD)
-        db.session.commit()
+from tests.documents_fixtures import build_org, new_document, through_approval, user
+from tests.helpers import csrf_token, login, make_user, trail_events
 
 
 @pytest.fixture
 def setup(app):
     org = build_org(app)
     document_id, version_id = new_document(app, org)
-    _approve(app, org, version_id)
+    through_approval(app, org, version_id)
     lead = app.test_client()
     login(lead, "ana")
     return org, document_id, version_id, lead
@@ -101,7 +93,7 @@ def test_copy_of_a_superseded_version_stays_on_the_recall_list_until_acknowledge
         )
         db.session.commit()
         v2 = draft.id
-    _approve(app, org, v2)
+    through_approval(app, org, v2)
     page = lead.get("/copies/recalls").get_data(as_text=True)
     assert "Archivo central" in page
     with app.app_context():

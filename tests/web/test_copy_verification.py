@@ -15,23 +15,15 @@ from qms.core.timefmt import format_moment
 from qms.documents import approval, authoring
 from qms.printing.models import ControlledCopy
 from qms.printing.verify_views import _serializer, verification_url
-from tests.documents_fixtures import build_org, new_document, user
+from tests.documents_fixtures import build_org, new_document, through_approval, user
 from tests.helpers import PASSWORD, csrf_token, days_pass, login, trail_events
-
-
-def _approve(app, org, version_id):
-    with app.app_context():
-        approval.submit_version(db.session, user(org.owner_id), version_id, PASSWORD)
-        approval.review_version(db.session, user(org.reviewer_id), version_id, PASSWORD)
-        approval.approve_version(db.session, user(org.approver_id), version_id, PASSWORD)
-        db.session.commit()
 
 
 @pytest.fixture
 def versions(app):
     org = build_org(app)
     document_id, v1 = new_document(app, org)
-    _approve(app, org, v1)
+    through_approval(app, org, v1)
     return org, document_id, v1
 
 
@@ -55,7 +47,7 @@ def test_a_superseded_copy_says_not_in_force(app, client, versions):
         authoring.update_draft(db.session, user(org.owner_id), draft.id, change_summary="v2")
         db.session.commit()
         v2 = draft.id
-    _approve(app, org, v2)
+    through_approval(app, org, v2)
     page = client.get(_url(app, v1)).get_data(as_text=True)
     assert "flash-error" in page and "NO está vigente" in page and "versión 2" in page
 
@@ -108,7 +100,7 @@ def _supersede(app, org, document_id):
         authoring.update_draft(db.session, user(org.owner_id), draft.id, change_summary="v2")
         db.session.commit()
         v2 = draft.id
-    _approve(app, org, v2)
+    through_approval(app, org, v2)
 
 
 def test_each_uncontrolled_print_gets_its_own_qr_naming_who_printed_it_and_when(

@@ -14,11 +14,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
-from qms.core.db import db
 from qms.core.spreadsheets import BOM
 from qms.documents import approval
-from tests.documents_fixtures import Org, build_org, new_document, user
-from tests.helpers import PASSWORD
+from tests.documents_fixtures import Org, build_org, new_document, through_approval
 
 ROW_RE = re.compile(
     r'<tr class="state-(\w+)">\s*<td class="code">(?:<a href="[^"]*">)?([^<]+)(?:</a>)?</td>'
@@ -33,14 +31,6 @@ PAGES = (
 )
 
 
-def _approve(app: Flask, org: Org, version_id: int) -> None:
-    with app.app_context():
-        approval.submit_version(db.session, user(org.owner_id), version_id, PASSWORD)
-        approval.review_version(db.session, user(org.reviewer_id), version_id, PASSWORD)
-        approval.approve_version(db.session, user(org.approver_id), version_id, PASSWORD)
-        db.session.commit()
-
-
 @pytest.fixture
 def org(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Org:
     """AC-PR-01 in force since long ago (review overdue), AC-PR-02 "=1+2" in force today,
@@ -50,9 +40,9 @@ def org(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Org:
     long_ago = approval.today() - timedelta(days=800)
     with monkeypatch.context() as patched:
         patched.setattr(approval, "today", lambda: long_ago)
-        _approve(app, org, v1)
+        through_approval(app, org, v1)
     _, v2 = new_document(app, org, "=1+2 Tarifas")
-    _approve(app, org, v2)
+    through_approval(app, org, v2)
     new_document(app, org, "Caracterización", key="characterization")
     return org
 
