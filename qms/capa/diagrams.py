@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Literal, get_args
 
 from markupsafe import Markup, escape
+
+from qms.core.svg_text import clean as _clean
+from qms.core.svg_text import num as _f
+from qms.core.svg_text import wrap as _wrap
 
 IshikawaCategory = Literal[
     "method", "manpower", "machinery", "materials", "measurement", "environment"
@@ -31,7 +34,6 @@ DEFAULT_LABELS: dict[str, str] = {
 FONT = "DejaVu Sans, sans-serif"
 FONT_SIZE = 12
 SMALL_SIZE = 10
-CHAR_W = 0.55  # average glyph width as a fraction of the font size; fine for DejaVu Sans
 BOLD_W = 0.88  # bold DejaVu glyphs are wider: wrap bold text to this share of the width
 LINE_H = 15
 SMALL_LINE_H = 13
@@ -57,42 +59,6 @@ MIN_BONE = 60
 SLANT = 0.35  # horizontal run of a bone per unit of height
 MAX_RUN = 90
 HEAD_W = 180
-
-# Characters XML 1.0 forbids; one of them would make the whole SVG unparsable.
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-
-
-def _clean(value: Any) -> str:
-    return " ".join(_INVALID_XML.sub("", str(value or "")).split())
-
-
-def _f(value: float) -> str:
-    return f"{round(value, 1):g}"
-
-
-def _wrap(text: str, width_px: float, size: int, max_lines: int) -> list[str]:
-    """Greedy word wrap by estimated glyph width; overflow ends the last line with an ellipsis."""
-    per_line = max(4, int(width_px / (CHAR_W * size)))
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        while len(word) > per_line:  # codes and URLs have no spaces; cut them rather than overflow
-            if current:
-                lines.append(current)
-                current = ""
-            lines.append(word[:per_line])
-            word = word[per_line:]
-        candidate = f"{current} {word}" if current else word
-        if len(candidate) <= per_line:
-            current = candidate
-        else:
-            lines.append(current)
-            current = word
-    if current:
-        lines.append(current)
-    if len(lines) > max_lines:
-        lines = [*lines[: max_lines - 1], lines[max_lines - 1][: per_line - 1].rstrip() + "…"]
-    return lines or [""]
 
 
 def _text(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -16,11 +15,15 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from qms.core.svg_text import CHAR_W
+from qms.core.svg_text import clean as _clean
+from qms.core.svg_text import num as _f
+from qms.core.svg_text import wrap as _wrap
+
 FONT = "DejaVu Sans, sans-serif"
 FONT_SIZE = 12
 SMALL_SIZE = 10
 NOTE_SIZE = 9
-CHAR_W = 0.55  # average glyph width as a fraction of the font size; fine for DejaVu Sans
 LINE_H = 15
 MAX_LINES = 4
 MARGIN = 16
@@ -34,9 +37,6 @@ LANE_GAP = 16
 NOTE_H = 16
 NOTE_GAP = 8
 STROKE = "#333333"
-
-# Characters XML 1.0 forbids; one of them in a task would make the whole SVG unparsable.
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass
@@ -79,41 +79,6 @@ class _Route:
     side: int = 0  # 0 straight down, +1 right lane, -1 left lane
     lane: int = 0
     dy_in: float = 0.0
-
-
-def _clean(value: Any) -> str:
-    return " ".join(_INVALID_XML.sub("", str(value or "")).split())
-
-
-def _f(value: float) -> str:
-    return f"{round(value, 1):g}"
-
-
-def _wrap(
-    text: str, width_px: float, size: int = FONT_SIZE, max_lines: int = MAX_LINES
-) -> list[str]:
-    """Greedy word wrap by estimated glyph width; overflow ends the last line with an ellipsis."""
-    per_line = max(4, int(width_px / (CHAR_W * size)))
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        while len(word) > per_line:  # codes and URLs have no spaces; cut them rather than overflow
-            if current:
-                lines.append(current)
-                current = ""
-            lines.append(word[:per_line])
-            word = word[per_line:]
-        candidate = f"{current} {word}" if current else word
-        if len(candidate) <= per_line:
-            current = candidate
-        else:
-            lines.append(current)
-            current = word
-    if current:
-        lines.append(current)
-    if len(lines) > max_lines:
-        lines = [*lines[: max_lines - 1], lines[max_lines - 1][: per_line - 1].rstrip() + "…"]
-    return lines or [""]
 
 
 def outside_connectors(steps: list[dict[str, Any]], outside: Collection[str]) -> list[str]:
@@ -159,7 +124,7 @@ def _build_nodes(
     connectors: Sequence[tuple[str, str]] = (),
 ) -> list[_Node]:
     def terminator(key: str, label: str) -> _Node:
-        return _Node("terminator", key, _wrap(_clean(label), TERM_W - 24, max_lines=1), w=TERM_W)
+        return _Node("terminator", key, _wrap(_clean(label), TERM_W - 24, FONT_SIZE, 1), w=TERM_W)
 
     nodes = [terminator("start", start_label)]
     for step in steps:
@@ -169,11 +134,11 @@ def _build_nodes(
         if decision:
             text = _clean(decision.get("question")) or _clean(step.get("task"))
             # A block of half the diamond's width fits inside it when its height is at most half.
-            lines = _wrap(f"{sid}. {text}", DIAMOND_W / 2)
+            lines = _wrap(f"{sid}. {text}", DIAMOND_W / 2, FONT_SIZE, MAX_LINES)
             height = max(64.0, 2 * (len(lines) * LINE_H + 12))
             nodes.append(_Node("decision", sid, lines, note=note, w=DIAMOND_W, h=height))
         else:
-            lines = _wrap(f"{sid}. {_clean(step.get('task'))}", BOX_W - 20)
+            lines = _wrap(f"{sid}. {_clean(step.get('task'))}", BOX_W - 20, FONT_SIZE, MAX_LINES)
             who = _wrap(_clean(step.get("who")), BOX_W - 20, SMALL_SIZE, 1)[0]
             height = max(44.0, 20 + len(lines) * LINE_H + (13 if who else 0))
             nodes.append(_Node("step", sid, lines, who=who, note=note, w=BOX_W, h=height))
