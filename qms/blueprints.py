@@ -6,7 +6,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
 
-from qms.core.permissions import Permission, can
+from qms.core.permissions import Actor, Permission, can
 
 csrf = CSRFProtect()
 
@@ -59,7 +59,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(api_bp)
 
     @app.context_processor
-    def _permissions():  # type: ignore[no-untyped-def]
+    def _permissions() -> dict[str, object]:
         from flask_login import current_user
 
         return {
@@ -69,7 +69,7 @@ def register(app: Flask) -> None:
         }
 
 
-def _nav_items(app: Flask, user: object) -> list[dict[str, object]]:
+def _nav_items(app: Flask, user: Actor | None) -> list[dict[str, object]]:
     from flask import request, url_for
 
     current_bp = (request.endpoint or "").split(".")[0]
@@ -77,5 +77,5 @@ def _nav_items(app: Flask, user: object) -> list[dict[str, object]]:
         {"url": url_for(endpoint), "label": label, "current": endpoint.split(".")[0] == current_bp}
         for endpoint, label, permission in NAV
         # Blueprints still being built may be absent: their links simply do not show.
-        if endpoint in app.view_functions and can(user, permission)  # type: ignore[arg-type]
+        if endpoint in app.view_functions and can(user, permission)
     ]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import click
+from flask import Flask
 from flask.cli import FlaskGroup
 
 from qms import create_app
 
 
-def _create_app():  # type: ignore[no-untyped-def]
+def _create_app() -> Flask:
     return create_app()
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run the whole check: lint, format, then the whole test suite on everything this machine can
+# Run the whole check: lint, format, types, then the whole test suite on everything this machine can
 # give it: SQLite always; PostgreSQL found on 127.0.0.1:5432 (or QMS_TEST_DATABASE_URL); the
 # browser tests in Debian's chromium, installed when missing and we may (root). Ends with one
 # line naming what could not run and why. CI=true: anything missing fails the run.
@@ -19,6 +19,9 @@ echo "==> ruff check"
 ruff check "${PATHS[@]}"
 echo "==> ruff format --check"
 ruff format --check "${PATHS[@]}"
+# Type check qms/ as [tool.mypy] in pyproject.toml says; .mypy_cache makes reruns fast.
+echo "==> mypy"
+"$PY" -m mypy
 
 # One worker per core (two here), each with its own SQLite files and PostgreSQL database.
 WORKERS="${QMS_TEST_WORKERS:-auto}"

@@ -36,15 +36,12 @@ from qms.api.models.audits import (
     FindingNonconformity,
     SignedAuditReport,
 )
-from qms.api.registry import Query, upload_media_type
+from qms.api.registry import Query, checked_upload
 from qms.audits import checklist, findings, report
 from qms.audits import services as audits
 from qms.audits.models import AuditSignature as AuditSignatureRow
 from qms.core.db import db
-from qms.core.errors import DomainError, TooManyAttempts
 from qms.core.permissions import Permission
-from qms.core.web import commit_despite_error
-from qms.documents.signing import SignatureRefused
 from qms.users.models import User
 
 P = Permission
@@ -158,7 +155,7 @@ def attach_audit_evidence(
 ) -> AuditEvidence:
     """Send the raw bytes (not a form) with `Content-Type` set to the file's media type, up to
     the server's upload limit (413 beyond it), while the audit is in progress."""
-    media_type = upload_media_type(body, filename)
+    filename, media_type = checked_upload(body, filename)
     evidence = checklist.attach_answer_evidence(
         db.session,
         current_app.extensions["qms_store"],
@@ -262,17 +259,8 @@ def write_audit_report(actor: User, audit_id: int, body: AuditReportText) -> Aud
 
 
 def _signed(sign: Callable[[], AuditSignatureRow], actor: User, audit_id: int) -> SignedAuditReport:
-    try:
-        signature = sign()
-    except TooManyAttempts:
-        commit_despite_error()  # the locked-out signer's refusal stays on record (429)
-        raise
-    except DomainError as error:
-        if error.field != "password":
-            raise
-        # The service recorded the refused attempt: keep it, and answer as document signing.
-        commit_despite_error()
-        raise SignatureRefused(error.message, field="password") from None
+    # A wrong password (403) or a lockout (429) is a recorded error: its trail event is kept.
+    signature = sign()
     audit = audits.get_audit(db.session, actor, audit_id)
     return SignedAuditReport(signature=AuditSignature.of(signature), audit=audit_model(audit))
 

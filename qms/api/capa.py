@@ -36,10 +36,8 @@ from qms.api.registry import Query
 from qms.capa import services, treatment
 from qms.capa.models import AnalysisMethod, CapaAction, NcState, Nonconformity
 from qms.core.db import db
-from qms.core.errors import DomainError, TooManyAttempts, ValidationFailed
+from qms.core.errors import ValidationFailed
 from qms.core.permissions import Permission
-from qms.core.web import commit_despite_error
-from qms.documents.signing import SignatureRefused
 from qms.users.models import User
 
 P = Permission
@@ -268,24 +266,15 @@ def update_capa_action(actor: User, action_id: int, body: CapaActionUpdate) -> C
     body=EffectivenessSign,
 )
 def sign_effectiveness(actor: User, nc_id: int, body: EffectivenessSign) -> SignedCheck:
-    try:
-        check = treatment.sign_effectiveness(
-            db.session,
-            actor,
-            nc_id,
-            result=body.result,
-            evidence=body.evidence,
-            password=body.password,
-        )
-    except TooManyAttempts:
-        commit_despite_error()  # the locked-out signer's refusal stays on record (429)
-        raise
-    except DomainError as error:
-        if error.field != "password":
-            raise
-        # The service recorded the refused attempt: keep it, and answer as document signing.
-        commit_despite_error()
-        raise SignatureRefused(error.message, field="password") from None
+    # A wrong password (403) or a lockout (429) is a recorded error: its trail event is kept.
+    check = treatment.sign_effectiveness(
+        db.session,
+        actor,
+        nc_id,
+        result=body.result,
+        evidence=body.evidence,
+        password=body.password,
+    )
     return SignedCheck(check=CheckOut.of(check), nonconformity=nc_model(check.nonconformity))
 
 

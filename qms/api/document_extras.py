@@ -38,7 +38,7 @@ from qms.api.models.document_extras import (
 from qms.api.models.documents import Attachment as AttachmentOut
 from qms.api.models.documents import Document as DocumentOut
 from qms.api.models.documents import Version
-from qms.api.registry import Query, upload_media_type
+from qms.api.registry import Query, checked_upload
 from qms.core.db import db
 from qms.core.errors import NotFound, ValidationFailed
 from qms.core.permissions import Permission
@@ -238,7 +238,7 @@ def upload_attachment(
 ) -> AttachmentOut:
     """Send the raw bytes (not a form) with `Content-Type` set to the file's media type, up
     to the server's upload limit (413 beyond it). Only a draft takes files (409 otherwise)."""
-    media_type = upload_media_type(body, filename)
+    filename, media_type = checked_upload(body, filename)
     added = authoring.add_attachment(
         db.session,
         current_app.extensions["qms_store"],

@@ -1,4 +1,5 @@
-"""Signing through the API: submit, review, approve, reject, discard, withdraw, periodic review.
+"""Signing through the API: submit, review, approve, reject, discard, withdraw, periodic review
+(the entries of `qms.documents.signed_actions`, one generic endpoint each).
 
 The password in each body is the token owner's account password: re-authentication for the
 signature, as on the pages. A refused password (SignatureRefused) and a lockout are recorded
@@ -7,129 +8,59 @@ errors: the edge keeps their trail event although it answers 403 / 429.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel
+
 from qms.api.blueprint import api
 from qms.api.dates import parse_date
 from qms.api.documents import signed_model, version_model
-from qms.api.models.document_bodies import (
-    Approve,
-    Discard,
-    PeriodicReview,
-    Reject,
-    Review,
-    Submit,
-    Withdraw,
-)
 from qms.api.models.documents import SignedVersion, Version
 from qms.core.db import db
-from qms.core.permissions import Permission
-from qms.documents import approval
+from qms.core.signed_actions import SignedAction, Signing
+from qms.documents.signed_actions import SIGNED_ACTIONS
 from qms.users.models import User
 
-P = Permission
+# How each response model is made from what the service returned (a signature, or the
+# discarded version).
+ANSWERS: dict[type[BaseModel], Callable[[User, Any], BaseModel]] = {
+    SignedVersion: signed_model,
+    Version: version_model,
+}
 
 
-@api.route(
-    "/versions/<int:version_id>/submit",
-    method="POST",
-    summary="Sign as author (elaboró) and send the draft to review",
-    response=SignedVersion,
-    permission=P.DOCUMENT_EDIT,
-    own=True,
-    body=Submit,
-)
-def submit_version(actor: User, version_id: int, body: Submit) -> SignedVersion:
-    signature = approval.submit_version(db.session, actor, version_id, body.password)
-    return signed_model(actor, signature)
-
-
-@api.route(
-    "/versions/<int:version_id>/review",
-    method="POST",
-    summary="Sign as reviewer (revisó); the last review the route asks for moves it on",
-    response=SignedVersion,
-    permission=P.DOCUMENT_SIGN,
-    body=Review,
-)
-def review_version(actor: User, version_id: int, body: Review) -> SignedVersion:
-    signature = approval.review_version(db.session, actor, version_id, body.password, body.comment)
-    return signed_model(actor, signature)
-
-
-@api.route(
-    "/versions/<int:version_id>/approve",
-    method="POST",
-    summary="Sign as approver (aprobó); effective on effective_from (default today)",
-    response=SignedVersion,
-    permission=P.DOCUMENT_SIGN,
-    body=Approve,
-)
-def approve_version(actor: User, version_id: int, body: Approve) -> SignedVersion:
-    effective_from = parse_date(body, "effective_from")
-    signature = approval.approve_version(
-        db.session,
-        actor,
-        version_id,
-        body.password,
-        effective_from=effective_from,
-        comment=body.comment,
+def signing_from(body: BaseModel) -> Signing:
+    """What the signer gave in the body: the fields of `Signing` the body model has."""
+    return Signing(
+        password=getattr(body, "password", ""),
+        comment=getattr(body, "comment", ""),
+        reason=getattr(body, "reason", ""),
+        effective_from=parse_date(body, "effective_from")
+        if hasattr(body, "effective_from")
+        else None,
     )
-    return signed_model(actor, signature)
 
 
-@api.route(
-    "/versions/<int:version_id>/reject",
-    method="POST",
-    summary="Sign a rejection (rechazó) with a reason: back to draft",
-    response=SignedVersion,
-    permission=P.DOCUMENT_SIGN,
-    body=Reject,
-)
-def reject_version(actor: User, version_id: int, body: Reject) -> SignedVersion:
-    """Reviewers reject in review, approvers in approval: the version's route decides."""
-    signature = approval.reject_version(db.session, actor, version_id, body.password, body.reason)
-    return signed_model(actor, signature)
+def _endpoint(action: SignedAction) -> Callable[..., Any]:
+    answer = ANSWERS[action.api_response]
+
+    def view(actor: User, body: BaseModel, **path: int) -> BaseModel:
+        signed = action.sign(db.session, actor, path[action.path_arg], signing_from(body))
+        return answer(actor, signed)
+
+    view.__name__ = view.__qualname__ = action.api_endpoint
+    return view
 
 
-@api.route(
-    "/versions/<int:version_id>/discard",
-    method="POST",
-    summary="Discard a draft, with a reason",
-    response=Version,
-    permission=P.DOCUMENT_EDIT,
-    own=True,
-    body=Discard,
-)
-def discard_draft(actor: User, version_id: int, body: Discard) -> Version:
-    discarded = approval.discard_draft(db.session, actor, version_id, body.reason)
-    return version_model(actor, discarded)
-
-
-@api.route(
-    "/documents/<int:document_id>/withdraw",
-    method="POST",
-    summary="Sign the withdrawal (retiró): the version in force becomes obsolete",
-    response=SignedVersion,
-    permission=P.DOCUMENT_WITHDRAW,
-    body=Withdraw,
-)
-def withdraw_document(actor: User, document_id: int, body: Withdraw) -> SignedVersion:
-    signature = approval.withdraw_document(
-        db.session, actor, document_id, body.password, body.reason
-    )
-    return signed_model(actor, signature)
-
-
-@api.route(
-    "/documents/<int:document_id>/periodic-review",
-    method="POST",
-    summary='Sign "reviewed, no change": the next review date moves on',
-    response=SignedVersion,
-    permission=P.DOCUMENT_PERIODIC_REVIEW,
-    own=True,
-    body=PeriodicReview,
-)
-def periodic_review(actor: User, document_id: int, body: PeriodicReview) -> SignedVersion:
-    signature = approval.record_periodic_review(
-        db.session, actor, document_id, body.password, body.comment
-    )
-    return signed_model(actor, signature)
+for _action in SIGNED_ACTIONS:
+    api.route(
+        _action.api_path,
+        method="POST",
+        summary=_action.api_summary,
+        description=_action.api_description,
+        response=_action.api_response,
+        permission=_action.permission,
+        own=_action.own,
+        body=_action.api_body,
+    )(_endpoint(_action))

@@ -230,8 +230,8 @@ def create_document(actor: User, body: DocumentCreate) -> DocumentOut:
     created = authoring.create_document(
         db.session,
         actor,
-        type_id=_type_id(body),  # type: ignore[arg-type]  # None: the service says which field
-        process_id=_process_id(body),  # type: ignore[arg-type]
+        type_id=_type_id(body),  # None: the service says which field
+        process_id=_process_id(body),
         title=body.title,
         owner_id=body.owner_id,
         parent_id=body.parent_id,

@@ -148,13 +148,14 @@ def _parse_query(params: tuple[Query, ...]) -> dict[str, Any]:
     return values
 
 
-def upload_media_type(body: bytes, filename: str | None) -> str:
-    """Check a raw-body upload (`?filename=` and bytes); its media type, header first."""
+def checked_upload(body: bytes, filename: str | None) -> tuple[str, str]:
+    """Check a raw-body upload (`?filename=` and bytes): its name and declared media type,
+    header first (the stored type is still decided by the bytes)."""
     if not filename:
         raise ValidationFailed(str(_l("This field is required.")), field="filename")
     if not body:
         raise ValidationFailed(str(_l("The file is empty.")), field="body")
-    return request.mimetype or mimetypes.guess_type(filename)[0] or ""
+    return filename, request.mimetype or mimetypes.guess_type(filename)[0] or ""
 
 
 def bearer_token() -> str | None:

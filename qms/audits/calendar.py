@@ -125,7 +125,7 @@ def audit_ics(
             attendee = vCalAddress(f"mailto:{person.email}")
             attendee.params["cn"] = vText(person.full_name)
             attendee.params["role"] = vText("REQ-PARTICIPANT")
-            event.add("attendee", attendee, encode=0)
+            event.add("attendee", attendee, encode=False)
     cal.add_component(event)
     return cal.to_ical()
 

@@ -7,6 +7,7 @@ the secret in the session); only its hash is stored, so it cannot be shown again
 from __future__ import annotations
 
 from flask import Response, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -35,13 +36,13 @@ def _page(feed_url: str | None = None, status: int = 200) -> tuple[str, int]:
 
 @bp.get("")
 @permission_required(P.CALENDAR_FEED_MANAGE)
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     return _page()
 
 
 @bp.post("/feed")
 @permission_required(P.CALENDAR_FEED_MANAGE)
-def create():  # type: ignore[no-untyped-def]
+def create() -> ResponseReturnValue:
     if not FeedForm().validate_on_submit():
         return _page(status=400)
     _feed, token = calendar.create_feed(db.session, current_user)
@@ -51,7 +52,7 @@ def create():  # type: ignore[no-untyped-def]
 
 @bp.post("/feed/revoke")
 @permission_required(P.CALENDAR_FEED_MANAGE)
-def revoke():  # type: ignore[no-untyped-def]
+def revoke() -> ResponseReturnValue:
     if not FeedForm().validate_on_submit():
         return _page(status=400)
     if calendar.revoke_feed(db.session, current_user) is not None:

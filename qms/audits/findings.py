@@ -13,6 +13,7 @@ from qms.audits.models import Audit, AuditState, ChecklistQuestion, Finding, Fin
 from qms.audits.services import clean_clause, get_audit, text
 from qms.capa import services as capa
 from qms.capa.models import NcSource, Nonconformity, Severity
+from qms.core.db import rowcount
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, can, require
 from qms.core.sequence import add_numbered
@@ -111,7 +112,7 @@ def open_nonconformity(session: Session, actor: Any, finding_id: int) -> Nonconf
         .values(nonconformity_id=None)
         .execution_options(synchronize_session=False)
     )
-    if locked.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(locked) != 1:
         raise Conflict(str(_l("This finding already has its nonconformity.")))
     detected_on = min(audit.start_on, today())
     nc = capa.report_nonconformity(
@@ -135,7 +136,7 @@ def open_nonconformity(session: Session, actor: Any, finding_id: int) -> Nonconf
         .values(nonconformity_id=nc.id)
         .execution_options(synchronize_session=False)
     )
-    if done.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(done) != 1:
         raise Conflict(str(_l("This finding already has its nonconformity.")))
     session.refresh(finding)
     trail.record(

@@ -126,8 +126,8 @@ class PlanForm(FlaskForm):
             criteria=self.criteria.data or "",
             clauses=self.clause_list(),
             process_ids=list(self.process_ids.data or []),
-            start_on=start_on or self.start_on.data,  # type: ignore[arg-type]
-            end_on=end_on or self.end_on.data,  # type: ignore[arg-type]
+            start_on=start_on or self.start_on.data,
+            end_on=end_on or self.end_on.data,
             place=self.place.data or "",
             lead_auditor=TeamSeat(lead_id, self.justification(lead_id)),
             auditors=[

@@ -11,12 +11,11 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
 
 from qms.audits.models import Audit, AuditState, ReportSignatureMeaning
 from qms.core.errors import Conflict, PermissionDenied, ValidationFailed
 from qms.core.permissions import Permission, can
-from qms.core.workflow import Rule, apply_transition
+from qms.core.workflow import Rule, Workflow
 from qms.trail import services as trail
 
 S = AuditState
@@ -143,27 +142,11 @@ TRANSITIONS: Mapping[tuple[str, str], Rule] = {
 PLANNING_STATES = (S.PLANNED, S.PLAN_NOTIFIED)
 
 
-def apply(
-    session: Session,
-    audit: Audit,
-    action: AuditAction,
-    actor: Any,
-    *,
-    reason: str | None = None,
-    values: Mapping[str, Any] | None = None,
-    details: Mapping[str, Any] | None = None,
-) -> None:
-    """Move the audit through the table; a lost race is a 409."""
-    apply_transition(
-        session,
-        TRANSITIONS,
-        audit,
-        action,
-        actor,
-        object_type="audit",
-        describe=lambda a: {"code": a.code},
-        record=trail.record,
-        reason=reason,
-        values=values,
-        details=details,
-    )
+WORKFLOW = Workflow(
+    TRANSITIONS,
+    model=Audit,
+    object_type="audit",
+    describe=lambda a: {"code": a.code},
+    record=trail.record,
+)
+apply = WORKFLOW.apply  # a lost race is a 409

@@ -108,7 +108,7 @@ def _checklist_summary(audit: Audit) -> dict[str, Any]:
 
 
 def _signatures(audit: Audit) -> list[dict[str, Any]]:
-    order = {ReportSignatureMeaning.SIGNED: 0, ReportSignatureMeaning.ACCEPTED: 1}
+    order: dict[str, int] = {ReportSignatureMeaning.SIGNED: 0, ReportSignatureMeaning.ACCEPTED: 1}
     return [
         {
             "meaning": labels.SIGNATURE_LABELS.get(s.meaning, s.meaning),

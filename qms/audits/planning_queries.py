@@ -56,7 +56,7 @@ def affiliations(session: Session, users: list[User]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
     for process in active_processes(session):
         tied = {process.leader_id} | {m.id for m in process.members}
-        for user_id in sorted(tied & ids):
+        for user_id in sorted(ids & tied):
             found.setdefault(user_id, []).append(process.code)
     return found
 

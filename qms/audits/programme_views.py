@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -36,7 +37,9 @@ def _language() -> str:
     return locale.language if locale is not None else "es"
 
 
-def _programme_page(year: int, form: ProgrammeForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _programme_page(
+    year: int, form: ProgrammeForm | None = None, status: int = 200
+) -> ResponseReturnValue:
     session = db.session
     found = programmes.get_programme(session, year)
     if form is None and can(current_user, P.AUDIT_PROGRAMME_MANAGE):
@@ -55,14 +58,14 @@ def _programme_page(year: int, form: ProgrammeForm | None = None, status: int = 
 
 @bp.get("/programme/<int:year>")
 @permission_required(P.AUDIT_READ_ALL)
-def programme(year: int):  # type: ignore[no-untyped-def]
+def programme(year: int) -> ResponseReturnValue:
     _check_year(year)
     return _programme_page(year)
 
 
 @bp.post("/programme/<int:year>")
 @permission_required(P.AUDIT_PROGRAMME_MANAGE)
-def save_programme(year: int):  # type: ignore[no-untyped-def]
+def save_programme(year: int) -> ResponseReturnValue:
     _check_year(year)
     form = ProgrammeForm()
     if form.validate_on_submit():
@@ -81,7 +84,7 @@ def save_programme(year: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/programme/<int:year>/coverage")
 @permission_required(P.AUDIT_READ_ALL)
-def coverage(year: int):  # type: ignore[no-untyped-def]
+def coverage(year: int) -> str:
     _check_year(year)
     found = programmes.coverage(db.session, current_user, year)
     language = _language()
@@ -94,7 +97,7 @@ def coverage(year: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _auditors_page(status: int = 200, failed: dict[int, Any] | None = None):  # type: ignore[no-untyped-def]
+def _auditors_page(status: int = 200, failed: dict[int, Any] | None = None) -> ResponseReturnValue:
     rows = queries.auditor_rows(db.session)
     forms = {}
     if can(current_user, P.AUDIT_PROGRAMME_MANAGE):
@@ -115,13 +118,13 @@ def _auditors_page(status: int = 200, failed: dict[int, Any] | None = None):  # 
 
 @bp.get("/auditors")
 @permission_required(P.AUDIT_READ_ALL)
-def auditors():  # type: ignore[no-untyped-def]
+def auditors() -> ResponseReturnValue:
     return _auditors_page()
 
 
 @bp.post("/auditors/<int:user_id>")
 @permission_required(P.AUDIT_PROGRAMME_MANAGE)
-def save_auditor(user_id: int):  # type: ignore[no-untyped-def]
+def save_auditor(user_id: int) -> ResponseReturnValue:
     if user_id not in {u.id for u in queries.auditor_candidates(db.session)}:
         raise NotFound(_("Only auditors and quality leads have an auditor profile."))
     form = AuditorProfileForm()

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -75,7 +76,7 @@ def read_year(raw: str | None) -> int:
 
 @bp.get("")
 @permission_required(P.AUDIT_READ_OWN)
-def index():  # type: ignore[no-untyped-def]
+def index() -> str:
     session = db.session
     year = read_year(request.args.get("year"))
     state = request.args.get("state", "")
@@ -100,7 +101,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.get("/calendar")
 @permission_required(P.AUDIT_READ_OWN)
-def calendar():  # type: ignore[no-untyped-def]
+def calendar() -> str:
     today = approval.today()
     year = read_year(request.args.get("year"))
     month = request.args.get("month", type=int) or (today.month if year == today.year else 1)
@@ -149,7 +150,7 @@ def _planning_form(
 
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required(P.AUDIT_PROGRAMME_MANAGE)
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     year = read_year(request.args.get("year"))
     programme = programmes.get_programme(db.session, year)
     if programme is None:
@@ -176,7 +177,7 @@ def new():  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:audit_id>/edit", methods=["GET", "POST"])
 @permission_required(P.AUDIT_PROGRAMME_MANAGE)
-def edit(audit_id: int):  # type: ignore[no-untyped-def]
+def edit(audit_id: int) -> ResponseReturnValue:
     audit = services.get_audit(db.session, current_user, audit_id)
     if audit.state not in PLANNING_STATES:
         flash(_("The plan cannot change once the audit has started."), "warning")
@@ -208,7 +209,7 @@ def edit(audit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:audit_id>/reschedule", methods=["GET", "POST"])
 @permission_required(P.AUDIT_PROGRAMME_MANAGE)
-def reschedule(audit_id: int):  # type: ignore[no-untyped-def]
+def reschedule(audit_id: int) -> ResponseReturnValue:
     audit = services.get_audit(db.session, current_user, audit_id)
     form = RescheduleForm()
     if request.method == "GET":
@@ -219,8 +220,8 @@ def reschedule(audit_id: int):  # type: ignore[no-untyped-def]
                 db.session,
                 current_user,
                 audit.id,
-                start_on=form.start_on.data,  # type: ignore[arg-type]
-                end_on=form.end_on.data,  # type: ignore[arg-type]
+                start_on=form.start_on.data,
+                end_on=form.end_on.data,
                 reason=form.reason.data or "",
             )
         except ValidationFailed as error:
@@ -239,7 +240,7 @@ def reschedule(audit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:audit_id>/cancel", methods=["GET", "POST"])
 @permission_required(P.AUDIT_PROGRAMME_MANAGE)
-def cancel(audit_id: int):  # type: ignore[no-untyped-def]
+def cancel(audit_id: int) -> ResponseReturnValue:
     audit = services.get_audit(db.session, current_user, audit_id)
     form = CancelForm()
     if form.validate_on_submit():

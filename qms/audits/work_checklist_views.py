@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -46,7 +47,7 @@ def _question(question_id: int) -> ChecklistQuestion:
     return question
 
 
-def render_checklist(audit: Audit, status: int = 200, **forms: Any):  # type: ignore[no-untyped-def]
+def render_checklist(audit: Audit, status: int = 200, **forms: Any) -> ResponseReturnValue:
     """The checklist page: one small form per question; `forms` carries a failed one back."""
     questions = [q for q in audit.questions if not q.withdrawn]
     answer_forms, evidence_forms, edit_forms = {}, {}, {}
@@ -98,13 +99,13 @@ def _answer_json(question: ChecklistQuestion) -> dict[str, Any]:
 
 @bp.get("/<int:audit_id>/checklist")
 @permission_required(P.AUDIT_READ_ALL, own=True)
-def checklist_page(audit_id: int):  # type: ignore[no-untyped-def]
+def checklist_page(audit_id: int) -> ResponseReturnValue:
     return render_checklist(services.get_audit(db.session, current_user, audit_id))
 
 
 @bp.post("/questions/<int:question_id>/answer")
 @permission_required(P.AUDIT_CONDUCT)
-def answer(question_id: int):  # type: ignore[no-untyped-def]
+def answer(question_id: int) -> ResponseReturnValue:
     """One answer. JSON in, JSON out for the script; a form post and a redirect without it."""
     as_json = _wants_json()
     form = unique_ids(AnswerForm(), str(question_id))
@@ -140,7 +141,7 @@ def answer(question_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/questions/<int:question_id>/evidence")
 @permission_required(P.AUDIT_CONDUCT)
-def attach(question_id: int):  # type: ignore[no-untyped-def]
+def attach(question_id: int) -> ResponseReturnValue:
     question = _question(question_id)
     form = unique_ids(EvidenceForm(), str(question_id))
 
@@ -173,12 +174,12 @@ def attach(question_id: int):  # type: ignore[no-untyped-def]
 def evidence(evidence_id: int) -> Response:
     store = current_app.extensions["qms_store"]
     found, data = checklist.read_answer_evidence(db.session, store, current_user, evidence_id)
-    return Response(data, headers=download_headers(found))  # type: ignore[arg-type]
+    return Response(data, headers=download_headers(found))
 
 
 @bp.post("/<int:audit_id>/checklist/generate")
 @permission_required(P.AUDIT_CONDUCT)
-def generate(audit_id: int):  # type: ignore[no-untyped-def]
+def generate(audit_id: int) -> ResponseReturnValue:
     return step(
         audit_id,
         "action_form",
@@ -192,7 +193,7 @@ def generate(audit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:audit_id>/questions")
 @permission_required(P.AUDIT_CONDUCT)
-def add_question(audit_id: int):  # type: ignore[no-untyped-def]
+def add_question(audit_id: int) -> ResponseReturnValue:
     form = QuestionForm()
     audit = services.get_audit(db.session, current_user, audit_id)
     form.set_choices(audit.processes, iso9001.clauses(language()))
@@ -217,7 +218,7 @@ def add_question(audit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/questions/<int:question_id>/edit")
 @permission_required(P.AUDIT_CONDUCT)
-def edit_question(question_id: int):  # type: ignore[no-untyped-def]
+def edit_question(question_id: int) -> ResponseReturnValue:
     question = _question(question_id)
     form = unique_ids(QuestionEditForm(), str(question_id))
     return step(
@@ -236,7 +237,7 @@ def edit_question(question_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/questions/<int:question_id>/withdraw")
 @permission_required(P.AUDIT_CONDUCT)
-def withdraw_question(question_id: int):  # type: ignore[no-untyped-def]
+def withdraw_question(question_id: int) -> ResponseReturnValue:
     question = _question(question_id)
     return step(
         question.audit_id,

@@ -4,6 +4,7 @@ nonconformity, write the report, sign it (issue), accept it, close the audit."""
 from __future__ import annotations
 
 from flask import flash, redirect, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -27,14 +28,9 @@ from qms.documents import iso9001
 P = Permission
 
 
-def _password_refused(error: ValidationFailed | Conflict) -> bool:
-    """A wrong password is recorded (signature:refused) before the service refuses."""
-    return error.field == "password"
-
-
 @bp.post("/<int:audit_id>/findings")
 @permission_required(P.AUDIT_CONDUCT)
-def record_finding(audit_id: int):  # type: ignore[no-untyped-def]
+def record_finding(audit_id: int) -> ResponseReturnValue:
     form = FindingForm()
 
     def call(audit: Audit) -> None:
@@ -62,7 +58,7 @@ def record_finding(audit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/findings/<int:finding_id>/nonconformity")
 @permission_required(P.AUDIT_CONDUCT)
-def open_nonconformity(finding_id: int):  # type: ignore[no-untyped-def]
+def open_nonconformity(finding_id: int) -> ResponseReturnValue:
     finding = findings.get_finding(db.session, current_user, finding_id)
     form = ActionForm()
     if not form.validate_on_submit():
@@ -81,7 +77,7 @@ def open_nonconformity(finding_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:audit_id>/report")
 @permission_required(P.AUDIT_CONDUCT)
-def save_report(audit_id: int):  # type: ignore[no-untyped-def]
+def save_report(audit_id: int) -> ResponseReturnValue:
     form = ReportTextForm()
     return step(
         audit_id,
@@ -102,7 +98,7 @@ def save_report(audit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:audit_id>/report/issue")
 @permission_required(P.AUDIT_CONDUCT)
-def issue_report(audit_id: int):  # type: ignore[no-untyped-def]
+def issue_report(audit_id: int) -> ResponseReturnValue:
     form = IssueReportForm()
     return step(
         audit_id,
@@ -113,13 +109,12 @@ def issue_report(audit_id: int):  # type: ignore[no-untyped-def]
         ),
         _("Report signed and issued: it is read-only from now on."),
         anchor="report",
-        keep=_password_refused,
     )
 
 
 @bp.post("/<int:audit_id>/report/accept")
 @permission_required(P.AUDIT_REPORT_ACCEPT)
-def accept_report(audit_id: int):  # type: ignore[no-untyped-def]
+def accept_report(audit_id: int) -> ResponseReturnValue:
     form = AcceptReportForm()
     return step(
         audit_id,
@@ -134,13 +129,12 @@ def accept_report(audit_id: int):  # type: ignore[no-untyped-def]
         ),
         _("Report accepted."),
         anchor="signatures",
-        keep=_password_refused,
     )
 
 
 @bp.post("/<int:audit_id>/close")
 @permission_required(P.AUDIT_PROGRAMME_MANAGE)
-def close(audit_id: int):  # type: ignore[no-untyped-def]
+def close(audit_id: int) -> ResponseReturnValue:
     return step(
         audit_id,
         "close_form",

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -34,8 +35,9 @@ from qms.capa.models import Nonconformity
 from qms.core.db import db
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, can, permission_required
-from qms.core.web import attach_error, commit_despite_error
+from qms.core.web import attach_error
 from qms.documents import iso9001
+from qms.users.auth import SignatureRefused
 from qms.users.models import User
 
 P = Permission
@@ -98,7 +100,7 @@ def _nonconformities(audit: Audit) -> dict[int, Nonconformity]:
     return {nc.id: nc for nc in db.session.scalars(stmt)}
 
 
-def render_show(audit: Audit, status: int = 200, **forms: Any):  # type: ignore[no-untyped-def]
+def render_show(audit: Audit, status: int = 200, **forms: Any) -> ResponseReturnValue:
     """The audit's page with the forms of the next step; `forms` carries a failed one back."""
     values: dict[str, Any] = {
         "agenda_form": AgendaItemForm(formdata=None, day=audit.start_on),
@@ -152,8 +154,7 @@ def step(
     render: Render | None = None,
     endpoint: str = "audit_work.show",
     anchor: str | None = None,
-    keep: Callable[[ValidationFailed | Conflict], bool] | None = None,
-):  # type: ignore[no-untyped-def]
+) -> ResponseReturnValue:
     """One POSTed step: run the service, then back to the page with a message; a refusal in
     domain terms (invalid, or the state does not allow it) shows the page again with the
     message beside its field."""
@@ -163,14 +164,15 @@ def step(
         try:
             result = call(audit)
         except (ValidationFailed, Conflict) as error:
-            if keep is not None and keep(error):
-                commit_despite_error()  # e.g. a refused signature stays in the trail
-            else:
+            # A recorded refusal (a wrong signing password) keeps its trail event: attach_error.
+            if not error.recorded:
                 # Undo any half-made change, so that the page shows the audit as it is.
                 db.session.rollback()
                 audit = services.get_audit(db.session, current_user, audit_id)
             show_error(form, error)
-            return render(audit, error.status_code, **{key: form})
+            # A wrong password is the form's wrong value here (400); the API answers 403.
+            status = 400 if isinstance(error, SignatureRefused) else error.status_code
+            return render(audit, status, **{key: form})
         flash(done(result) if callable(done) else done, "success")
         return redirect(url_for(endpoint, audit_id=audit_id, _anchor=anchor))
     return render(audit, 400, **{key: form})
@@ -178,13 +180,13 @@ def step(
 
 @bp.get("/<int:audit_id>")
 @permission_required(P.AUDIT_READ_ALL, own=True)
-def show(audit_id: int):  # type: ignore[no-untyped-def]
+def show(audit_id: int) -> ResponseReturnValue:
     return render_show(services.get_audit(db.session, current_user, audit_id))
 
 
 @bp.post("/<int:audit_id>/notify")
 @permission_required(P.AUDIT_CONDUCT)
-def notify(audit_id: int):  # type: ignore[no-untyped-def]
+def notify(audit_id: int) -> ResponseReturnValue:
     def call(audit: Audit) -> None:
         from qms.audits.notify import notify_plan  # written alongside; imported when used
 
@@ -201,7 +203,7 @@ def notify(audit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:audit_id>/start")
 @permission_required(P.AUDIT_CONDUCT)
-def start(audit_id: int):  # type: ignore[no-untyped-def]
+def start(audit_id: int) -> ResponseReturnValue:
     return step(
         audit_id,
         "action_form",
@@ -213,7 +215,7 @@ def start(audit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:audit_id>/agenda")
 @permission_required(P.AUDIT_CONDUCT)
-def add_agenda_item(audit_id: int):  # type: ignore[no-untyped-def]
+def add_agenda_item(audit_id: int) -> ResponseReturnValue:
     form = AgendaItemForm()
     audit = services.get_audit(db.session, current_user, audit_id)
     form.set_processes(audit.processes)
@@ -240,7 +242,7 @@ def add_agenda_item(audit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:audit_id>/agenda/default")
 @permission_required(P.AUDIT_CONDUCT)
-def add_default_agenda(audit_id: int):  # type: ignore[no-untyped-def]
+def add_default_agenda(audit_id: int) -> ResponseReturnValue:
     return step(
         audit_id,
         "action_form",
@@ -253,7 +255,7 @@ def add_default_agenda(audit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/agenda/<int:item_id>/remove")
 @permission_required(P.AUDIT_CONDUCT)
-def remove_agenda_item(item_id: int):  # type: ignore[no-untyped-def]
+def remove_agenda_item(item_id: int) -> ResponseReturnValue:
     item = db.session.get(AgendaItem, item_id)
     if item is None:
         raise NotFound(_("Agenda item not found."))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from qms.capa.lifecycle import OPEN_ACTION
 from qms.capa.models import CapaAction, CheckResult, EffectivenessCheck, NcState, Nonconformity
 from qms.capa.pqrs_models import PqrsRequest, PqrsState
-from qms.core.permissions import Permission, require
+from qms.core.permissions import Actor, Permission, require
 
 OPEN = (
     NcState.REPORTED,
@@ -56,9 +56,9 @@ def _age_bucket(days: int) -> str:
     return AGE_BUCKETS[-1][1]
 
 
-def build_dashboard(session: Session, actor: object, today: date) -> Dashboard:
+def build_dashboard(session: Session, actor: Actor | None, today: date) -> Dashboard:
     """Figures over every nonconformity and PQRS: for those who read them all."""
-    require(actor, Permission.NONCONFORMITY_READ_ALL)  # type: ignore[arg-type]
+    require(actor, Permission.NONCONFORMITY_READ_ALL)
     board = Dashboard()
     open_ncs = list(session.scalars(sa.select(Nonconformity).where(Nonconformity.state.in_(OPEN))))
     board.open_total = len(open_ncs)

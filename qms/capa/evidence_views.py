@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,7 +20,7 @@ from qms.core.permissions import Permission, permission_required
 
 @bp.post("/<int:nc_id>/evidence")
 @permission_required(Permission.NONCONFORMITY_REPORT)
-def attach(nc_id: int):  # type: ignore[no-untyped-def]
+def attach(nc_id: int) -> ResponseReturnValue:
     form = EvidenceForm()
 
     def call(nc: Any) -> None:
@@ -43,4 +44,4 @@ def attach(nc_id: int):  # type: ignore[no-untyped-def]
 def evidence(evidence_id: int) -> Response:
     store = current_app.extensions["qms_store"]
     found, data = read_evidence(db.session, store, current_user, evidence_id)
-    return Response(data, headers=download_headers(found))  # type: ignore[arg-type]
+    return Response(data, headers=download_headers(found))

@@ -195,7 +195,7 @@ class AnalysisForm(FlaskForm):
         if self.method.data == AnalysisMethod.FIVE_WHYS:
             answers = [(n, (self[f"why_{n}"].data or "").strip()) for n in WHYS]
             written = [(n, text) for n, text in answers if text]
-            roots = []
+            roots: list[int] = []
             if self.root_why.data:
                 chosen = [i for i, (n, _text) in enumerate(written) if str(n) == self.root_why.data]
                 if not chosen:
@@ -204,7 +204,7 @@ class AnalysisForm(FlaskForm):
             return {"whys": [text for _n, text in written], "root_causes": roots}
         if self.method.data == AnalysisMethod.ISHIKAWA:
             causes = {key: _lines(self[f"cause_{key}"].data) for key in CATEGORIES}
-            roots = []
+            refs: list[list[str | int]] = []
             for ref in re.split(r"[\s,;]+", (self.ishikawa_roots.data or "").strip().lower()):
                 if not ref:
                     continue
@@ -215,8 +215,8 @@ class AnalysisForm(FlaskForm):
                         _("%(ref)s names no cause: write category:number.", ref=ref),
                         field="ishikawa_roots",
                     )
-                roots.append([match.group(1), number - 1])
-            return {"causes": causes, "root_causes": roots}
+                refs.append([match.group(1), number - 1])
+            return {"causes": causes, "root_causes": refs}
         return {}
 
 

@@ -12,12 +12,11 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
 
 from qms.capa.models import ActionStatus, CheckResult, NcState, Nonconformity
 from qms.core.errors import Conflict, ValidationFailed
 from qms.core.permissions import Permission
-from qms.core.workflow import Rule, apply_transition
+from qms.core.workflow import Rule, Workflow
 from qms.trail import services as trail
 
 S = NcState
@@ -127,27 +126,11 @@ TRANSITIONS: Mapping[tuple[str, str], Rule] = {
 }
 
 
-def apply(
-    session: Session,
-    nc: Nonconformity,
-    action: NcAction,
-    actor: Any,
-    *,
-    reason: str | None = None,
-    values: Mapping[str, Any] | None = None,
-    details: Mapping[str, Any] | None = None,
-) -> None:
-    """Move the nonconformity through the table; a lost race is a 409."""
-    apply_transition(
-        session,
-        TRANSITIONS,
-        nc,
-        action,
-        actor,
-        object_type="nonconformity",
-        describe=lambda n: {"code": n.code, "round": n.round},
-        record=trail.record,
-        reason=reason,
-        values=values,
-        details=details,
-    )
+WORKFLOW = Workflow(
+    TRANSITIONS,
+    model=Nonconformity,
+    object_type="nonconformity",
+    describe=lambda n: {"code": n.code, "round": n.round},
+    record=trail.record,
+)
+apply = WORKFLOW.apply  # a lost race is a 409

@@ -16,12 +16,12 @@ from qms.capa.models import NcSource, Nonconformity
 from qms.capa.pqrs_models import Channel, PqrsRequest, PqrsState, Satisfaction
 from qms.capa.services import required_text
 from qms.capa.terms import RequestKind, extended_due, response_due
-from qms.core.db import utcnow
+from qms.core.db import rowcount, utcnow
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.localtime import local_today
 from qms.core.permissions import Permission, can, can_own_variant, require
 from qms.core.sequence import add_numbered
-from qms.core.workflow import Rule, apply_transition
+from qms.core.workflow import Rule, Workflow
 from qms.processes.models import Process
 from qms.trail import services as trail
 
@@ -38,6 +38,15 @@ TRANSITIONS: Mapping[tuple[str, str], Rule] = {
 }
 
 
+WORKFLOW = Workflow(
+    TRANSITIONS,
+    model=PqrsRequest,
+    object_type="pqrs",
+    describe=lambda r: {"code": r.code},
+    record=trail.record,
+)
+
+
 def _apply(
     session: Session,
     request: PqrsRequest,
@@ -46,18 +55,7 @@ def _apply(
     values: dict[str, Any],
     details: dict[str, Any],
 ) -> None:
-    apply_transition(
-        session,
-        TRANSITIONS,
-        request,
-        action,
-        actor,
-        object_type="pqrs",
-        describe=lambda r: {"code": r.code},
-        record=trail.record,
-        values=values,
-        details=details,
-    )
+    WORKFLOW.apply(session, request, action, actor, values=values, details=details)
 
 
 def _choice(value: str, choices: Any, field: str, message: Any) -> str:
@@ -235,7 +233,7 @@ def raise_nonconformity(session: Session, actor: Any, request_id: int) -> Noncon
         )
     if request.process_id is None:
         raise ValidationFailed(str(_l("Route it to a process first.")), field="process_id")
-    if request.nonconformity_id is not None:
+    if request.nonconformity is not None:
         raise Conflict(str(_l("It already raised %(code)s.", code=request.nonconformity.code)))
     nc = nc_services.report_nonconformity(
         session,
@@ -253,7 +251,7 @@ def raise_nonconformity(session: Session, actor: Any, request_id: int) -> Noncon
         .values(nonconformity_id=nc.id)
         .execution_options(synchronize_session=False)
     )
-    if linked.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(linked) != 1:
         raise Conflict(str(_l("Someone else changed this meanwhile; reload and try again.")))
     session.refresh(request)
     trail.record(

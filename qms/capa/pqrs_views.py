@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -58,7 +59,7 @@ def _nc_url(nc_id: int) -> str | None:
 
 @bp.get("")
 @permission_required(P.PQRS_REGISTER)
-def index():  # type: ignore[no-untyped-def]
+def index() -> str:
     state = request.args.get("state", "")
     rows = pqrs.list_pqrs(db.session, current_user, state=state if state in STATE_LABELS else None)
     return render_template("pqrs/index.html", rows=rows, state=state, **_labels())
@@ -66,7 +67,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required(P.PQRS_REGISTER)
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     form = RegisterForm()
     if request.method == "GET":
         form.received_on.data = approval.today()
@@ -80,7 +81,7 @@ def new():  # type: ignore[no-untyped-def]
                 customer_name=form.customer_name.data or "",
                 customer_contact=form.customer_contact.data or "",
                 text=form.text.data or "",
-                received_on=form.received_on.data,  # type: ignore[arg-type]
+                received_on=form.received_on.data,
             )
         except ValidationFailed as error:
             attach_error(form, error)
@@ -113,7 +114,7 @@ def _forms(found: Any) -> dict[str, Any]:
     }
 
 
-def _show(request_id: int, status: int = 200, **override: Any):  # type: ignore[no-untyped-def]
+def _show(request_id: int, status: int = 200, **override: Any) -> ResponseReturnValue:
     found = pqrs.get_pqrs(db.session, current_user, request_id)
     forms = _forms(found) | override
     return render_template(
@@ -123,11 +124,11 @@ def _show(request_id: int, status: int = 200, **override: Any):  # type: ignore[
 
 @bp.get("/<int:request_id>")
 @permission_required(P.PQRS_REGISTER)
-def show(request_id: int):  # type: ignore[no-untyped-def]
+def show(request_id: int) -> ResponseReturnValue:
     return _show(request_id)
 
 
-def _act(request_id: int, form: Any, name: str, action: Any, message: str):  # type: ignore[no-untyped-def]
+def _act(request_id: int, form: Any, name: str, action: Any, message: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             action()
@@ -141,7 +142,7 @@ def _act(request_id: int, form: Any, name: str, action: Any, message: str):  # t
 
 @bp.post("/<int:request_id>/route")
 @permission_required(P.PQRS_MANAGE)
-def route(request_id: int):  # type: ignore[no-untyped-def]
+def route(request_id: int) -> ResponseReturnValue:
     form = _forms(pqrs.get_pqrs(db.session, current_user, request_id))["route_form"]
     form.process(request.form)
     return _act(
@@ -161,7 +162,7 @@ def route(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:request_id>/extend")
 @permission_required(P.PQRS_MANAGE)
-def extend(request_id: int):  # type: ignore[no-untyped-def]
+def extend(request_id: int) -> ResponseReturnValue:
     form = ExtendForm(prefix="extend")
     return _act(
         request_id,
@@ -181,7 +182,7 @@ def extend(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:request_id>/answer")
 @permission_required(P.PQRS_ANSWER, own=True)
-def answer(request_id: int):  # type: ignore[no-untyped-def]
+def answer(request_id: int) -> ResponseReturnValue:
     form = AnswerForm(prefix="answer")
     return _act(
         request_id,
@@ -200,7 +201,7 @@ def answer(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:request_id>/close")
 @permission_required(P.PQRS_MANAGE)
-def close(request_id: int):  # type: ignore[no-untyped-def]
+def close(request_id: int) -> ResponseReturnValue:
     form = CloseForm(prefix="close")
     return _act(
         request_id,
@@ -215,7 +216,7 @@ def close(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:request_id>/nonconformity")
 @permission_required(P.PQRS_MANAGE)
-def raise_nc(request_id: int):  # type: ignore[no-untyped-def]
+def raise_nc(request_id: int) -> ResponseReturnValue:
     form = RaiseForm(prefix="raise")
     if not form.validate_on_submit():
         return _show(request_id, 400, raise_form=form)

@@ -23,7 +23,7 @@ P = Permission
 
 @bp.get("/dashboard")
 @permission_required(P.NONCONFORMITY_READ_ALL)
-def dashboard():  # type: ignore[no-untyped-def]
+def dashboard() -> str:
     board = build_dashboard(db.session, current_user, approval.today())
     charts = {
         "process": bar_chart(board.by_process, _("Open nonconformities by process")),

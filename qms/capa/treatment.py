@@ -24,7 +24,7 @@ from qms.capa.models import (
     RootCauseAnalysis,
 )
 from qms.capa.services import get_nonconformity, required_text
-from qms.core.db import utcnow
+from qms.core.db import rowcount, utcnow
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, require
 from qms.documents.models import ChangeRequest, ChangeRequestState, DocumentVersion, VersionState
@@ -69,8 +69,8 @@ def _clean_analysis(method: str, data: Any) -> tuple[dict[str, Any], str]:
         whys = _texts(data.get("whys") or [])
         if not all(whys) or not whys:
             raise ValidationFailed(str(_l("Write at least one why.")), field="analysis")
-        roots = sorted({_index(i, len(whys)) for i in marked}) or [len(whys) - 1]
-        return {"whys": whys, "root_causes": roots}, "\n".join(whys[i] for i in roots)
+        why_roots = sorted({_index(i, len(whys)) for i in marked}) or [len(whys) - 1]
+        return {"whys": whys, "root_causes": why_roots}, "\n".join(whys[i] for i in why_roots)
     if method == AnalysisMethod.ISHIKAWA:
         raw = data.get("causes") or {}
         if not isinstance(raw, dict) or set(raw) - set(CATEGORIES):
@@ -106,7 +106,8 @@ def analyse_nonconformity(
     require(actor, P.NONCONFORMITY_TREAT, nc)
     if nc.state != S.CONTAINED:
         raise Conflict(str(_l("This action is not possible in the current state; reload.")))
-    clean, root_text = {}, ""
+    clean: dict[str, Any] = {}
+    root_text = ""
     if action_needed:
         clean, root_text = _clean_analysis(method, data or {})
     else:
@@ -283,7 +284,7 @@ def update_action(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if updated.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(updated) != 1:
         raise Conflict(str(_l("Someone else changed this meanwhile; reload and try again.")))
     session.refresh(action)
     trail.record(

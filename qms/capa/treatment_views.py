@@ -3,6 +3,7 @@ the plan's approval, action updates, the signed effectiveness check, closing and
 
 from __future__ import annotations
 
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -30,7 +31,7 @@ P = Permission
 
 @bp.post("/<int:nc_id>/analyse")
 @permission_required(P.NONCONFORMITY_TREAT, own=True)
-def analyse(nc_id: int):  # type: ignore[no-untyped-def]
+def analyse(nc_id: int) -> ResponseReturnValue:
     form = AnalysisForm()
     needed = form.needed()
     method = (form.method.data or "") if needed else ""
@@ -64,7 +65,7 @@ def analyse(nc_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:nc_id>/actions")
 @permission_required(P.NONCONFORMITY_TREAT, own=True)
-def add_action(nc_id: int):  # type: ignore[no-untyped-def]
+def add_action(nc_id: int) -> ResponseReturnValue:
     form = ActionForm()
     form.set_owners(active_users())
     return step(
@@ -88,7 +89,7 @@ def add_action(nc_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:nc_id>/approve-plan")
 @permission_required(P.NONCONFORMITY_APPROVE_PLAN)
-def approve_plan(nc_id: int):  # type: ignore[no-untyped-def]
+def approve_plan(nc_id: int) -> ResponseReturnValue:
     form = PlanForm()
     return step(
         nc_id,
@@ -107,7 +108,7 @@ def approve_plan(nc_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:nc_id>/actions/<int:action_id>/update")
 @permission_required(P.CAPA_ACTION_UPDATE, own=True)
-def update_action(nc_id: int, action_id: int):  # type: ignore[no-untyped-def]
+def update_action(nc_id: int, action_id: int) -> ResponseReturnValue:
     form = unique_ids(ActionUpdateForm(), str(action_id))
 
     def call(nc: Nonconformity) -> None:
@@ -127,7 +128,7 @@ def update_action(nc_id: int, action_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:nc_id>/effectiveness")
 @permission_required(P.EFFECTIVENESS_SIGN)
-def sign_effectiveness(nc_id: int):  # type: ignore[no-untyped-def]
+def sign_effectiveness(nc_id: int) -> ResponseReturnValue:
     form = EffectivenessForm()
     effective = form.result.data == CheckResult.EFFECTIVE
     done = (
@@ -148,14 +149,12 @@ def sign_effectiveness(nc_id: int):  # type: ignore[no-untyped-def]
             password=form.password.data or "",
         ),
         done,
-        # A wrong password is recorded (signature:refused) before the service refuses.
-        keep=lambda error: error.field == "password",
     )
 
 
 @bp.post("/<int:nc_id>/close")
 @permission_required(P.NONCONFORMITY_CLOSE)
-def close(nc_id: int):  # type: ignore[no-untyped-def]
+def close(nc_id: int) -> ResponseReturnValue:
     return step(
         nc_id,
         "close_form",
@@ -167,7 +166,7 @@ def close(nc_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:nc_id>/notes")
 @permission_required(P.NONCONFORMITY_CLOSE)
-def append_note(nc_id: int):  # type: ignore[no-untyped-def]
+def append_note(nc_id: int) -> ResponseReturnValue:
     form = NoteForm()
     return step(
         nc_id,

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -49,7 +50,7 @@ from qms.core.db import db
 from qms.core.errors import NotFound, ValidationFailed
 from qms.core.forms import unique_ids
 from qms.core.permissions import Permission, can, permission_required
-from qms.core.web import attach_error, commit_despite_error
+from qms.core.web import attach_error
 from qms.documents import iso9001
 from qms.documents.change_request_views import document_url, optional_url
 from qms.documents.models import Document
@@ -110,7 +111,7 @@ def _earlier_rounds(nc: Nonconformity) -> list[dict[str, Any]]:
     ]
 
 
-def render_detail(nc: Nonconformity, status: int = 200, **forms: Any):  # type: ignore[no-untyped-def]
+def render_detail(nc: Nonconformity, status: int = 200, **forms: Any) -> ResponseReturnValue:
     """The detail page with the forms of the next step; `forms` carries a failed one back."""
     session, user = db.session, current_user
     values: dict[str, Any] = {
@@ -187,8 +188,7 @@ def step(
     done: str,
     *,
     aliases: dict[str, str] | None = None,
-    keep: Callable[[ValidationFailed], bool] | None = None,
-):  # type: ignore[no-untyped-def]
+) -> ResponseReturnValue:
     """One POSTed step: run the service, then back to the detail page with a message; a
     ValidationFailed shows the page again with the error beside its field (400)."""
     nc = services.get_nonconformity(db.session, current_user, nc_id)
@@ -196,9 +196,8 @@ def step(
         try:
             call(nc)
         except ValidationFailed as error:
-            if keep is not None and keep(error):
-                commit_despite_error()  # e.g. a refused signature stays in the trail
-            else:
+            # A recorded refusal (a wrong signing password) keeps its trail event: attach_error.
+            if not error.recorded:
                 # Undo any half-made change, so that the page shows the record as it is.
                 db.session.rollback()
                 nc = services.get_nonconformity(db.session, current_user, nc_id)
@@ -211,7 +210,7 @@ def step(
 
 @bp.get("/")
 @permission_required(P.NONCONFORMITY_REPORT)
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     filters = FilterForm(formdata=request.args)
     # Read leniently: an unknown state shows them all, never a 400.
     state = filters.state.data if filters.state.data in STATE_LABELS else ""
@@ -232,7 +231,7 @@ def _document_id(code: str | None) -> int | None:
 
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required(P.NONCONFORMITY_REPORT)
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     form = ReportForm()
     processes = db.session.scalars(
         sa.select(Process).where(Process.active.is_(True)).order_by(Process.code)
@@ -264,13 +263,13 @@ def new():  # type: ignore[no-untyped-def]
 
 @bp.get("/<int:nc_id>")
 @permission_required(P.NONCONFORMITY_REPORT)
-def show(nc_id: int):  # type: ignore[no-untyped-def]
+def show(nc_id: int) -> ResponseReturnValue:
     return render_detail(services.get_nonconformity(db.session, current_user, nc_id))
 
 
 @bp.post("/<int:nc_id>/accept")
 @permission_required(P.NONCONFORMITY_DECIDE, own=True)
-def accept(nc_id: int):  # type: ignore[no-untyped-def]
+def accept(nc_id: int) -> ResponseReturnValue:
     return step(
         nc_id,
         "accept_form",
@@ -282,7 +281,7 @@ def accept(nc_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:nc_id>/discard")
 @permission_required(P.NONCONFORMITY_DECIDE, own=True)
-def discard(nc_id: int):  # type: ignore[no-untyped-def]
+def discard(nc_id: int) -> ResponseReturnValue:
     form = DiscardForm()
     return step(
         nc_id,
@@ -297,7 +296,7 @@ def discard(nc_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:nc_id>/contain")
 @permission_required(P.NONCONFORMITY_TREAT, own=True)
-def contain(nc_id: int):  # type: ignore[no-untyped-def]
+def contain(nc_id: int) -> ResponseReturnValue:
     form = ContainForm()
     return step(
         nc_id,

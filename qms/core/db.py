@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_app_context
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -44,6 +44,14 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def rowcount(result: Result[*tuple[Any, ...]]) -> int:
+    """The rows an UPDATE or DELETE matched. `Session.execute` is typed as returning a plain
+    Result; for these statements it is a CursorResult, which has the count."""
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"no row count on a {type(result).__name__}")
+    return result.rowcount
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any, busy_ms: int) -> None:

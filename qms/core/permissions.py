@@ -200,7 +200,9 @@ class Actor(Protocol):
     """What the checks need to know of a user."""
 
     id: int
-    is_active: bool
+
+    @property
+    def is_active(self) -> bool: ...
 
     @property
     def role_names(self) -> frozenset[str]: ...

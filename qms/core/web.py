@@ -22,8 +22,19 @@ def commit_despite_error() -> None:
     g.commit_despite_error = True
 
 
+def keep_if_recorded(error: DomainError) -> None:
+    """The one place the edge honours `DomainError.recorded`: the service recorded why it
+    refused (a refused signature, a lockout), so that record is committed although the request
+    answers with the error. Pages that show the error on their form, and the error handler for
+    pages and API alike, come here."""
+    if error.recorded:
+        commit_despite_error()
+
+
 def attach_error(form: Any, error: DomainError, *, aliases: dict[str, str] | None = None) -> None:
-    """Show a service's error beside the form field it names, or above the form."""
+    """Show a service's error beside the form field it names, or above the form (a recorded
+    error keeps its record: `keep_if_recorded`)."""
+    keep_if_recorded(error)
     name = (aliases or {}).get(error.field or "", error.field)
     field = getattr(form, name, None) if name else None
     if field is not None:
@@ -113,8 +124,7 @@ def _http_error(exc: HTTPException) -> Response:
 
 
 def _domain_error(error: DomainError) -> Response:
-    if error.recorded:
-        commit_despite_error()
+    keep_if_recorded(error)
     if isinstance(error, NotAuthenticated) and not is_api_request():
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))  # type: ignore[return-value]
     return error_response(error)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from qms.core.db import rowcount
 from qms.core.errors import Conflict, ValidationFailed
 from qms.core.permissions import Permission, require
 
@@ -80,45 +81,72 @@ def conditional_update(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(result) != 1:
         raise Conflict(str(_l("Someone else changed this meanwhile; reload and try again.")))
 
 
-def apply_transition(
-    session: Session,
-    table: Mapping[tuple[str, str], Rule],
-    obj: Any,
-    action: str,
-    actor: Any,
-    *,
-    object_type: str,
-    describe: Callable[[Any], Mapping[str, Any]],
-    record: Recorder,
-    reason: str | None = None,
-    values: Mapping[str, Any] | None = None,
-    details: Mapping[str, Any] | None = None,
-    checked: bool = False,
-) -> Rule:
-    """Check, move the state with a conditional UPDATE (a lost race is Conflict), record it.
+@dataclass(frozen=True)
+class Checked:
+    """A transition that passed its checks: the only thing `Workflow.apply` moves without
+    checking again (signing checks, then re-authenticates and locks, then applies)."""
 
-    `describe(obj)` names the object in the trail event (read after the update); `record` is
-    the trail's `record`; `checked` says the caller already ran `check` (signing checks before
-    it locks).
-    """
-    rule = rule_for(table, obj.state, action)
-    if not checked:
+    rule: Rule
+    obj: Any
+    action: str
+    actor: Any
+    reason: str | None
+    state: str  # the state the rule was checked in: the conditional update expects it
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """One object type's lifecycle: its table, its model, how the trail names it, and the
+    trail's recorder (passed in: core imports no domain package)."""
+
+    transitions: Mapping[tuple[str, str], Rule]
+    model: type[Any]
+    object_type: str
+    describe: Callable[[Any], Mapping[str, Any]]  # names the object in the trail event
+    record: Recorder
+
+    def check(self, obj: Any, action: str, actor: Any, reason: str | None = None) -> Checked:
+        """The rule for `action` from the object's state, after permission, guard and reason."""
+        rule = rule_for(self.transitions, obj.state, action)
         check(rule, obj, actor, reason)
-    before = obj.state
-    conditional_update(session, type(obj), obj.id, before, {"state": rule.to, **(values or {})})
-    session.refresh(obj)
-    record(
-        session,
-        rule.trail_action,
-        object_type,
-        obj.id,
-        actor=actor,
-        before={"state": before},
-        after={"state": rule.to, **describe(obj), **(details or {})},
-        reason=(reason or "").strip(),
-    )
-    return rule
+        return Checked(rule, obj, action, actor, reason, obj.state)
+
+    def apply(
+        self,
+        session: Session,
+        obj: Any | Checked,
+        action: str | None = None,
+        actor: Any = None,
+        *,
+        reason: str | None = None,
+        values: Mapping[str, Any] | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> Rule:
+        """Check (unless given what `check` returned), move the state with a conditional
+        UPDATE (a lost race is Conflict), record it; the rule applied."""
+        if isinstance(obj, Checked):
+            checked = obj
+        else:
+            if action is None:
+                raise TypeError("apply needs the action, or what check returned")
+            checked = self.check(obj, action, actor, reason)
+        obj, rule, before = checked.obj, checked.rule, checked.state
+        conditional_update(
+            session, self.model, obj.id, before, {"state": rule.to, **(values or {})}
+        )
+        session.refresh(obj)
+        self.record(
+            session,
+            rule.trail_action,
+            self.object_type,
+            obj.id,
+            actor=checked.actor,
+            before={"state": before},
+            after={"state": rule.to, **self.describe(obj), **(details or {})},
+            reason=(checked.reason or "").strip(),
+        )
+        return rule

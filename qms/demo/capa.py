@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,6 +26,7 @@ from qms.documents import approval, authoring
 from qms.documents.change_requests import accept_change_request, file_change_request
 from qms.documents.models import Document, DocumentVersion
 from qms.processes.services import find_process
+from qms.users.models import User
 from qms.users.services import find_user
 
 PROCEDURE = "PD-GCR-MR-002"
@@ -40,7 +41,9 @@ def build_demo_capa(session: Session, logins: Iterable[tuple[str, str, str]]) ->
     procedure = session.scalar(sa.select(Document).where(Document.code == PROCEDURE))
     if session.scalar(sa.select(Nonconformity.id).limit(1)) is not None:
         return []
-    if None in (lead, leader, staff, procedure) or not passwords.get("calidad"):
+    if lead is None or leader is None or staff is None or procedure is None:
+        return []
+    if not passwords.get("calidad"):
         return []
     if find_user(session, "gerente") is None or not passwords.get("gerente"):
         return []
@@ -59,7 +62,15 @@ def _process_id(session: Session, code: str) -> int:
     return process.id
 
 
-def _complaint(session, lead, leader, staff, procedure, passwords, today) -> str:  # type: ignore[no-untyped-def]
+def _complaint(
+    session: Session,
+    lead: User,
+    leader: User,
+    staff: User,
+    procedure: Document,
+    passwords: dict[str, str],
+    today: date,
+) -> str:
     request = pqrs.register_pqrs(
         session,
         staff,
@@ -133,10 +144,13 @@ def _complaint(session, lead, leader, staff, procedure, passwords, today) -> str
     return nc.code
 
 
-def _new_procedure_version(session, leader, lead, request_id, passwords) -> None:  # type: ignore[no-untyped-def]
+def _new_procedure_version(
+    session: Session, leader: User, lead: User, request_id: int, passwords: dict[str, str]
+) -> None:
     draft = session.scalar(
         sa.select(DocumentVersion).where(DocumentVersion.change_request_id == request_id)
     )
+    assert draft is not None  # accepting the change request opened it
     content: list[dict[str, Any]] = copy.deepcopy(draft.content)
     for block in content:
         for step in block.get("steps") or []:
@@ -155,7 +169,7 @@ def _new_procedure_version(session, leader, lead, request_id, passwords) -> None
     approval.approve_version(session, manager, draft.id, passwords["gerente"])
 
 
-def _audit_finding(session, lead, password, today) -> str:  # type: ignore[no-untyped-def]
+def _audit_finding(session: Session, lead: User, password: str, today: date) -> str:
     nc = services.report_nonconformity(
         session,
         lead,
@@ -198,7 +212,7 @@ def _audit_finding(session, lead, password, today) -> str:  # type: ignore[no-un
     return nc.code
 
 
-def _overdue(session, lead, leader, today) -> str:  # type: ignore[no-untyped-def]
+def _overdue(session: Session, lead: User, leader: User, today: date) -> str:
     nc = services.report_nonconformity(
         session,
         leader,

@@ -79,7 +79,9 @@ def sipoc_by_phase(lines: list[str]) -> list[dict[str, str]]:
     A row that the export broke into five loose lines (one cell each, a cell's bullets ending
     in two spaces) is put back together.
     """
-    phase, rows, loose = "P", [], []
+    phase = "P"
+    rows: list[dict[str, str]] = []
+    loose: list[str] = []
     for line in lines:
         label = line.strip().lstrip("#").strip().upper()
         if label in PHASES:

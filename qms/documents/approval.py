@@ -14,7 +14,7 @@ from qms.core.db import utcnow
 from qms.core.errors import Conflict, ValidationFailed
 from qms.core.localtime import local_today
 from qms.core.permissions import Permission, require
-from qms.core.workflow import conditional_update
+from qms.core.workflow import Checked, conditional_update
 from qms.documents import lifecycle
 from qms.documents.integrity import ensure_intact, stored_hash
 from qms.documents.lifecycle import Action
@@ -52,15 +52,12 @@ def today() -> date:
 def submit_version(session: Session, actor: Any, version_id: int, password: str) -> Signature:
     """The author signs "elaboró"; the content is frozen with its hash and goes to review."""
     version = get_version(session, actor, version_id)
-    lifecycle.check_transition(version, Action.SUBMIT, actor)
+    checked = lifecycle.check_transition(version, Action.SUBMIT, actor)
     reauthenticate(session, actor, password, version, M.AUTHORED)
     digest = _lock_draft_and_hash(session, version)
     lifecycle.apply(
         session,
-        version,
-        Action.SUBMIT,
-        actor,
-        checked=True,
+        checked,
         values={
             "content_sha256": digest,
             "submitted_at": utcnow(),
@@ -102,11 +99,13 @@ def _eligible(version: DocumentVersion, actor: Any, stage: str, signed: list[Sig
         raise Conflict(str(_l("You already signed this version.")))
 
 
-def _check_signer(session: Session, version: DocumentVersion, action: Action, actor: Any) -> None:
+def _check_signer(
+    session: Session, version: DocumentVersion, action: Action, actor: Any
+) -> Checked:
     """The transition's permission and guards; a refusal for segregation of duties is recorded
     (the edge keeps the event although the request fails)."""
     try:
-        lifecycle.check_transition(version, action, actor)
+        return lifecycle.check_transition(version, action, actor)
     except lifecycle.DutiesNotSeparated as refused:
         trail.record(
             session,
@@ -155,7 +154,7 @@ def _sign_stage(
     stage_state = S.IN_REVIEW if action == Action.REVIEW else S.IN_APPROVAL
     version = _load_for_stage(session, actor, version_id, stage_state)
     stage, meaning = ("review", M.REVIEWED) if action == Action.REVIEW else ("approval", M.APPROVED)
-    _check_signer(session, version, action, actor)
+    checked = _check_signer(session, version, action, actor)
     reauthenticate(session, actor, password, version, meaning)
     expected = version.state
     # Lock the version in the state we expect: a racing signer that loses waits here, then
@@ -188,10 +187,7 @@ def _sign_stage(
         values = {"approved_at": utcnow(), "effective_from": effective_from or today()}
     lifecycle.apply(
         session,
-        version,
-        action,
-        actor,
-        checked=True,
+        checked,
         values=values,
         details={"signature": signature.id, "content_sha256": version.content_sha256},
     )
@@ -237,16 +233,12 @@ def reject_version(
 ) -> Signature:
     """Sign "rechazó" with a reason: the version goes back to draft for its author."""
     version = get_version(session, actor, version_id)
-    lifecycle.check_transition(version, Action.REJECT, actor, reason)
+    checked = lifecycle.check_transition(version, Action.REJECT, actor, reason)
     reauthenticate(session, actor, password, version, M.REJECTED)
     signature = add_signature(session, version, actor, M.REJECTED, version.content_sha256, reason)
     lifecycle.apply(
         session,
-        version,
-        Action.REJECT,
-        actor,
-        reason=reason,
-        checked=True,
+        checked,
         details={"signature": signature.id},
     )
     return signature
@@ -270,16 +262,12 @@ def withdraw_document(
     if open_version(session, document.id) is not None:
         # An approved or pending version would otherwise take effect later and revive it.
         raise Conflict(str(_l("Discard or finish the version in progress before withdrawing.")))
-    lifecycle.check_transition(current, Action.WITHDRAW, actor, reason)
+    checked = lifecycle.check_transition(current, Action.WITHDRAW, actor, reason)
     reauthenticate(session, actor, password, current, M.WITHDRAWN)
     signature = add_signature(session, current, actor, M.WITHDRAWN, current.content_sha256, reason)
     lifecycle.apply(
         session,
-        current,
-        Action.WITHDRAW,
-        actor,
-        reason=reason,
-        checked=True,
+        checked,
         values={"obsolete_at": utcnow()},
         details={"signature": signature.id},
     )

@@ -66,8 +66,8 @@ def create_document(
     session: Session,
     actor: Any,
     *,
-    type_id: int,
-    process_id: int,
+    type_id: int | None,
+    process_id: int | None,
     title: str,
     owner_id: int | None = None,
     parent_id: int | None = None,
@@ -80,7 +80,8 @@ def create_document(
     author_id: int | None = None,
     bypass_permission: bool = False,
 ) -> Document:
-    """A new document with its code generated from the type's pattern and a first draft."""
+    """A new document with its code generated from the type's pattern and a first draft. A
+    missing (None) or unknown type or process is refused as an error on its field."""
     process = _load(session, Process, process_id, _l("Choose an active process."), "process_id")
     if not process.active:
         raise ValidationFailed(str(_l("Choose an active process.")), field="process_id")

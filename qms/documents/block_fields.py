@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from flask_babel import lazy_gettext as _l
 
@@ -16,7 +16,7 @@ MAX_BLOCKS = 300
 MAX_LIST = 200
 
 
-def fail(message: Any) -> None:
+def fail(message: Any) -> NoReturn:
     raise ValidationFailed(str(message), field="content")
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -63,17 +64,19 @@ def _labels() -> dict[str, Any]:
 
 @bp.get("/")
 @permission_required(P.CHANGE_REQUEST_CREATE)
-def index():  # type: ignore[no-untyped-def]
+def index() -> str:
     filters = FilterForm(formdata=request.args)
     # Read leniently: an unknown value falls back to its default, never a 400.
     state = filters.state.data if filters.state.data in {*STATE_LABELS, "all"} else "open"
     kind = filters.kind.data if filters.kind.data in KIND_LABELS else None
     filters.state.data, filters.kind.data = state, kind or ""
-    query = {"state": None if state == "all" else state, "kind": kind}
-    mine = services.list_change_requests(db.session, current_user, mine=True, **query)
+    wanted = None if state == "all" else state
+    mine = services.list_change_requests(
+        db.session, current_user, mine=True, state=wanted, kind=kind
+    )
     everyone = None
     if services.sees_all(current_user):
-        everyone = services.list_change_requests(db.session, current_user, **query)
+        everyone = services.list_change_requests(db.session, current_user, state=wanted, kind=kind)
     return render_template(
         "documents/change_requests.html",
         filters=filters,
@@ -85,12 +88,14 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.get("/<int:request_id>")
 @permission_required(P.CHANGE_REQUEST_CREATE)
-def show(request_id: int):  # type: ignore[no-untyped-def]
+def show(request_id: int) -> ResponseReturnValue:
     change_request = services.get_change_request(db.session, current_user, request_id)
     return _render_show(change_request)
 
 
-def _render_show(change_request: ChangeRequest, status: int = 200, **forms: Any):  # type: ignore[no-untyped-def]
+def _render_show(
+    change_request: ChangeRequest, status: int = 200, **forms: Any
+) -> ResponseReturnValue:
     session = db.session
     values = {
         "accept_form": AcceptForm(formdata=None),
@@ -113,7 +118,7 @@ def _render_show(change_request: ChangeRequest, status: int = 200, **forms: Any)
 
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required(P.CHANGE_REQUEST_CREATE)
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     document_id = request.args.get("document_id", type=int)
     document = get_document(db.session, current_user, document_id) if document_id else None
     form: Any
@@ -157,7 +162,7 @@ def new():  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:request_id>/accept")
 @permission_required(P.CHANGE_REQUEST_DECIDE)
-def accept(request_id: int):  # type: ignore[no-untyped-def]
+def accept(request_id: int) -> ResponseReturnValue:
     change_request = services.get_change_request(db.session, current_user, request_id)
     form = AcceptForm()
     if form.validate_on_submit():
@@ -178,7 +183,7 @@ def accept(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:request_id>/reject")
 @permission_required(P.CHANGE_REQUEST_DECIDE)
-def reject(request_id: int):  # type: ignore[no-untyped-def]
+def reject(request_id: int) -> ResponseReturnValue:
     change_request = services.get_change_request(db.session, current_user, request_id)
     form = RejectForm()
     if form.validate_on_submit():

@@ -213,8 +213,8 @@ def accept_change_request(
         document = authoring.create_document(
             session,
             actor,
-            type_id=request.proposed_type_id,  # type: ignore[arg-type]
-            process_id=request.proposed_process_id,  # type: ignore[arg-type]
+            type_id=request.proposed_type_id,
+            process_id=request.proposed_process_id,
             title=request.proposed_title,
             owner_id=owner_id,
             author_id=owner_id,
@@ -230,17 +230,17 @@ def accept_change_request(
             authorised_by="change_request",
         )
     elif request.kind == K.MODIFY:
-        document = session.get(Document, request.document_id)
-        if document is None:
+        target = session.get(Document, request.document_id)
+        if target is None:
             raise NotFound(str(_l("Document not found.")))
         draft = authoring.start_draft(
             session,
             actor,
-            document.id,
+            target.id,
             change_request_id=request.id,
-            author_id=document.owner_id,
+            author_id=target.owner_id,
         )
-        details.update(document=document.code, version=draft.id, owner=document.owner_id)
+        details.update(document=target.code, version=draft.id, owner=target.owner_id)
     else:
         details["document"] = request.document.code if request.document else None
     trail.record(

@@ -300,7 +300,7 @@ def _block(old: dict[str, Any] | None, new: dict[str, Any] | None) -> BlockDiff:
             return BlockDiff(status, kind, text=(Segment(op, text),) if text else ())
         shown = as_table(block)
         if shown is not None:
-            empty = {"columns": [], "rows": []}
+            empty: dict[str, Any] = {"columns": [], "rows": []}
             table = diff_table(empty, shown) if old is None else diff_table(shown, empty)
             return BlockDiff(status, kind, table=table)
         return BlockDiff(status, kind, old=old, new=new)

@@ -1,4 +1,4 @@
-"""The document lifecycle as one table of transitions and the one function that applies it."""
+"""The document lifecycle as one table of transitions and the workflow that applies it."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
 
 from qms.core.errors import PermissionDenied, ValidationFailed
 from qms.core.permissions import Permission
-from qms.core.workflow import Rule, apply_transition, check, rule_for
+from qms.core.workflow import Rule, Workflow
 from qms.documents.models import DocumentVersion, SignatureMeaning, VersionState
 from qms.documents.queries import is_named_signer
 from qms.trail import services as trail
@@ -144,38 +143,13 @@ TRANSITIONS: Mapping[tuple[str, str], Rule] = {
 }
 
 
-def check_transition(
-    version: DocumentVersion, action: Action, actor: Any, reason: str | None = None
-) -> Rule:
-    """The rule for this action from the version's state, after permission and guard."""
-    rule = rule_for(TRANSITIONS, version.state, action)
-    check(rule, version, actor, reason)
-    return rule
-
-
-def apply(
-    session: Session,
-    version: DocumentVersion,
-    action: Action,
-    actor: Any,
-    *,
-    reason: str | None = None,
-    values: Mapping[str, Any] | None = None,
-    details: Mapping[str, Any] | None = None,
-    checked: bool = False,
-) -> None:
-    """Move the version through the table (`checked`: the caller already ran the check)."""
-    apply_transition(
-        session,
-        TRANSITIONS,
-        version,
-        action,
-        actor,
-        object_type="document_version",
-        describe=lambda v: {"document": v.document.code, "number": v.number},
-        record=trail.record,
-        reason=reason,
-        values=values,
-        details=details,
-        checked=checked,
-    )
+WORKFLOW = Workflow(
+    TRANSITIONS,
+    model=DocumentVersion,
+    object_type="document_version",
+    describe=lambda v: {"document": v.document.code, "number": v.number},
+    record=trail.record,
+)
+# The engine's own check and apply: `check_transition` returns what `apply` takes unchecked.
+check_transition = WORKFLOW.check
+apply = WORKFLOW.apply

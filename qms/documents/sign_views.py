@@ -1,5 +1,6 @@
-"""Signing pages (submit, review, approve, reject, discard, withdraw, periodic review) and the
-comparison of two versions. Each page shows exactly what is signed; the services do the rest."""
+"""Signing pages (submit, review, approve, reject, discard, withdraw, periodic review: the
+entries of `qms.documents.signed_actions`, one generic view) and the comparison of two
+versions. Each page shows exactly what is signed; the services do the rest."""
 
 from __future__ import annotations
 
@@ -7,60 +8,24 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from qms.core.db import db
 from qms.core.errors import Conflict, NotFound, ValidationFailed
-from qms.core.permissions import Permission, permission_required, require
-from qms.core.web import attach_error, commit_despite_error
-from qms.core.workflow import rule_for
-from qms.documents import approval, diff
+from qms.core.permissions import Permission, permission_required
+from qms.core.signed_actions import SignedAction, Signing
+from qms.core.web import attach_error
+from qms.documents import diff
 from qms.documents.integrity import stored_hash
-from qms.documents.lifecycle import TRANSITIONS, Action
 from qms.documents.models import Document, DocumentVersion, VersionState
-from qms.documents.queries import (
-    can_see_version,
-    get_document,
-    get_version,
-    version_in_force,
-    visible_versions,
-)
-from qms.documents.sign_forms import (
-    MEANING_LABELS,
-    PAGES,
-    STATE_LABELS,
-    ApproveForm,
-    CommentSignForm,
-    DiscardForm,
-    ReasonSignForm,
-    SignForm,
-)
-from qms.documents.signing import SignatureRefused
+from qms.documents.queries import can_see_version, get_document, get_version, visible_versions
+from qms.documents.sign_forms import MEANING_LABELS, STATE_LABELS
+from qms.documents.signed_actions import SIGNED_ACTIONS, document_url, version_url
 from qms.documents.urls import signing_bp as bp
 
 P = Permission
-
-
-def _url(endpoint: str, **values: Any) -> str | None:
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
-def version_url(version: DocumentVersion) -> str:
-    """The version's page when the documents pages exist, else the document's, else home."""
-    return (
-        _url("documents.version", version_id=version.id)
-        or _url("documents.show", document_id=version.document_id)
-        or url_for("home.dashboard")
-    )
-
-
-def document_url(document: Document) -> str:
-    return _url("documents.show", document_id=document.id) or url_for("home.dashboard")
 
 
 def _digest(version: DocumentVersion) -> str:
@@ -70,60 +35,54 @@ def _digest(version: DocumentVersion) -> str:
     return version.content_sha256
 
 
-def _precheck(version: DocumentVersion, action: Action, form: Any) -> None:
-    """Refuse the page early (409, 403) when the action is not open to this reader now."""
-    rule = rule_for(TRANSITIONS, version.state, action)
-    if rule.permission is not None:
-        require(current_user, rule.permission, version)
-    if rule.guard is not None:
-        try:
-            rule.guard(version, current_user)
-        except ValidationFailed as error:
-            attach_error(form, error)  # e.g. a missing change summary: say so before signing
+def signing_from(form: Any) -> Signing:
+    """What the signer gave on the form: the fields of `Signing` the form has."""
+
+    def text(name: str) -> str:
+        field = getattr(form, name, None)
+        return (field.data or "") if field is not None else ""
+
+    effective = getattr(form, "effective_from", None)
+    return Signing(
+        password=text("password"),
+        comment=text("comment"),
+        reason=text("reason"),
+        effective_from=effective.data if effective is not None else None,
+    )
 
 
-def _handle(
-    key: str,
-    version: DocumentVersion,
-    form: Any,
-    call: Callable[[], Any],
-    *,
-    action: Action | None = None,
-    done: str | None = None,
-) -> Any:
-    """GET shows the page; a valid POST for the content shown signs, then goes to the version."""
-    page = PAGES[key]
+def sign_page(action: SignedAction, object_id: int) -> Any:
+    """GET shows the page; a valid POST for the content shown signs, then goes on."""
+    version = action.load(db.session, current_user, object_id)
+    form = action.form()
     digest = _digest(version)
     status = 200
     if request.method == "GET":
         form.content_sha256.data = digest
-        if action is not None:
-            _precheck(version, action, form)
+        action.prepare(version, current_user, form)
     elif not form.validate_on_submit():
         status = 400
     elif form.content_sha256.data != digest:
         raise Conflict(_("The content changed since you opened this page; read it again."))
     else:
         try:
-            call()
-        except SignatureRefused as error:
-            commit_despite_error()  # the refused attempt stays in the trail
-            attach_error(form, error)
-            status = 403
+            action.sign(db.session, current_user, object_id, signing_from(form))
         except ValidationFailed as error:
+            # A refused signature (403) stays in the trail: attach_error keeps recorded errors.
             attach_error(form, error)
-            status = 400
+            status = error.status_code
         else:
-            flash(str(page.done), "success")
+            flash(str(action.page.done), "success")
             db.session.refresh(version)
+            done = action.done(version)
             # A reviewer from another process may no longer read the version once it moves on:
             # send them to their work list rather than to a 404.
             if done is None and not can_see_version(current_user, version):
                 return redirect(url_for("home.dashboard"))
             return redirect(done or version_url(version))
     html = render_template(
-        "documents/sign.html",
-        page=page,
+        action.template,
+        page=action.page,
         form=form,
         version=version,
         digest=digest,
@@ -135,147 +94,21 @@ def _handle(
     return html, status
 
 
-def _version(version_id: int) -> DocumentVersion:
-    return get_version(db.session, current_user, version_id)
+def _page_view(action: SignedAction) -> Callable[..., Any]:
+    def view(**path: int) -> Any:
+        return sign_page(action, path[action.path_arg])
+
+    view.__name__ = view.__qualname__ = action.name
+    return permission_required(action.permission, own=action.own)(view)
 
 
-def _in_force(document_id: int) -> tuple[Document, DocumentVersion]:
-    document = get_document(db.session, current_user, document_id)
-    current = version_in_force(db.session, document.id)
-    if current is None:
-        raise Conflict(_("The document has no version in force."))
-    return document, current
-
-
-@bp.route("/versions/<int:version_id>/submit", methods=["GET", "POST"])
-@permission_required(P.DOCUMENT_EDIT, own=True)
-def submit(version_id: int):  # type: ignore[no-untyped-def]
-    version, form = _version(version_id), SignForm()
-    return _handle(
-        Action.SUBMIT,
-        version,
-        form,
-        lambda: approval.submit_version(
-            db.session, current_user, version.id, form.password.data or ""
-        ),
-        action=Action.SUBMIT,
-    )
-
-
-@bp.route("/versions/<int:version_id>/review", methods=["GET", "POST"])
-@permission_required(P.DOCUMENT_SIGN)  # the version's route names the signers
-def review(version_id: int):  # type: ignore[no-untyped-def]
-    version, form = _version(version_id), CommentSignForm()
-    return _handle(
-        Action.REVIEW,
-        version,
-        form,
-        lambda: approval.review_version(
-            db.session,
-            current_user,
-            version.id,
-            form.password.data or "",
-            form.comment.data or "",
-        ),
-        action=Action.REVIEW,
-    )
-
-
-@bp.route("/versions/<int:version_id>/approve", methods=["GET", "POST"])
-@permission_required(P.DOCUMENT_SIGN)  # the version's route names the signers
-def approve(version_id: int):  # type: ignore[no-untyped-def]
-    version, form = _version(version_id), ApproveForm()
-    if request.method == "GET":
-        form.effective_from.data = approval.today()
-    return _handle(
-        Action.APPROVE,
-        version,
-        form,
-        lambda: approval.approve_version(
-            db.session,
-            current_user,
-            version.id,
-            form.password.data or "",
-            effective_from=form.effective_from.data,
-            comment=form.comment.data or "",
-        ),
-        action=Action.APPROVE,
-    )
-
-
-@bp.route("/versions/<int:version_id>/reject", methods=["GET", "POST"])
-@permission_required(P.DOCUMENT_SIGN)  # the version's route names the signers
-def reject(version_id: int):  # type: ignore[no-untyped-def]
-    version, form = _version(version_id), ReasonSignForm()
-    return _handle(
-        Action.REJECT,
-        version,
-        form,
-        lambda: approval.reject_version(
-            db.session, current_user, version.id, form.password.data or "", form.reason.data or ""
-        ),
-        action=Action.REJECT,
-    )
-
-
-@bp.route("/versions/<int:version_id>/discard", methods=["GET", "POST"])
-@permission_required(P.DOCUMENT_EDIT, own=True)
-def discard(version_id: int):  # type: ignore[no-untyped-def]
-    version, form = _version(version_id), DiscardForm()
-    return _handle(
-        Action.DISCARD,
-        version,
-        form,
-        lambda: approval.discard_draft(
-            db.session, current_user, version.id, form.reason.data or ""
-        ),
-        action=Action.DISCARD,
-        done=_url("documents.show", document_id=version.document_id),
-    )
-
-
-@bp.route("/<int:document_id>/withdraw", methods=["GET", "POST"])
-@permission_required(P.DOCUMENT_WITHDRAW)
-def withdraw(document_id: int):  # type: ignore[no-untyped-def]
-    document, current = _in_force(document_id)
-    form = ReasonSignForm()
-    return _handle(
-        Action.WITHDRAW,
-        current,
-        form,
-        lambda: approval.withdraw_document(
-            db.session, current_user, document.id, form.password.data or "", form.reason.data or ""
-        ),
-        action=Action.WITHDRAW,
-        done=document_url(document),
-    )
-
-
-@bp.route("/<int:document_id>/periodic-review", methods=["GET", "POST"])
-@permission_required(P.DOCUMENT_PERIODIC_REVIEW, own=True)
-def periodic_review(document_id: int):  # type: ignore[no-untyped-def]
-    document, current = _in_force(document_id)
-    if request.method == "GET":
-        require(current_user, P.DOCUMENT_PERIODIC_REVIEW, document)
-    form = CommentSignForm()
-    return _handle(
-        "periodic_review",
-        current,
-        form,
-        lambda: approval.record_periodic_review(
-            db.session,
-            current_user,
-            document.id,
-            form.password.data or "",
-            form.comment.data or "",
-        ),
-        done=document_url(document),
-    )
+for _action in SIGNED_ACTIONS:
+    bp.add_url_rule(_action.rule, view_func=_page_view(_action), methods=["GET", "POST"])
 
 
 @bp.get("/<int:document_id>/compare")
 @permission_required(P.DOCUMENT_READ)
-def compare(document_id: int):  # type: ignore[no-untyped-def]
+def compare(document_id: int) -> ResponseReturnValue:
     document = get_document(db.session, current_user, document_id)
     versions = visible_versions(db.session, current_user, document)
     a_id, b_id = request.args.get("a", type=int), request.args.get("b", type=int)

@@ -7,23 +7,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from qms.core.db import utcnow
-from qms.core.errors import DomainError
 from qms.documents.models import DocumentVersion, Signature
 from qms.users.auth import reauthenticate_to_sign
-
-
-class SignatureRefused(DomainError):
-    """The password given to sign was wrong: nothing changes, the attempt is recorded."""
-
-    status_code = 403
-    code = "signature_refused"
-    recorded = True  # signature:refused stays on record although the request fails
 
 
 def reauthenticate(
     session: Session, actor: Any, password: str, version: DocumentVersion, meaning: str
 ) -> None:
-    """The author's or signer's password again before a version is signed (SignatureRefused,
+    """The author's or signer's password again before a version is signed (`SignatureRefused`,
     403, when wrong); see `reauthenticate_to_sign`."""
     reauthenticate_to_sign(
         session,
@@ -32,7 +23,6 @@ def reauthenticate(
         object_type="document_version",
         object_id=version.id,
         details={"meaning": meaning, "document": version.document.code, "number": version.number},
-        refusal=SignatureRefused,
     )
 
 

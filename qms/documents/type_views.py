@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -45,7 +46,7 @@ def _user_names(types: list[DocumentType]) -> dict[int, str]:
     return {int(row.id): row.full_name for row in rows}
 
 
-def _render_index(status: int = 200):  # type: ignore[no-untyped-def]
+def _render_index(status: int = 200) -> ResponseReturnValue:
     types = services.list_all_types(db.session, current_user)
     html = render_template(
         "documents/types.html",
@@ -94,7 +95,7 @@ def _form_values(form: DocumentTypeForm) -> dict[str, Any]:
     }
 
 
-def _render_form(form: DocumentTypeForm, doc_type: DocumentType | None):  # type: ignore[no-untyped-def]
+def _render_form(form: DocumentTypeForm, doc_type: DocumentType | None) -> ResponseReturnValue:
     status = 400 if request.method == "POST" else 200
     html = render_template(
         "documents/type_form.html",
@@ -108,13 +109,13 @@ def _render_form(form: DocumentTypeForm, doc_type: DocumentType | None):  # type
 
 @bp.get("/")
 @permission_required(MANAGE)
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     return _render_index()
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required(MANAGE)
-def create():  # type: ignore[no-untyped-def]
+def create() -> ResponseReturnValue:
     form = DocumentTypeCreateForm()
     _prepare(form, None)
     if request.method == "GET":
@@ -143,7 +144,7 @@ def create():  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:type_id>/edit", methods=["GET", "POST"])
 @permission_required(MANAGE)
-def edit(type_id: int):  # type: ignore[no-untyped-def]
+def edit(type_id: int) -> ResponseReturnValue:
     doc_type = services.get_type(db.session, type_id)
     form = DocumentTypeForm(obj=doc_type)
     _prepare(form, doc_type)
@@ -162,7 +163,7 @@ def edit(type_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:type_id>/deactivate")
 @permission_required(MANAGE)
-def deactivate(type_id: int):  # type: ignore[no-untyped-def]
+def deactivate(type_id: int) -> ResponseReturnValue:
     doc_type = services.get_type(db.session, type_id)
     if not DeactivateTypeForm().validate_on_submit():
         return _render_index(400)
@@ -173,7 +174,7 @@ def deactivate(type_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:type_id>/activate")
 @permission_required(MANAGE)
-def activate(type_id: int):  # type: ignore[no-untyped-def]
+def activate(type_id: int) -> ResponseReturnValue:
     doc_type = services.get_type(db.session, type_id)
     if not ActivateTypeForm().validate_on_submit():
         return _render_index(400)

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Response, current_app, flash, redirect, render_template, request
 from flask import url_for as flask_url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -79,7 +80,7 @@ def optional_url(endpoint: str, **values: Any) -> str | None:
 
 @bp.get("/")
 @permission_required(P.DOCUMENT_READ)
-def index():  # type: ignore[no-untyped-def]
+def index() -> str:
     filters = DocumentFilterForm(formdata=request.args)
     everything = [("", _("All"))]
     processes = list_processes(db.session, current_user)
@@ -98,12 +99,12 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.get("/<int:document_id>")
 @permission_required(P.DOCUMENT_READ)
-def show(document_id: int):  # type: ignore[no-untyped-def]
+def show(document_id: int) -> ResponseReturnValue:
     document = queries.get_document(db.session, current_user, document_id)
     return _render_show(document)
 
 
-def _render_show(document: Document, status: int = 200, **forms: Any):  # type: ignore[no-untyped-def]
+def _render_show(document: Document, status: int = 200, **forms: Any) -> ResponseReturnValue:
     session, actor = db.session, current_user
     current = queries.version_in_force(session, document.id)
     pending = queries.open_version(session, document.id)
@@ -163,7 +164,7 @@ def _signing_links(
 
 @bp.get("/versions/<int:version_id>")
 @permission_required(P.DOCUMENT_READ)
-def version(version_id: int):  # type: ignore[no-untyped-def]
+def version(version_id: int) -> str:
     shown = queries.get_version(db.session, current_user, version_id)
     document = shown.document
     return render_template(
@@ -184,7 +185,7 @@ def attachment(attachment_id: int) -> Response:
 
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required(P.DOCUMENT_CREATE, own=True)
-def create():  # type: ignore[no-untyped-def]
+def create() -> ResponseReturnValue:
     form = DocumentCreateForm()
     _create_choices(form)
     if request.method == "GET":
@@ -218,7 +219,7 @@ def create():  # type: ignore[no-untyped-def]
 
 @bp.route("/versions/<int:version_id>/edit", methods=["GET", "POST"])
 @permission_required(P.DOCUMENT_EDIT, own=True)
-def edit(version_id: int):  # type: ignore[no-untyped-def]
+def edit(version_id: int) -> ResponseReturnValue:
     draft = _editable_draft(version_id)
     if draft is None:
         flash(_("Only a draft can be edited; this version was submitted."), "warning")
@@ -255,13 +256,13 @@ def edit(version_id: int):  # type: ignore[no-untyped-def]
     return _render_edit(draft, form, status=status, content=shown)
 
 
-def _render_edit(  # type: ignore[no-untyped-def]
+def _render_edit(
     draft: DocumentVersion,
     form: Any,
     status: int = 200,
     content: list[Any] | None = None,
     **forms: Any,
-):
+) -> tuple[str, int]:
     values = {
         "upload_form": AttachmentForm(formdata=None),
         "remove_form": RemoveAttachmentForm(formdata=None),
@@ -282,7 +283,7 @@ def _render_edit(  # type: ignore[no-untyped-def]
 
 @bp.post("/versions/<int:version_id>/attachments")
 @permission_required(P.DOCUMENT_EDIT, own=True)
-def upload(version_id: int):  # type: ignore[no-untyped-def]
+def upload(version_id: int) -> ResponseReturnValue:
     draft = _editable_draft(version_id)
     if draft is None:
         raise Conflict(_("Only a draft can be edited; this version was submitted."))
@@ -305,7 +306,7 @@ def upload(version_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/attachments/<int:attachment_id>/remove")
 @permission_required(P.DOCUMENT_EDIT, own=True)
-def remove(attachment_id: int):  # type: ignore[no-untyped-def]
+def remove(attachment_id: int) -> ResponseReturnValue:
     form = RemoveAttachmentForm()
     if not form.validate_on_submit():
         raise ValidationFailed(_("The request could not be understood."))
@@ -316,7 +317,7 @@ def remove(attachment_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:document_id>/new-version")
 @permission_required(P.DOCUMENT_EDIT, own=True)
-def start_draft(document_id: int):  # type: ignore[no-untyped-def]
+def start_draft(document_id: int) -> ResponseReturnValue:
     document = queries.get_document(db.session, current_user, document_id)
     form = StartDraftForm()
     if not form.validate_on_submit():
@@ -328,7 +329,7 @@ def start_draft(document_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:document_id>/code")
 @permission_required(P.DOCUMENT_CORRECT_CODE)
-def correct_code(document_id: int):  # type: ignore[no-untyped-def]
+def correct_code(document_id: int) -> ResponseReturnValue:
     document = queries.get_document(db.session, current_user, document_id)
     form = CorrectCodeForm()
     if form.validate_on_submit():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from qms.core.db import db
@@ -16,7 +17,7 @@ from qms.processes.models import Process, process_members
 
 
 @bp.get("/")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     return redirect(url_for(".dashboard"))
@@ -24,7 +25,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.get("/dashboard")
 @login_required
-def dashboard():  # type: ignore[no-untyped-def]
+def dashboard() -> str:
     member_of = sa.select(process_members.c.process_id).where(
         process_members.c.user_id == current_user.id
     )

@@ -17,7 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from qms.core.db import utcnow
+from qms.core.db import rowcount, utcnow
 from qms.core.errors import NotFound
 from qms.core.localtime import local_date
 from qms.notifications.due import DueItem
@@ -36,7 +36,10 @@ class TickResult:
 
 
 def _create(session: Session, items: list[DueItem]) -> int:
-    existing = set(session.execute(sa.select(Notification.user_id, Notification.key)).all())
+    existing: set[tuple[int, str]] = {
+        (user_id, key)
+        for user_id, key in session.execute(sa.select(Notification.user_id, Notification.key))
+    }
     created = 0
     for item in items:
         if (item.user_id, item.key) in existing:
@@ -63,7 +66,7 @@ def _claim(session: Session, ids: list[int]) -> bool:
         .values(emailed_at=now)
         .execution_options(synchronize_session=False)
     )
-    if done.rowcount != len(ids):  # type: ignore[attr-defined]
+    if rowcount(done) != len(ids):
         session.rollback()
         return False
     session.commit()

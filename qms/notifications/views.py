@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -27,7 +28,7 @@ class DigestForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-def _page(digest: DigestForm, status: int = 200):  # type: ignore[no-untyped-def]
+def _page(digest: DigestForm, status: int = 200) -> ResponseReturnValue:
     notes = services.list_notifications(db.session, current_user)
     return render_template(
         "notifications/index.html", notes=notes, read_form=ReadForm(), digest_form=digest
@@ -36,7 +37,7 @@ def _page(digest: DigestForm, status: int = 200):  # type: ignore[no-untyped-def
 
 @bp.get("")
 @permission_required(Permission.PROFILE_EDIT)
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     setting = db.session.get(NotificationSetting, current_user.id)
     digest = DigestForm(daily_digest=bool(setting and setting.daily_digest))
     return _page(digest)
@@ -44,7 +45,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:notification_id>/read")
 @permission_required(Permission.PROFILE_EDIT)
-def read(notification_id: int):  # type: ignore[no-untyped-def]
+def read(notification_id: int) -> ResponseReturnValue:
     if not ReadForm().validate_on_submit():
         return _page(DigestForm(), 400)
     note = services.mark_read(db.session, current_user, notification_id)
@@ -54,7 +55,7 @@ def read(notification_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/settings")
 @permission_required(Permission.PROFILE_EDIT)
-def settings():  # type: ignore[no-untyped-def]
+def settings() -> ResponseReturnValue:
     form = DigestForm()
     if not form.validate_on_submit():
         return _page(form, 400)

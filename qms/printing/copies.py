@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from qms.core.db import utcnow
+from qms.core.db import rowcount, utcnow
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, require
 from qms.core.storage import BlobStore
@@ -108,7 +108,7 @@ def acknowledge_recall(session: Session, actor: Any, copy_id: int) -> Controlled
         .values(recall_acknowledged_at=utcnow(), recall_acknowledged_by_id=actor.id)
         .execution_options(synchronize_session=False)
     )
-    if done.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(done) != 1:
         raise Conflict(str(_l("This recall was already acknowledged.")))
     session.refresh(copy)
     trail.record(

@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -42,7 +43,7 @@ class AcknowledgeForm(FlaskForm):
 
 @bp.get("/versions/<int:version_id>")
 @permission_required(Permission.COPY_READ)
-def register(version_id: int):  # type: ignore[no-untyped-def]
+def register(version_id: int) -> ResponseReturnValue:
     """The register: quality leads and auditors read it; only the first issue copies."""
     version = get_version(db.session, current_user, version_id)
     return _register_page(version, IssueForm(), 200)
@@ -57,7 +58,7 @@ def _register_page(version: Any, form: IssueForm, status: int) -> Any:
 
 @bp.post("/versions/<int:version_id>")
 @permission_required(Permission.COPY_ISSUE)
-def issue(version_id: int):  # type: ignore[no-untyped-def]
+def issue(version_id: int) -> ResponseReturnValue:
     version = get_version(db.session, current_user, version_id)
     form = IssueForm()
     if form.validate_on_submit():
@@ -90,14 +91,14 @@ def print_copy(copy_id: int) -> Response:
 
 @bp.get("/recalls")
 @permission_required(Permission.COPY_READ)
-def recalls():  # type: ignore[no-untyped-def]
+def recalls() -> str:
     outstanding = copies.outstanding_recalls(db.session, current_user)
     return render_template("printing/recalls.html", copies=outstanding, form=AcknowledgeForm())
 
 
 @bp.post("/<int:copy_id>/acknowledge")
 @permission_required(Permission.COPY_RECALL)
-def acknowledge(copy_id: int):  # type: ignore[no-untyped-def]
+def acknowledge(copy_id: int) -> ResponseReturnValue:
     form = AcknowledgeForm()
     if not form.validate_on_submit():
         return render_template(

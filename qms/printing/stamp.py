@@ -25,6 +25,7 @@ from pypdf.generic import (
     IndirectObject,
     NameObject,
     NumberObject,
+    PdfObject,
 )
 
 from qms.core.timefmt import format_moment
@@ -179,6 +180,12 @@ def _resources(writer: PdfWriter, qr_url: str | None) -> DictionaryObject:
     return resources
 
 
+def _dictionary(value: PdfObject | None) -> DictionaryObject:
+    """`value` resolved, or a new dictionary when the page has none."""
+    found = value.get_object() if value is not None else None
+    return found if isinstance(found, DictionaryObject) else DictionaryObject()
+
+
 def _content_stream(writer: PdfWriter, data: bytes) -> IndirectObject:
     stream = DecodedStreamObject()
     stream.set_data(data)
@@ -205,13 +212,12 @@ def stamp(
             writer,
             f"Q\nq 1 0 0 1 {float(box.left):g} {float(box.bottom):g} cm {name} Do Q\n".encode(),
         )
-        resources = page.get("/Resources")
-        resources = resources.get_object() if resources is not None else DictionaryObject()
-        xobjects = resources.get("/XObject")
-        xobjects = xobjects.get_object() if xobjects is not None else DictionaryObject()
+        # The page's own resources: not `resources`, which the next page size's form needs.
+        page_resources = _dictionary(page.get("/Resources"))
+        xobjects = _dictionary(page_resources.get("/XObject"))
         xobjects[NameObject(name)] = forms[size]
-        resources[NameObject("/XObject")] = xobjects
-        page[NameObject("/Resources")] = resources
+        page_resources[NameObject("/XObject")] = xobjects
+        page[NameObject("/Resources")] = page_resources
         contents = page.get("/Contents")
         existing = contents.get_object() if contents is not None else ArrayObject()
         parts = list(existing) if isinstance(existing, ArrayObject) else [page.raw_get("/Contents")]

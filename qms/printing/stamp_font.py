@@ -92,7 +92,7 @@ def stamp_font() -> StampFont:
         font_file=zlib.compress(raw, 9),
         font_file_length=len(raw),
         to_unicode=_to_unicode(glyphs),
-        bbox=tuple(round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)),  # type: ignore[arg-type]
+        bbox=tuple(round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)),
         ascent=round(os2.sTypoAscender * scale),
         descent=round(os2.sTypoDescender * scale),
         cap_height=round(getattr(os2, "sCapHeight", os2.sTypoAscender) * scale),
@@ -105,7 +105,7 @@ def _deflated(writer: PdfWriter, data: bytes, extra: dict[str, object]) -> Indir
     stream._data = data
     stream[NameObject("/Filter")] = NameObject("/FlateDecode")
     for key, value in extra.items():
-        stream[NameObject(key)] = value  # type: ignore[assignment]
+        stream[NameObject(key)] = value
     return writer._add_object(stream)
 
 

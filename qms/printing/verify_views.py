@@ -86,7 +86,7 @@ def _load(token: str) -> tuple[DocumentVersion, dict[str, Any]]:
 
 
 @bp.get("/<token>")
-def copy(token: str):  # type: ignore[no-untyped-def]
+def copy(token: str) -> str:
     version, this_copy = _load(token)
     # What is in force today, not what the last tick left (derived; a public GET writes nothing).
     state = shown_state(version)

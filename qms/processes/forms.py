@@ -9,7 +9,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from qms.core.forms import optional_int
-from qms.processes.models import ProcessType
+from qms.processes.models import Process, ProcessType
+from qms.users.models import User
 
 # Shown in Spanish as Estratégico / Misional / De apoyo / De evaluación.
 TYPE_LABELS = {
@@ -36,7 +37,9 @@ class ProcessForm(FlaskForm):
     member_ids = SelectMultipleField(_l("Members"), coerce=int)
     submit = SubmitField(_l("Save"))
 
-    def set_choices(self, processes: list, users: list, exclude_id: int | None = None) -> None:
+    def set_choices(
+        self, processes: list[Process], users: list[User], exclude_id: int | None = None
+    ) -> None:
         """Fill the selects: active processes other than this one, active users."""
         none = SelectChoice("", _l("— none —"))
         if self.parent_id is not None:
@@ -48,8 +51,8 @@ class ProcessForm(FlaskForm):
         self.member_ids.choices = [SelectChoice(u.id, _user_label(u)) for u in users]
 
 
-def _user_label(user: object) -> str:
-    return f"{user.full_name} ({user.username})"  # type: ignore[attr-defined]
+def _user_label(user: User) -> str:
+    return f"{user.full_name} ({user.username})"
 
 
 class DeactivateForm(FlaskForm):

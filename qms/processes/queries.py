@@ -61,7 +61,7 @@ def process_map(processes: list[Process]) -> tuple[dict[str, list[Process]], dic
     groups: dict[str, list[Process]] = {t: [] for t in TYPE_ORDER}
     for process in processes:
         if process.parent_id in listed:
-            children[process.parent_id].append(process)  # type: ignore[index]
+            children[process.parent_id].append(process)
         else:
             # A child whose macro-process is hidden (inactive) shows as a root of its own type.
             groups.setdefault(process.type, []).append(process)

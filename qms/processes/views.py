@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from qms.core.db import db
 from qms.core.errors import ValidationFailed
@@ -32,7 +34,7 @@ def _choices(form: ProcessForm, process: Process | None = None) -> None:
 
 @bp.get("/")
 @permission_required(Permission.PROCESS_READ)
-def index():  # type: ignore[no-untyped-def]
+def index() -> str:
     show_inactive = request.args.get("inactive") == "1"
     processes = list_processes(db.session, current_user, include_inactive=show_inactive)
     groups, children = process_map(processes)
@@ -47,7 +49,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.get("/<int:process_id>")
 @permission_required(Permission.PROCESS_READ)
-def show(process_id: int):  # type: ignore[no-untyped-def]
+def show(process_id: int) -> str:
     process = get_process(db.session, current_user, process_id)
     return render_template(
         "processes/show.html",
@@ -63,7 +65,7 @@ def show(process_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required(Permission.PROCESS_MANAGE)
-def create():  # type: ignore[no-untyped-def]
+def create() -> ResponseReturnValue:
     form = ProcessForm()
     _choices(form)
     if form.validate_on_submit():
@@ -90,7 +92,7 @@ def create():  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:process_id>/edit", methods=["GET", "POST"])
 @permission_required(Permission.PROCESS_MANAGE, own=True)
-def edit(process_id: int):  # type: ignore[no-untyped-def]
+def edit(process_id: int) -> ResponseReturnValue:
     process = get_process(db.session, current_user, process_id)
     require(current_user, Permission.PROCESS_MANAGE, process)
     form = ProcessForm(obj=process)
@@ -128,7 +130,7 @@ def edit(process_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:process_id>/deactivate")
 @permission_required(Permission.PROCESS_MANAGE)
-def deactivate(process_id: int):  # type: ignore[no-untyped-def]
+def deactivate(process_id: int) -> ResponseReturnValue:
     process = get_process(db.session, current_user, process_id)
     form = DeactivateForm()
     if form.validate_on_submit():
@@ -146,7 +148,7 @@ def deactivate(process_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:process_id>/activate")
 @permission_required(Permission.PROCESS_MANAGE)
-def activate(process_id: int):  # type: ignore[no-untyped-def]
+def activate(process_id: int) -> ResponseReturnValue:
     process = get_process(db.session, current_user, process_id)
     form = ActivateForm()
     if form.validate_on_submit():
@@ -160,7 +162,7 @@ def activate(process_id: int):  # type: ignore[no-untyped-def]
     return _show_with_error(process, activate_form=form)
 
 
-def _show_with_error(process: Process, **forms):  # type: ignore[no-untyped-def]
+def _show_with_error(process: Process, **forms: FlaskForm) -> tuple[str, int]:
     values = {
         "deactivate_form": DeactivateForm(formdata=None),
         "activate_form": ActivateForm(formdata=None),

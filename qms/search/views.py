@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from qms.core.db import db
@@ -15,7 +16,7 @@ from qms.search.urls import search_bp as bp
 
 @bp.get("")
 @permission_required(Permission.DOCUMENT_READ)
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     query = request.args.get("q", "")
     error, hits = None, []
     try:

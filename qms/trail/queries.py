@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVarTuple
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -27,7 +27,10 @@ class TrailFilter:
     until: datetime | None = None
 
 
-def _filtered(stmt: sa.Select[Any], f: TrailFilter) -> sa.Select[Any]:
+Ts = TypeVarTuple("Ts")
+
+
+def _filtered(stmt: sa.Select[*Ts], f: TrailFilter) -> sa.Select[*Ts]:
     if f.actor_name:
         stmt = stmt.where(TrailEvent.actor_name == f.actor_name.strip().lower())
     if f.action:
@@ -75,7 +78,9 @@ def iter_export_rows(
     return _stream(session, stmt.execution_options(yield_per=1000), scalars=False)
 
 
-def _stream(session: Session, stmt: sa.Select[Any], *, scalars: bool = True) -> Iterator[Any]:
+def _stream(
+    session: Session, stmt: sa.Select[*tuple[Any, ...]], *, scalars: bool = True
+) -> Iterator[Any]:
     result = session.scalars(stmt) if scalars else session.execute(stmt)
     try:
         yield from result

@@ -13,7 +13,7 @@ from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from qms.core.context import current_client_address
-from qms.core.db import utcnow
+from qms.core.db import rowcount, utcnow
 from qms.trail import anchors
 from qms.trail.anchors import Anchor
 from qms.trail.models import GENESIS_HASH, HEAD_ID, TrailEvent, TrailHead
@@ -76,7 +76,7 @@ def record(
     bumped = session.execute(
         sa.update(TrailHead).where(TrailHead.id == HEAD_ID).values(seq=TrailHead.seq + 1)
     )
-    if bumped.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(bumped) != 1:
         raise RuntimeError("trail head row is missing; run `qms db upgrade`")
     seq, prev_hash = session.execute(
         sa.select(TrailHead.seq, TrailHead.hash).where(TrailHead.id == HEAD_ID)

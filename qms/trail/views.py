@@ -7,6 +7,7 @@ import math
 from collections.abc import Iterator
 
 from flask import Response, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -64,7 +65,7 @@ def _pretty(values: str) -> str:
 
 @bp.get("/")
 @permission_required(Permission.TRAIL_READ)
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     form = _form()
     page = max(1, request.args.get("page", 1, type=int))
     events: list[TrailEvent] = []
@@ -92,7 +93,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.get("/export.csv")
 @permission_required(Permission.TRAIL_EXPORT)
-def export_csv():  # type: ignore[no-untyped-def]
+def export_csv() -> ResponseReturnValue:
     form = _form()
     if not form.validate():
         errors = [e for field_errors in form.errors.values() for e in field_errors]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from qms.core.db import db
 from qms.core.errors import Conflict, ValidationFailed
@@ -27,7 +29,7 @@ from qms.users.urls import users_bp as bp
 
 @bp.get("/")
 @permission_required(Permission.USER_READ)
-def index():  # type: ignore[no-untyped-def]
+def index() -> str:
     filters = UserFilterForm(formdata=request.args)
     # Filters are read leniently: an unknown value falls back to its default, never a 400.
     role = filters.role.data if filters.role.data in ROLE_LABELS else None
@@ -47,11 +49,11 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.get("/<int:user_id>")
 @permission_required(Permission.USER_READ)
-def show(user_id: int):  # type: ignore[no-untyped-def]
+def show(user_id: int) -> ResponseReturnValue:
     return _render_show(services.get_user(db.session, user_id))
 
 
-def _render_show(user: User, status: int = 200, **forms):  # type: ignore[no-untyped-def]
+def _render_show(user: User, status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
     led, member_of = processes_of_user(db.session, user.id)
     values = {
         "deactivate_form": DeactivateUserForm(formdata=None),
@@ -73,7 +75,7 @@ def _render_show(user: User, status: int = 200, **forms):  # type: ignore[no-unt
 
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required(Permission.USER_MANAGE)
-def create():  # type: ignore[no-untyped-def]
+def create() -> ResponseReturnValue:
     form = UserCreateForm()
     if request.method == "GET":
         form.locale.data = "es"
@@ -101,7 +103,7 @@ def create():  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
 @permission_required(Permission.USER_MANAGE)
-def edit(user_id: int):  # type: ignore[no-untyped-def]
+def edit(user_id: int) -> ResponseReturnValue:
     user = services.get_user(db.session, user_id)
     form = UserEditForm(obj=user)
     if request.method == "GET":
@@ -129,7 +131,7 @@ def edit(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:user_id>/deactivate")
 @permission_required(Permission.USER_MANAGE)
-def deactivate(user_id: int):  # type: ignore[no-untyped-def]
+def deactivate(user_id: int) -> ResponseReturnValue:
     user = services.get_user(db.session, user_id)
     form = DeactivateUserForm()
     if form.validate_on_submit():
@@ -145,7 +147,7 @@ def deactivate(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:user_id>/activate")
 @permission_required(Permission.USER_MANAGE)
-def activate(user_id: int):  # type: ignore[no-untyped-def]
+def activate(user_id: int) -> ResponseReturnValue:
     user = services.get_user(db.session, user_id)
     form = ActivateUserForm()
     if form.validate_on_submit():
@@ -157,7 +159,7 @@ def activate(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:user_id>/password")
 @permission_required(Permission.USER_MANAGE)
-def reset_password(user_id: int):  # type: ignore[no-untyped-def]
+def reset_password(user_id: int) -> ResponseReturnValue:
     user = services.get_user(db.session, user_id)
     form = ResetPasswordForm()
     if form.validate_on_submit():

@@ -17,7 +17,7 @@ from werkzeug.security import check_password_hash
 
 from qms.core.context import current_client_address, current_user_agent
 from qms.core.db import db, utcnow
-from qms.core.errors import DomainError, TooManyAttempts, ValidationFailed
+from qms.core.errors import TooManyAttempts, ValidationFailed
 from qms.trail import services as trail
 from qms.users.models import LoginAttempt, User, UserSession
 from qms.users.services import find_user, hash_password, verify_password
@@ -28,6 +28,19 @@ _DUMMY_HASHES: dict[str, str] = {}
 
 class InvalidCredentials(ValidationFailed):
     """One answer for an unknown user, a wrong password and a deactivated account."""
+
+    recorded = True  # the failed attempt counts towards the lockout although the request fails
+
+
+class SignatureRefused(ValidationFailed):
+    """The password given to sign was wrong: nothing is signed, the attempt is recorded.
+
+    A wrong value of the password field: forms show it there; its own answer is 403.
+    """
+
+    status_code = 403
+    code = "signature_refused"
+    recorded = True  # signature:refused stays on record although the request fails
 
 
 def _digest(token: str) -> str:
@@ -108,8 +121,8 @@ def check_reauthentication(db_session: Session, user: User, password: str) -> bo
     One counter with sign-in: the attempt is recorded like a login attempt, so wrong passwords
     here lock the username out of sign-in too, and a locked-out user is refused here
     (TooManyAttempts) without the password being checked, the refusal counting as well.
-    The caller records its own trail event and raises its own error for a wrong password; the
-    edge keeps the attempt although the request fails (`commit_despite_error`).
+    The caller records its own trail event and raises its own error for a wrong password, a
+    recorded one (`DomainError.recorded`) so that the edge keeps the attempt.
     """
     key = username_key(user.username)
     address = current_client_address()
@@ -129,13 +142,13 @@ def reauthenticate_to_sign(
     object_type: str,
     object_id: int,
     details: dict[str, Any],
-    refusal: type[DomainError] = ValidationFailed,
 ) -> None:
     """The signer's password asked again (21 CFR Part 11 §11.200), for every kind of signature.
 
     A wrong one counts in the sign-in lockout; a locked-out signer is refused
     (TooManyAttempts) whatever the password. Each refusal is recorded as `signature:refused`
-    on the signed object, and the edge keeps that record although the request fails.
+    on the signed object; both errors are recorded ones, so the edge keeps that record although
+    the request fails.
     """
 
     def record(reason: str = "") -> None:
@@ -156,7 +169,9 @@ def reauthenticate_to_sign(
         record("lockout")
         raise
     record()
-    raise refusal(str(_l("Wrong password: the signature was not applied.")), field="password")
+    raise SignatureRefused(
+        str(_l("Wrong password: the signature was not applied.")), field="password"
+    )
 
 
 def open_session(db_session: Session, user: User) -> UserSession:

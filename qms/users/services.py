@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from qms.core.db import utcnow
+from qms.core.db import rowcount, utcnow
 from qms.core.errors import Conflict, NotFound, TooManyAttempts, ValidationFailed
 from qms.core.permissions import Permission, Role, require
 from qms.trail import services as trail
@@ -218,7 +218,7 @@ def revoke_sessions(session: Session, user: User, *, keep: UserSession | None = 
     )
     if keep is not None:
         stmt = stmt.where(UserSession.id != keep.id)
-    return session.execute(stmt).rowcount  # type: ignore[attr-defined]
+    return rowcount(session.execute(stmt))
 
 
 def _reauthenticate(session: Session, actor: User, current_password: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -44,13 +45,13 @@ def _page(form: TokenForm, new_token: str | None = None, created: ApiToken | Non
 
 @bp.get("/")
 @permission_required(Permission.TOKEN_MANAGE)
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     return _page(TokenForm())
 
 
 @bp.post("/")
 @permission_required(Permission.TOKEN_MANAGE)
-def create():  # type: ignore[no-untyped-def]
+def create() -> ResponseReturnValue:
     form = TokenForm()
     if form.validate_on_submit():
         try:
@@ -66,7 +67,7 @@ def create():  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:token_id>/revoke")
 @permission_required(Permission.TOKEN_MANAGE)
-def revoke(token_id: int):  # type: ignore[no-untyped-def]
+def revoke(token_id: int) -> ResponseReturnValue:
     if not RevokeForm().validate_on_submit():
         return _page(TokenForm()), 400
     token = tokens.revoke_token(db.session, current_user, token_id)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from qms.core.db import utcnow
+from qms.core.db import rowcount, utcnow
 from qms.core.errors import NotAuthenticated, NotFound, ValidationFailed
 from qms.core.permissions import Permission, require
 from qms.trail import services as trail
@@ -133,7 +133,7 @@ def revoke_all_tokens(session: Session, user: User) -> int:
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    return session.execute(stmt).rowcount  # type: ignore[attr-defined]
+    return rowcount(session.execute(stmt))
 
 
 def user_for_token(session: Session, plain: str) -> User:

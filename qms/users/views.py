@@ -5,20 +5,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.core.db import db
 from qms.core.errors import TooManyAttempts, ValidationFailed
 from qms.core.permissions import Permission, permission_required
-from qms.core.web import attach_error, commit_despite_error
+from qms.core.web import attach_error, commit_despite_error, keep_if_recorded
 from qms.users import auth, services
 from qms.users.forms import LoginForm, LogoutForm, PasswordChangeForm, ProfileForm
 from qms.users.urls import auth_bp as bp
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
@@ -35,7 +36,7 @@ def login():  # type: ignore[no-untyped-def]
                 window=timedelta(minutes=settings.login_window_minutes),
             )
         except (auth.InvalidCredentials, TooManyAttempts) as error:
-            commit_despite_error()  # the failed attempt counts towards the lockout
+            keep_if_recorded(error)  # the failed attempt counts towards the lockout
             status = 429 if isinstance(error, TooManyAttempts) else 401
             return render_template("auth/login.html", form=form, error=error.message), status
         auth.open_session(db.session, user)
@@ -46,7 +47,7 @@ def login():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/logout")
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     form = LogoutForm()
     if not form.validate_on_submit():
         return redirect(url_for("home.index"))
@@ -57,7 +58,7 @@ def logout():  # type: ignore[no-untyped-def]
 
 @bp.route("/profile", methods=["GET", "POST"])
 @permission_required(Permission.PROFILE_EDIT)
-def profile():  # type: ignore[no-untyped-def]
+def profile() -> ResponseReturnValue:
     form = ProfileForm(obj=current_user)
     password_form = PasswordChangeForm(prefix="pw")
     if form.validate_on_submit():
@@ -81,7 +82,7 @@ def profile():  # type: ignore[no-untyped-def]
 
 @bp.post("/profile/password")
 @permission_required(Permission.PROFILE_EDIT)
-def change_password():  # type: ignore[no-untyped-def]
+def change_password() -> ResponseReturnValue:
     form = ProfileForm(obj=current_user)
     password_form = PasswordChangeForm(prefix="pw")
     if password_form.validate_on_submit():

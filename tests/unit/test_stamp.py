@@ -5,7 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 
 import pytest
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 from pypdf.generic import IndirectObject
 
 from qms.printing.sandbox import render_isolated
@@ -51,3 +51,22 @@ def test_a_character_the_font_lacks_prints_as_a_question_mark_and_wraps_long_lin
     copy = stamp(base, "palabra " * 60)
     lines = [line for line in _text(copy)[0].splitlines() if "palabra" in line]
     assert len(lines) >= 3
+
+
+def test_pages_of_two_sizes_each_get_a_stamp_with_the_font_and_the_qr():
+    # Portrait then landscape: the second size's overlay once took the first page's own
+    # resources instead of the stamp's, so it printed without its font and QR code.
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.add_blank_page(842, 595)
+    out = BytesIO()
+    writer.write(out)
+    copy = stamp(out.getvalue(), LINE, qr_url="https://q.example/v/1")
+    pages = PdfReader(BytesIO(copy)).pages
+    assert len(pages) == 2
+    for page in pages:
+        assert "COPIA CONTROLADA N° 12" in " ".join(page.extract_text().split())
+        [form] = [v for k, v in page["/Resources"]["/XObject"].items() if k.startswith("/QmsStamp")]
+        resources = form.get_object()["/Resources"]
+        assert "/QmsF" in resources["/Font"]
+        assert "/QmsQR" in resources["/XObject"]

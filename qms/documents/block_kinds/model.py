@@ -156,7 +156,8 @@ class BlockKind:
     # A table view of its own (the free table); None: one column per field, or for a kind
     # without rows one line per field (or per item of a list field).
     tabler: Callable[[Block], Table] | None = None
-    pair_headings: tuple[Any, Any] = ()  # a kind without rows reads as (field, value) lines
+    # A kind without rows reads as (field, value) lines under these two headings.
+    pair_headings: tuple[Any, Any] | tuple[()] = ()
     prose: bool = False  # read as text (Markdown), not as a table
     empty_override: Mapping[str, Any] | None = None
 
