@@ -21,6 +21,7 @@ from qms.audits.services import get_audit, text
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, can, require
 from qms.core.timefmt import format_day
+from qms.core.trail_actions import TrailAction
 from qms.trail import services as trail
 
 P = Permission
@@ -122,7 +123,7 @@ def add_agenda_item(
     session.expire(audit, ["agenda"])
     trail.record(
         session,
-        "audit:add_agenda_item",
+        TrailAction.AUDIT_ADD_AGENDA_ITEM,
         "audit",
         audit.id,
         actor=actor,
@@ -142,7 +143,9 @@ def remove_agenda_item(session: Session, actor: Any, item_id: int) -> Audit:
     session.delete(item)
     session.flush()
     session.expire(audit, ["agenda"])
-    trail.record(session, "audit:remove_agenda_item", "audit", audit.id, actor=actor, before=before)
+    trail.record(
+        session, TrailAction.AUDIT_REMOVE_AGENDA_ITEM, "audit", audit.id, actor=actor, before=before
+    )
     return audit
 
 

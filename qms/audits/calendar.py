@@ -27,6 +27,7 @@ from qms.capa.models import CapaAction
 from qms.core.db import utcnow
 from qms.core.errors import NotFound
 from qms.core.permissions import Permission, require
+from qms.core.trail_actions import TrailAction
 from qms.trail import services as trail
 from qms.users.models import User
 
@@ -156,7 +157,9 @@ def revoke_feed(session: Session, actor: Any) -> CalendarFeed | None:
         feed.revoked_at = utcnow()
         revoked = feed
         session.flush()
-        trail.record(session, "calendar_feed:revoke", "calendar_feed", feed.id, actor=actor)
+        trail.record(
+            session, TrailAction.CALENDAR_FEED_REVOKE, "calendar_feed", feed.id, actor=actor
+        )
     return revoked
 
 
@@ -168,7 +171,7 @@ def create_feed(session: Session, actor: Any) -> tuple[CalendarFeed, str]:
     feed = CalendarFeed(user_id=actor.id, token_sha256=_hash(token), created_at=utcnow())
     session.add(feed)
     session.flush()
-    trail.record(session, "calendar_feed:create", "calendar_feed", feed.id, actor=actor)
+    trail.record(session, TrailAction.CALENDAR_FEED_CREATE, "calendar_feed", feed.id, actor=actor)
     return feed, token
 
 

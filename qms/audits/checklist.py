@@ -27,6 +27,7 @@ from qms.core.db import utcnow
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, can, require
 from qms.core.storage import BlobStore
+from qms.core.trail_actions import TrailAction
 from qms.documents import iso9001
 from qms.documents.models import Document, DocumentVersion, VersionState
 from qms.trail import services as trail
@@ -145,7 +146,7 @@ def generate_checklist(session: Session, actor: Any, audit_id: int, language: st
     session.flush()
     trail.record(
         session,
-        "audit:generate_checklist",
+        TrailAction.AUDIT_GENERATE_CHECKLIST,
         "audit",
         audit.id,
         actor=actor,
@@ -180,7 +181,7 @@ def add_question(
     session.flush()
     trail.record(
         session,
-        "audit:add_question",
+        TrailAction.AUDIT_ADD_QUESTION,
         "audit",
         audit.id,
         actor=actor,
@@ -205,7 +206,7 @@ def edit_question(session: Session, actor: Any, question_id: int, text_: str) ->
     session.flush()
     trail.record(
         session,
-        "audit:edit_question",
+        TrailAction.AUDIT_EDIT_QUESTION,
         "audit",
         question.audit_id,
         actor=actor,
@@ -223,7 +224,7 @@ def withdraw_question(session: Session, actor: Any, question_id: int) -> Checkli
     session.flush()
     trail.record(
         session,
-        "audit:withdraw_question",
+        TrailAction.AUDIT_WITHDRAW_QUESTION,
         "audit",
         question.audit_id,
         actor=actor,
@@ -266,7 +267,7 @@ def answer_question(
     session.flush()
     trail.record(
         session,
-        "audit:answer",
+        TrailAction.AUDIT_ANSWER,
         "audit",
         question.audit_id,
         actor=actor,
@@ -300,7 +301,7 @@ def attach_answer_evidence(
     )
     trail.record(
         session,
-        "audit:attach",
+        TrailAction.AUDIT_ATTACH,
         "audit",
         question.audit_id,
         actor=actor,

@@ -17,6 +17,7 @@ from qms.core.db import rowcount
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, can, require
 from qms.core.sequence import add_numbered
+from qms.core.trail_actions import TrailAction
 from qms.documents.approval import today
 from qms.trail import services as trail
 
@@ -75,7 +76,7 @@ def record_finding(
     add_numbered(session, numbered)
     trail.record(
         session,
-        "audit:record_finding",
+        TrailAction.AUDIT_RECORD_FINDING,
         "audit",
         audit.id,
         actor=actor,
@@ -141,7 +142,7 @@ def open_nonconformity(session: Session, actor: Any, finding_id: int) -> Nonconf
     session.refresh(finding)
     trail.record(
         session,
-        "audit:open_nonconformity",
+        TrailAction.AUDIT_OPEN_NONCONFORMITY,
         "audit",
         audit.id,
         actor=actor,

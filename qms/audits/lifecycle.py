@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from qms.audits.models import Audit, AuditState, ReportSignatureMeaning
 from qms.core.errors import Conflict, PermissionDenied, ValidationFailed
 from qms.core.permissions import Permission, can
+from qms.core.trail_actions import TrailAction
 from qms.core.workflow import Rule, Workflow
 from qms.trail import services as trail
 
@@ -97,41 +98,44 @@ TRANSITIONS: Mapping[tuple[str, str], Rule] = {
     (S.PLANNED, AuditAction.NOTIFY_PLAN): Rule(
         to=S.PLAN_NOTIFIED,
         permission=P.AUDIT_CONDUCT,
-        trail_action="audit:notify_plan",
+        trail_action=TrailAction.AUDIT_NOTIFY_PLAN,
         guard=lead_with_complete_plan,
     ),
     (S.PLAN_NOTIFIED, AuditAction.START): Rule(
-        to=S.IN_PROGRESS, permission=P.AUDIT_CONDUCT, trail_action="audit:start", guard=is_on_team
+        to=S.IN_PROGRESS,
+        permission=P.AUDIT_CONDUCT,
+        trail_action=TrailAction.AUDIT_START,
+        guard=is_on_team,
     ),
     (S.IN_PROGRESS, AuditAction.ISSUE_REPORT): Rule(
         to=S.REPORT_ISSUED,
         permission=P.AUDIT_CONDUCT,
-        trail_action="audit:issue_report",
+        trail_action=TrailAction.AUDIT_ISSUE_REPORT,
         guard=report_is_ready,
     ),
     (S.REPORT_ISSUED, AuditAction.CLOSE): Rule(
         to=S.CLOSED,
         permission=P.AUDIT_PROGRAMME_MANAGE,
-        trail_action="audit:close",
+        trail_action=TrailAction.AUDIT_CLOSE,
         guard=can_close,
     ),
     (S.PLANNED, AuditAction.RESCHEDULE): Rule(
         to=S.PLANNED,
         permission=P.AUDIT_PROGRAMME_MANAGE,
-        trail_action="audit:reschedule",
+        trail_action=TrailAction.AUDIT_RESCHEDULE,
         needs_reason=True,
     ),
     (S.PLAN_NOTIFIED, AuditAction.RESCHEDULE): Rule(
         to=S.PLANNED,
         permission=P.AUDIT_PROGRAMME_MANAGE,
-        trail_action="audit:reschedule",
+        trail_action=TrailAction.AUDIT_RESCHEDULE,
         needs_reason=True,
     ),
     **{
         (state, AuditAction.CANCEL): Rule(
             to=S.CANCELLED,
             permission=P.AUDIT_PROGRAMME_MANAGE,
-            trail_action="audit:cancel",
+            trail_action=TrailAction.AUDIT_CANCEL,
             needs_reason=True,
         )
         for state in (S.PLANNED, S.PLAN_NOTIFIED, S.IN_PROGRESS)

@@ -22,6 +22,7 @@ from qms.audits.report import report_sha256
 from qms.audits.services import get_audit
 from qms.capa.models import Nonconformity
 from qms.core.db import db
+from qms.core.trail_actions import TrailAction
 from qms.documents import iso9001
 from qms.printing.render import render_pdf
 from qms.trail import services as trail
@@ -80,7 +81,12 @@ def audit_plan_pdf(session: Session, actor: Any, audit_id: int) -> tuple[bytes, 
         notified_at=audit.notified_at,  # UTC: the templates show it in the local zone
     )
     trail.record(
-        session, "audit:print_plan", "audit", audit.id, actor=actor, after={"code": audit.code}
+        session,
+        TrailAction.AUDIT_PRINT_PLAN,
+        "audit",
+        audit.id,
+        actor=actor,
+        after={"code": audit.code},
     )
     return pdf, f"{audit.code}-plan.pdf"
 
@@ -139,7 +145,7 @@ def audit_report_pdf(session: Session, actor: Any, audit_id: int) -> tuple[bytes
     )
     trail.record(
         session,
-        "audit:print_report",
+        TrailAction.AUDIT_PRINT_REPORT,
         "audit",
         audit.id,
         actor=actor,

@@ -16,6 +16,7 @@ from qms.core.db import utcnow
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.localtime import local_today
 from qms.core.permissions import Permission, require
+from qms.core.trail_actions import TrailAction
 from qms.documents import iso9001
 from qms.processes.models import Process
 from qms.trail import services as trail
@@ -66,7 +67,7 @@ def save_programme(session: Session, actor: Any, year: int, **fields: str) -> Au
         session.flush()
         trail.record(
             session,
-            "audit_programme:create",
+            TrailAction.AUDIT_PROGRAMME_CREATE,
             "audit_programme",
             programme.id,
             actor=actor,
@@ -83,7 +84,7 @@ def save_programme(session: Session, actor: Any, year: int, **fields: str) -> Au
     session.flush()
     trail.record(
         session,
-        "audit_programme:edit",
+        TrailAction.AUDIT_PROGRAMME_EDIT,
         "audit_programme",
         programme.id,
         actor=actor,
@@ -245,7 +246,7 @@ def save_auditor_profile(
     session.flush()
     trail.record(
         session,
-        "auditor:qualify",
+        TrailAction.AUDITOR_QUALIFY,
         "user",
         user_id,
         actor=actor,

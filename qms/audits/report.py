@@ -16,6 +16,7 @@ from qms.audits.services import get_audit, text
 from qms.core.db import utcnow
 from qms.core.errors import Conflict, PermissionDenied
 from qms.core.permissions import Permission, require
+from qms.core.trail_actions import TrailAction
 from qms.core.workflow import conditional_update
 from qms.trail import services as trail
 from qms.users.auth import reauthenticate_to_sign
@@ -80,7 +81,7 @@ def save_report_text(
     session.refresh(audit)
     trail.record(
         session,
-        "audit:write_report",
+        TrailAction.AUDIT_WRITE_REPORT,
         "audit",
         audit.id,
         actor=actor,
@@ -156,7 +157,7 @@ def accept_report(
     signature = _sign(session, actor, audit, M.ACCEPTED, password, comment)
     trail.record(
         session,
-        "audit:accept_report",
+        TrailAction.AUDIT_ACCEPT_REPORT,
         "audit",
         audit.id,
         actor=actor,

@@ -23,6 +23,7 @@ from qms.core.db import utcnow
 from qms.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from qms.core.permissions import Permission, can, can_own_variant, require
 from qms.core.sequence import add_numbered
+from qms.core.trail_actions import TrailAction
 from qms.core.workflow import conditional_update
 from qms.documents import iso9001
 from qms.processes.models import Process
@@ -231,7 +232,7 @@ def _record_waivers(
     for waiver in waived:
         trail.record(
             session,
-            "audit:independence_waive",
+            TrailAction.AUDIT_INDEPENDENCE_WAIVE,
             "audit",
             audit.id,
             actor=actor,
@@ -276,7 +277,9 @@ def plan_audit(session: Session, actor: Any, programme_id: int, plan: AuditPlan)
 
     add_numbered(session, numbered)
     waived = _seat_team(session, actor, audit, plan, audit.processes)
-    trail.record(session, "audit:plan", "audit", audit.id, actor=actor, after=_describe(audit))
+    trail.record(
+        session, TrailAction.AUDIT_PLAN, "audit", audit.id, actor=actor, after=_describe(audit)
+    )
     _record_waivers(session, actor, audit, waived)
     return audit
 
@@ -329,7 +332,13 @@ def update_plan(session: Session, actor: Any, audit_id: int, plan: AuditPlan) ->
     session.flush()
     waived = _seat_team(session, actor, audit, plan, audit.processes)
     trail.record(
-        session, "audit:edit", "audit", audit.id, actor=actor, before=before, after=_describe(audit)
+        session,
+        TrailAction.AUDIT_EDIT,
+        "audit",
+        audit.id,
+        actor=actor,
+        before=before,
+        after=_describe(audit),
     )
     _record_waivers(session, actor, audit, waived)
     return audit

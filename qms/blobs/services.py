@@ -16,6 +16,7 @@ from qms.blobs.models import DEFAULT_MEDIA_TYPE, Blob
 from qms.core.db import utcnow
 from qms.core.errors import NotFound, ValidationFailed
 from qms.core.storage import BlobMissing, BlobStore, is_blob_address
+from qms.core.trail_actions import TrailAction
 from qms.trail import services as trail
 
 
@@ -58,7 +59,7 @@ def store_blob(
     if _insert_if_new(session, sha256, size, media_type):
         trail.record(
             session,
-            "blob:store",
+            TrailAction.BLOB_STORE,
             "blob",
             sha256,
             actor=actor,

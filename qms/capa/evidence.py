@@ -20,6 +20,7 @@ from qms.capa.services import get_nonconformity
 from qms.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from qms.core.permissions import Permission, can
 from qms.core.storage import BlobStore
+from qms.core.trail_actions import TrailAction
 from qms.trail import services as trail
 
 P = Permission
@@ -68,7 +69,7 @@ def attach_evidence(
     )
     trail.record(
         session,
-        "nonconformity:attach",
+        TrailAction.NONCONFORMITY_ATTACH,
         "nonconformity",
         nc.id,
         actor=actor,

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from qms.capa.models import ActionStatus, CheckResult, NcState, Nonconformity
 from qms.core.errors import Conflict, ValidationFailed
 from qms.core.permissions import Permission
+from qms.core.trail_actions import TrailAction
 from qms.core.workflow import Rule, Workflow
 from qms.trail import services as trail
 
@@ -79,48 +80,50 @@ def check_says_effective(nc: Nonconformity, actor: Any) -> None:
 
 TRANSITIONS: Mapping[tuple[str, str], Rule] = {
     (S.REPORTED, NcAction.ACCEPT): Rule(
-        to=S.ACCEPTED, permission=P.NONCONFORMITY_DECIDE, trail_action="nonconformity:accept"
+        to=S.ACCEPTED,
+        permission=P.NONCONFORMITY_DECIDE,
+        trail_action=TrailAction.NONCONFORMITY_ACCEPT,
     ),
     (S.REPORTED, NcAction.DISCARD): Rule(
         to=S.DISCARDED,
         permission=P.NONCONFORMITY_DECIDE,
-        trail_action="nonconformity:discard",
+        trail_action=TrailAction.NONCONFORMITY_DISCARD,
         needs_reason=True,
     ),
     (S.ACCEPTED, NcAction.CONTAIN): Rule(
         to=S.CONTAINED,
         permission=P.NONCONFORMITY_TREAT,
-        trail_action="nonconformity:contain",
+        trail_action=TrailAction.NONCONFORMITY_CONTAIN,
         guard=has_containment,
     ),
     (S.CONTAINED, NcAction.ANALYSE): Rule(
         to=S.ANALYSED,
         permission=P.NONCONFORMITY_TREAT,
-        trail_action="nonconformity:analyse",
+        trail_action=TrailAction.NONCONFORMITY_ANALYSE,
         guard=has_analysis,
     ),
     (S.ANALYSED, NcAction.APPROVE_PLAN): Rule(
         to=S.IN_PROGRESS,
         permission=P.NONCONFORMITY_APPROVE_PLAN,
-        trail_action="nonconformity:approve_plan",
+        trail_action=TrailAction.NONCONFORMITY_APPROVE_PLAN,
         guard=plan_is_complete,
     ),
     (S.IN_PROGRESS, NcAction.ACTIONS_DONE): Rule(
         to=S.AWAITING_CHECK,
         permission=None,
-        trail_action="nonconformity:actions_done",
+        trail_action=TrailAction.NONCONFORMITY_ACTIONS_DONE,
         guard=actions_are_done,
     ),
     (S.AWAITING_CHECK, NcAction.CLOSE): Rule(
         to=S.CLOSED,
         permission=P.NONCONFORMITY_CLOSE,
-        trail_action="nonconformity:close",
+        trail_action=TrailAction.NONCONFORMITY_CLOSE,
         guard=check_says_effective,
     ),
     (S.AWAITING_CHECK, NcAction.REOPEN): Rule(
         to=S.CONTAINED,
         permission=P.EFFECTIVENESS_SIGN,
-        trail_action="nonconformity:reopen",
+        trail_action=TrailAction.NONCONFORMITY_REOPEN,
         needs_reason=True,
     ),
 }

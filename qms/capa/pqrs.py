@@ -21,6 +21,7 @@ from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.localtime import local_today
 from qms.core.permissions import Permission, can, can_own_variant, require
 from qms.core.sequence import add_numbered
+from qms.core.trail_actions import TrailAction
 from qms.core.workflow import Rule, Workflow
 from qms.processes.models import Process
 from qms.trail import services as trail
@@ -30,11 +31,21 @@ S = PqrsState
 RAISES_NC = (RequestKind.COMPLAINT, RequestKind.CLAIM)
 
 TRANSITIONS: Mapping[tuple[str, str], Rule] = {
-    (S.RECEIVED, "route"): Rule(to=S.ROUTED, permission=P.PQRS_MANAGE, trail_action="pqrs:route"),
-    (S.ROUTED, "route"): Rule(to=S.ROUTED, permission=P.PQRS_MANAGE, trail_action="pqrs:route"),
-    (S.ROUTED, "extend"): Rule(to=S.ROUTED, permission=P.PQRS_MANAGE, trail_action="pqrs:extend"),
-    (S.ROUTED, "answer"): Rule(to=S.ANSWERED, permission=P.PQRS_ANSWER, trail_action="pqrs:answer"),
-    (S.ANSWERED, "close"): Rule(to=S.CLOSED, permission=P.PQRS_MANAGE, trail_action="pqrs:close"),
+    (S.RECEIVED, "route"): Rule(
+        to=S.ROUTED, permission=P.PQRS_MANAGE, trail_action=TrailAction.PQRS_ROUTE
+    ),
+    (S.ROUTED, "route"): Rule(
+        to=S.ROUTED, permission=P.PQRS_MANAGE, trail_action=TrailAction.PQRS_ROUTE
+    ),
+    (S.ROUTED, "extend"): Rule(
+        to=S.ROUTED, permission=P.PQRS_MANAGE, trail_action=TrailAction.PQRS_EXTEND
+    ),
+    (S.ROUTED, "answer"): Rule(
+        to=S.ANSWERED, permission=P.PQRS_ANSWER, trail_action=TrailAction.PQRS_ANSWER
+    ),
+    (S.ANSWERED, "close"): Rule(
+        to=S.CLOSED, permission=P.PQRS_MANAGE, trail_action=TrailAction.PQRS_CLOSE
+    ),
 }
 
 
@@ -137,7 +148,7 @@ def register_pqrs(
     add_numbered(session, numbered)
     trail.record(
         session,
-        "pqrs:register",
+        TrailAction.PQRS_REGISTER,
         "pqrs",
         request.id,
         actor=actor,
@@ -256,7 +267,7 @@ def raise_nonconformity(session: Session, actor: Any, request_id: int) -> Noncon
     session.refresh(request)
     trail.record(
         session,
-        "pqrs:raise_nonconformity",
+        TrailAction.PQRS_RAISE_NONCONFORMITY,
         "pqrs",
         request.id,
         actor=actor,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from qms.capa.diagrams import five_whys_svg, ishikawa_svg
 from qms.capa.models import AnalysisMethod, Nonconformity, RootCauseAnalysis
 from qms.capa.services import get_nonconformity
+from qms.core.trail_actions import TrailAction
 from qms.printing.render import render_pdf
 from qms.trail import services as trail
 from qms.trail.models import TrailEvent
@@ -60,6 +61,11 @@ def nonconformity_pdf(session: Session, actor: Any, nc_id: int) -> tuple[bytes, 
     )
     pdf, _ms = render_pdf(html)
     trail.record(
-        session, "nonconformity:print", "nonconformity", nc.id, actor=actor, after={"code": nc.code}
+        session,
+        TrailAction.NONCONFORMITY_PRINT,
+        "nonconformity",
+        nc.id,
+        actor=actor,
+        after={"code": nc.code},
     )
     return pdf, f"{nc.code}.pdf"

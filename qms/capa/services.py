@@ -17,6 +17,7 @@ from qms.core.errors import NotFound, ValidationFailed
 from qms.core.localtime import local_today
 from qms.core.permissions import Permission, can, can_own_variant, require
 from qms.core.sequence import add_numbered
+from qms.core.trail_actions import TrailAction
 from qms.documents import iso9001
 from qms.documents.models import Document, DocumentVersion
 from qms.processes.models import Process
@@ -133,7 +134,7 @@ def report_nonconformity(
     code = nc.code
     trail.record(
         session,
-        "nonconformity:report",
+        TrailAction.NONCONFORMITY_REPORT,
         "nonconformity",
         nc.id,
         actor=actor,

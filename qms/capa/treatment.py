@@ -27,6 +27,7 @@ from qms.capa.services import get_nonconformity, required_text
 from qms.core.db import rowcount, utcnow
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, require
+from qms.core.trail_actions import TrailAction
 from qms.documents.models import ChangeRequest, ChangeRequestState, DocumentVersion, VersionState
 from qms.trail import services as trail
 from qms.users.auth import reauthenticate_to_sign
@@ -184,7 +185,7 @@ def add_action(
     session.flush()
     trail.record(
         session,
-        "capa_action:create",
+        TrailAction.CAPA_ACTION_CREATE,
         "capa_action",
         action.id,
         actor=actor,
@@ -289,7 +290,7 @@ def update_action(
     session.refresh(action)
     trail.record(
         session,
-        "capa_action:complete" if done else "capa_action:update",
+        TrailAction.CAPA_ACTION_COMPLETE if done else TrailAction.CAPA_ACTION_UPDATE,
         "capa_action",
         action.id,
         actor=actor,
@@ -339,7 +340,7 @@ def sign_effectiveness(
     session.flush()
     trail.record(
         session,
-        "effectiveness:sign",
+        TrailAction.EFFECTIVENESS_SIGN,
         "nonconformity",
         nc.id,
         actor=actor,
@@ -386,7 +387,7 @@ def append_note(
     session.flush()
     trail.record(
         session,
-        "nonconformity:note",
+        TrailAction.NONCONFORMITY_NOTE,
         "nonconformity",
         nc.id,
         actor=actor,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from qms.core.db import rowcount
 from qms.core.errors import Conflict, ValidationFailed
 from qms.core.permissions import Permission, require
+from qms.core.trail_actions import TrailAction
 
 Guard = Callable[[Any, Any], None]
 
@@ -26,7 +27,7 @@ class Recorder(Protocol):
     def __call__(
         self,
         session: Session,
-        action: str,
+        action: TrailAction,
         object_type: str,
         object_id: object = "",
         *,
@@ -43,7 +44,7 @@ class Rule:
 
     to: str
     permission: Permission | None  # None: only the system takes it (dates reached, supersede)
-    trail_action: str
+    trail_action: TrailAction
     guard: Guard | None = None
     needs_reason: bool = False
 

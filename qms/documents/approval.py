@@ -14,6 +14,7 @@ from qms.core.db import utcnow
 from qms.core.errors import Conflict, ValidationFailed
 from qms.core.localtime import local_today
 from qms.core.permissions import Permission, require
+from qms.core.trail_actions import TrailAction
 from qms.core.workflow import Checked, conditional_update
 from qms.documents import lifecycle
 from qms.documents.integrity import ensure_intact, stored_hash
@@ -41,7 +42,12 @@ from qms.trail import services as trail
 
 M = SignatureMeaning
 S = VersionState
-SEGREGATION_REFUSED = "document:segregation_refused"
+SEGREGATION_REFUSED = TrailAction.DOCUMENT_SEGREGATION_REFUSED
+# A signature that is not yet the last one its stage asks for.
+PARTIAL_SIGNATURE = {
+    Action.REVIEW: TrailAction.DOCUMENT_REVIEW_SIGN,
+    Action.APPROVE: TrailAction.DOCUMENT_APPROVE_SIGN,
+}
 
 
 def today() -> date:
@@ -169,7 +175,7 @@ def _sign_stage(
     if len(signed) + 1 < required:
         trail.record(
             session,
-            f"document:{action.value}_sign",
+            PARTIAL_SIGNATURE[action],
             "document_version",
             version.id,
             actor=actor,
@@ -290,7 +296,7 @@ def record_periodic_review(
     )
     trail.record(
         session,
-        "document:periodic_review",
+        TrailAction.DOCUMENT_PERIODIC_REVIEW,
         "document",
         document.id,
         actor=actor,

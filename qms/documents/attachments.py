@@ -11,6 +11,7 @@ from qms.blobs.services import read_blob
 from qms.core.errors import Conflict, NotFound
 from qms.core.permissions import Permission, require
 from qms.core.storage import BlobStore
+from qms.core.trail_actions import TrailAction
 from qms.core.workflow import conditional_update
 from qms.documents.models import Attachment, DocumentVersion, VersionState
 from qms.documents.queries import get_version
@@ -52,7 +53,7 @@ def remove_attachment(session: Session, actor: Any, attachment_id: int) -> Docum
     session.flush()
     trail.record(
         session,
-        "document:detach",
+        TrailAction.DOCUMENT_DETACH,
         "document_version",
         version.id,
         actor=actor,

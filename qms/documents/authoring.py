@@ -14,6 +14,7 @@ from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, require
 from qms.core.sequence import add_numbered
 from qms.core.storage import BlobStore
+from qms.core.trail_actions import TrailAction
 from qms.core.workflow import conditional_update
 from qms.documents import blocks, codes
 from qms.documents.models import (
@@ -145,7 +146,7 @@ def create_document(
     session.flush()
     trail.record(
         session,
-        "document:create",
+        TrailAction.DOCUMENT_CREATE,
         "document",
         document.id,
         actor=actor,
@@ -210,7 +211,7 @@ def start_draft(
     session.flush()
     trail.record(
         session,
-        "document:start_draft",
+        TrailAction.DOCUMENT_START_DRAFT,
         "document_version",
         draft.id,
         actor=actor,
@@ -249,7 +250,7 @@ def update_draft(
     session.refresh(version)
     trail.record(
         session,
-        "document:edit_draft",
+        TrailAction.DOCUMENT_EDIT_DRAFT,
         "document_version",
         version.id,
         actor=actor,
@@ -289,7 +290,7 @@ def add_attachment(
     )
     trail.record(
         session,
-        "document:attach",
+        TrailAction.DOCUMENT_ATTACH,
         "document_version",
         version.id,
         actor=actor,
@@ -322,7 +323,7 @@ def correct_code(
     session.flush()
     trail.record(
         session,
-        "document:correct_code",
+        TrailAction.DOCUMENT_CORRECT_CODE,
         "document",
         document.id,
         actor=actor,

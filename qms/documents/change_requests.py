@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from qms.core.db import utcnow
 from qms.core.errors import NotFound, ValidationFailed
 from qms.core.permissions import Permission, can, can_own_variant, require
+from qms.core.trail_actions import TrailAction
 from qms.core.workflow import conditional_update
 from qms.documents import authoring
 from qms.documents.models import (
@@ -156,7 +157,7 @@ def file_change_request(
     session.flush()
     trail.record(
         session,
-        "change_request:create",
+        TrailAction.CHANGE_REQUEST_CREATE,
         "change_request",
         request.id,
         actor=actor,
@@ -245,7 +246,7 @@ def accept_change_request(
         details["document"] = request.document.code if request.document else None
     trail.record(
         session,
-        "change_request:accept",
+        TrailAction.CHANGE_REQUEST_ACCEPT,
         "change_request",
         request.id,
         actor=actor,
@@ -265,7 +266,7 @@ def reject_change_request(
     request = _decide(session, actor, request_id, S.REJECTED, text)
     trail.record(
         session,
-        "change_request:reject",
+        TrailAction.CHANGE_REQUEST_REJECT,
         "change_request",
         request.id,
         actor=actor,

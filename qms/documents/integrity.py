@@ -15,12 +15,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from qms.core.errors import DomainError
+from qms.core.trail_actions import TrailAction
 from qms.documents.blocks import content_hash
 from qms.documents.models import Attachment, DocumentVersion, VersionState
 from qms.trail import services as trail
 from qms.trail.models import TrailEvent
 
-REFUSED = "document:integrity_refused"
+REFUSED = TrailAction.DOCUMENT_INTEGRITY_REFUSED
 
 
 class ContentAltered(DomainError):

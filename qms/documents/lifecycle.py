@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from qms.core.errors import PermissionDenied, ValidationFailed
 from qms.core.permissions import Permission
+from qms.core.trail_actions import TrailAction
 from qms.core.workflow import Rule, Workflow
 from qms.documents.models import DocumentVersion, SignatureMeaning, VersionState
 from qms.documents.queries import is_named_signer
@@ -92,52 +93,52 @@ TRANSITIONS: Mapping[tuple[str, str], Rule] = {
     (S.DRAFT, Action.SUBMIT): Rule(
         to=S.IN_REVIEW,
         permission=P.DOCUMENT_EDIT,
-        trail_action="document:submit",
+        trail_action=TrailAction.DOCUMENT_SUBMIT,
         guard=has_change_summary,
     ),
     (S.DRAFT, Action.DISCARD): Rule(
         to=S.DISCARDED,
         permission=P.DOCUMENT_EDIT,
-        trail_action="document:discard",
+        trail_action=TrailAction.DOCUMENT_DISCARD,
         needs_reason=True,
     ),
     # Signers are whom the version's route names (any role); the guards check it.
     (S.IN_REVIEW, Action.REVIEW): Rule(
         to=S.IN_APPROVAL,
         permission=P.DOCUMENT_SIGN,
-        trail_action="document:review",
+        trail_action=TrailAction.DOCUMENT_REVIEW,
         guard=route_signer,
     ),
     (S.IN_REVIEW, Action.REJECT): Rule(
         to=S.DRAFT,
         permission=P.DOCUMENT_SIGN,
-        trail_action="document:reject",
+        trail_action=TrailAction.DOCUMENT_REJECT,
         guard=route_signer,
         needs_reason=True,
     ),
     (S.IN_APPROVAL, Action.APPROVE): Rule(
         to=S.APPROVED,
         permission=P.DOCUMENT_SIGN,
-        trail_action="document:approve",
+        trail_action=TrailAction.DOCUMENT_APPROVE,
         guard=approval_signer,
     ),
     (S.IN_APPROVAL, Action.REJECT): Rule(
         to=S.DRAFT,
         permission=P.DOCUMENT_SIGN,
-        trail_action="document:reject",
+        trail_action=TrailAction.DOCUMENT_REJECT,
         guard=route_signer,
         needs_reason=True,
     ),
     (S.APPROVED, Action.TAKE_EFFECT): Rule(
-        to=S.EFFECTIVE, permission=None, trail_action="document:take_effect"
+        to=S.EFFECTIVE, permission=None, trail_action=TrailAction.DOCUMENT_TAKE_EFFECT
     ),
     (S.EFFECTIVE, Action.SUPERSEDE): Rule(
-        to=S.SUPERSEDED, permission=None, trail_action="document:supersede"
+        to=S.SUPERSEDED, permission=None, trail_action=TrailAction.DOCUMENT_SUPERSEDE
     ),
     (S.EFFECTIVE, Action.WITHDRAW): Rule(
         to=S.OBSOLETE,
         permission=P.DOCUMENT_WITHDRAW,
-        trail_action="document:withdraw",
+        trail_action=TrailAction.DOCUMENT_WITHDRAW,
         needs_reason=True,
     ),
 }

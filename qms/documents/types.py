@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, Role, require, roles_with
+from qms.core.trail_actions import TrailAction
 from qms.documents.blocks import BLOCK_KINDS
 from qms.documents.codes import CODE_RE, check_pattern
 from qms.documents.models import DocumentType
@@ -257,7 +258,7 @@ def create_type(
     session.flush()
     trail.record(
         session,
-        "document_type:create",
+        TrailAction.DOCUMENT_TYPE_CREATE,
         "document_type",
         doc_type.id,
         actor=actor,
@@ -304,7 +305,7 @@ def update_type(
     if new:
         trail.record(
             session,
-            "document_type:update",
+            TrailAction.DOCUMENT_TYPE_UPDATE,
             "document_type",
             doc_type.id,
             actor=actor,
@@ -326,7 +327,7 @@ def set_type_active(
     session.flush()
     trail.record(
         session,
-        "document_type:activate" if active else "document_type:deactivate",
+        TrailAction.DOCUMENT_TYPE_ACTIVATE if active else TrailAction.DOCUMENT_TYPE_DEACTIVATE,
         "document_type",
         doc_type.id,
         actor=actor,

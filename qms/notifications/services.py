@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from qms.core.db import rowcount, utcnow
 from qms.core.errors import NotFound
 from qms.core.localtime import local_date
+from qms.core.trail_actions import TrailAction
 from qms.notifications.due import DueItem
 from qms.notifications.mail import SmtpSettings, send_mail
 from qms.notifications.models import Notification, NotificationSetting
@@ -53,7 +54,9 @@ def _create(session: Session, items: list[DueItem]) -> int:
         created += 1
     if created:
         session.flush()
-        trail.record(session, "notification:create", "notification", "", after={"count": created})
+        trail.record(
+            session, TrailAction.NOTIFICATION_CREATE, "notification", "", after={"count": created}
+        )
     return created
 
 
@@ -153,7 +156,7 @@ def mark_read(session: Session, actor: Any, notification_id: int) -> Notificatio
         raise NotFound(str(_("Notification not found.")))
     if note.read_at is None:
         note.read_at = utcnow()
-        trail.record(session, "notification:read", "notification", note.id, actor=actor)
+        trail.record(session, TrailAction.NOTIFICATION_READ, "notification", note.id, actor=actor)
     return note
 
 
@@ -165,7 +168,7 @@ def set_daily_digest(session: Session, actor: Any, daily_digest: bool) -> None:
     setting.daily_digest = daily_digest
     trail.record(
         session,
-        "notification:settings",
+        TrailAction.NOTIFICATION_SETTINGS,
         "user",
         actor.id,
         actor=actor,

@@ -20,11 +20,12 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from qms.core.outbox import after_commit
+from qms.core.trail_actions import TrailAction
 from qms.printing.render import PAGE_SIZES, render_after_commit
 from qms.trail.models import TrailEvent
 
-RENDER_ON = frozenset({"document:approve", "document:take_effect"})
-RENDER = "printing:render"
+RENDER_ON = frozenset({TrailAction.DOCUMENT_APPROVE, TrailAction.DOCUMENT_TAKE_EFFECT})
+RENDER = TrailAction.PRINTING_RENDER
 log = logging.getLogger(__name__)
 
 

@@ -13,6 +13,7 @@ from qms.core.db import rowcount, utcnow
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, require
 from qms.core.storage import BlobStore
+from qms.core.trail_actions import TrailAction
 from qms.core.workflow import conditional_update
 from qms.documents import approval
 from qms.documents.in_force import shown_state, shown_state_expr
@@ -60,7 +61,7 @@ def issue_controlled_copy(
     session.flush()
     trail.record(
         session,
-        "copy:issue",
+        TrailAction.COPY_ISSUE,
         "controlled_copy",
         copy.id,
         actor=actor,
@@ -113,7 +114,7 @@ def acknowledge_recall(session: Session, actor: Any, copy_id: int) -> Controlled
     session.refresh(copy)
     trail.record(
         session,
-        "copy:recall_acknowledge",
+        TrailAction.COPY_RECALL_ACKNOWLEDGE,
         "controlled_copy",
         copy.id,
         actor=actor,
@@ -173,7 +174,12 @@ def print_copy(
         details |= {"copy": "uncontrolled", "state": version.state}
     details["page_size"] = size
     event = trail.record(
-        session, "document:print", "document_version", version.id, actor=actor, after=details
+        session,
+        TrailAction.DOCUMENT_PRINT,
+        "document_version",
+        version.id,
+        actor=actor,
+        after=details,
     )
     if copy is not None:
         check_url = controlled_copy_url(copy.id)

@@ -19,6 +19,7 @@ from flask import abort, current_app, render_template, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from qms.core.db import db
+from qms.core.trail_actions import TrailAction
 from qms.documents.in_force import shown_state
 from qms.documents.models import DocumentVersion, VersionState
 from qms.documents.queries import version_in_force
@@ -72,7 +73,7 @@ def _load(token: str) -> tuple[DocumentVersion, dict[str, Any]]:
     if kind == PRINT:
         event = db.session.get(TrailEvent, ident)
         if event is None or (event.action, event.object_type) != (
-            "document:print",
+            TrailAction.DOCUMENT_PRINT,
             "document_version",
         ):
             abort(404)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.permissions import Permission, require
+from qms.core.trail_actions import TrailAction
 from qms.processes.models import Process, ProcessType
 from qms.processes.queries import process_as_dict
 from qms.trail import services as trail
@@ -145,7 +146,12 @@ def create_process(
     session.add(process)
     session.flush()
     trail.record(
-        session, "process:create", "process", process.id, actor=actor, after=_snapshot(process)
+        session,
+        TrailAction.PROCESS_CREATE,
+        "process",
+        process.id,
+        actor=actor,
+        after=_snapshot(process),
     )
     return process
 
@@ -192,7 +198,13 @@ def update_process(
     old, new = trail.changes(before, _snapshot(process))
     if new:
         trail.record(
-            session, "process:update", "process", process.id, actor=actor, before=old, after=new
+            session,
+            TrailAction.PROCESS_UPDATE,
+            "process",
+            process.id,
+            actor=actor,
+            before=old,
+            after=new,
         )
     return process
 
@@ -210,7 +222,7 @@ def set_members(
     if before != after:
         trail.record(
             session,
-            "process:members",
+            TrailAction.PROCESS_MEMBERS,
             "process",
             process.id,
             actor=actor,
@@ -242,7 +254,7 @@ def set_process_active(
     session.flush()
     trail.record(
         session,
-        "process:activate" if active else "process:deactivate",
+        TrailAction.PROCESS_ACTIVATE if active else TrailAction.PROCESS_DEACTIVATE,
         "process",
         process.id,
         actor=actor,

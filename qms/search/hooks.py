@@ -22,13 +22,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from whoosh.index import Index
 
 from qms.core.outbox import after_commit
+from qms.core.trail_actions import TrailAction
 from qms.documents.models import DocumentVersion
 from qms.search.index import index_versions, open_index
 from qms.trail.models import TrailEvent
 
-REINDEX = "search:reindex"
+REINDEX = TrailAction.SEARCH_REINDEX
 # Events that change nothing the index holds: a print must not pay for an index write.
-UNINDEXED = frozenset({"document:print", "document:periodic_review"})
+UNINDEXED = frozenset({TrailAction.DOCUMENT_PRINT, TrailAction.DOCUMENT_PERIODIC_REVIEW})
 log = logging.getLogger(__name__)
 
 

@@ -66,11 +66,12 @@ from sqlalchemy.orm import Session
 
 from qms.core.db import utcnow
 from qms.core.outbox import after_commit
+from qms.core.trail_actions import TrailAction
 from qms.trail.models import HEAD_ID, TrailHead
 
 FOLDER = "trail-anchors"
 REASONS = ("daily", "manual", "backup")
-ANCHOR = "trail:anchor"
+ANCHOR = TrailAction.TRAIL_ANCHOR
 EXTENSION = "qms_trail_anchors"
 _NAME = re.compile(r"^(?P<day>\d{4}-\d{2}-\d{2})_(?P<seq>\d{12})\.json$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")

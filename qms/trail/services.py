@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from qms.core.context import current_client_address
 from qms.core.db import rowcount, utcnow
+from qms.core.trail_actions import TrailAction
 from qms.trail import anchors
 from qms.trail.anchors import Anchor
 from qms.trail.models import GENESIS_HASH, HEAD_ID, TrailEvent, TrailHead
@@ -56,7 +57,7 @@ def ensure_head(session: Session) -> None:
 
 def record(
     session: Session,
-    action: str,
+    action: TrailAction,
     object_type: str,
     object_id: object = "",
     *,

@@ -15,6 +15,7 @@ from qms.core.db import db, utcnow
 from qms.core.errors import ValidationFailed
 from qms.core.permissions import Permission, permission_required
 from qms.core.spreadsheets import csv_lines
+from qms.core.trail_actions import TrailAction
 from qms.trail import queries
 from qms.trail import services as trail
 from qms.trail.forms import FILTER_FIELDS, TrailFilterForm
@@ -104,7 +105,9 @@ def export_csv() -> ResponseReturnValue:
     session = current_app.extensions["qms_db"].session_factory()
     rows = queries.iter_export_rows(session, current_user, f)  # the permission is checked here
     # Who took a copy of the trail, and of what, is itself worth keeping.
-    trail.record(db.session, "trail:export", "trail", "", actor=current_user, after=_filter_args())
+    trail.record(
+        db.session, TrailAction.TRAIL_EXPORT, "trail", "", actor=current_user, after=_filter_args()
+    )
     filename = f"trail-{utcnow():%Y%m%d-%H%M%S}Z.csv"
     return Response(
         _body(session, rows),

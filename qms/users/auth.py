@@ -18,6 +18,7 @@ from werkzeug.security import check_password_hash
 from qms.core.context import current_client_address, current_user_agent
 from qms.core.db import db, utcnow
 from qms.core.errors import TooManyAttempts, ValidationFailed
+from qms.core.trail_actions import TrailAction
 from qms.trail import services as trail
 from qms.users.models import LoginAttempt, User, UserSession
 from qms.users.services import find_user, hash_password, verify_password
@@ -102,7 +103,9 @@ def authenticate(
     address = current_client_address()
     if _recent_failures(db_session, key, window) >= max_failures:
         refusal = _refuse_locked_out(db_session, key, address)
-        trail.record(db_session, "session:login_refused", "user", key[:64], reason="lockout")
+        trail.record(
+            db_session, TrailAction.SESSION_LOGIN_REFUSED, "user", key[:64], reason="lockout"
+        )
         raise refusal
     user = find_user(db_session, key) if key else None
     # Hash even for unknown users so that timing does not tell which usernames exist.
@@ -110,7 +113,7 @@ def authenticate(
     ok = ok and user is not None and user.active
     db_session.add(LoginAttempt(username=key, client_address=address, succeeded=ok))
     if not ok or user is None:
-        trail.record(db_session, "session:login_failed", "user", key[:64])
+        trail.record(db_session, TrailAction.SESSION_LOGIN_FAILED, "user", key[:64])
         raise InvalidCredentials(str(_l("Wrong username or password.")))
     return user
 
@@ -154,7 +157,7 @@ def reauthenticate_to_sign(
     def record(reason: str = "") -> None:
         trail.record(
             db_session,
-            "signature:refused",
+            TrailAction.SIGNATURE_REFUSED,
             object_type,
             object_id,
             actor=actor,
@@ -190,7 +193,12 @@ def open_session(db_session: Session, user: User) -> UserSession:
     session.permanent = True
     login_user(user)
     trail.record(
-        db_session, "session:login", "user", user.id, actor=user, after={"session": record.id}
+        db_session,
+        TrailAction.SESSION_LOGIN,
+        "user",
+        user.id,
+        actor=user,
+        after={"session": record.id},
     )
     return record
 
@@ -208,7 +216,7 @@ def close_session(db_session: Session, user: User | None) -> None:
         record.revoked_at = utcnow()
         trail.record(
             db_session,
-            "session:logout",
+            TrailAction.SESSION_LOGOUT,
             "user",
             record.user_id,
             actor=user,

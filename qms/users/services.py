@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from qms.core.db import rowcount, utcnow
 from qms.core.errors import Conflict, NotFound, TooManyAttempts, ValidationFailed
 from qms.core.permissions import Permission, Role, require
+from qms.core.trail_actions import TrailAction
 from qms.trail import services as trail
 from qms.users.models import LOCALES, User, UserRole, UserSession
 
@@ -160,7 +161,9 @@ def create_user(
     user.roles = [UserRole(role=r) for r in sorted(role_set)]
     session.add(user)
     session.flush()
-    trail.record(session, "user:create", "user", user.id, actor=actor, after=_snapshot(user))
+    trail.record(
+        session, TrailAction.USER_CREATE, "user", user.id, actor=actor, after=_snapshot(user)
+    )
     return user
 
 
@@ -192,7 +195,9 @@ def update_user(
     session.flush()
     old, new = trail.changes(before, _snapshot(user))
     if new:
-        trail.record(session, "user:update", "user", user.id, actor=actor, before=old, after=new)
+        trail.record(
+            session, TrailAction.USER_UPDATE, "user", user.id, actor=actor, before=old, after=new
+        )
     return user
 
 
@@ -206,7 +211,9 @@ def update_own_profile(
     session.flush()
     old, new = trail.changes(before, _snapshot(actor))
     if new:
-        trail.record(session, "profile:edit", "user", actor.id, actor=actor, before=old, after=new)
+        trail.record(
+            session, TrailAction.PROFILE_EDIT, "user", actor.id, actor=actor, before=old, after=new
+        )
     return actor
 
 
@@ -228,7 +235,12 @@ def _reauthenticate(session: Session, actor: User, current_password: str) -> Non
 
     def refused(reason: str = "") -> None:
         trail.record(
-            session, "user:password_change_refused", "user", actor.id, actor=actor, reason=reason
+            session,
+            TrailAction.USER_PASSWORD_CHANGE_REFUSED,
+            "user",
+            actor.id,
+            actor=actor,
+            reason=reason,
         )
 
     try:
@@ -258,7 +270,7 @@ def change_password(
     revoked = revoke_sessions(session, actor, keep=current_session)
     trail.record(
         session,
-        "user:password_change",
+        TrailAction.USER_PASSWORD_CHANGE,
         "user",
         actor.id,
         actor=actor,
@@ -284,7 +296,7 @@ def set_password(
     revoked = revoke_sessions(session, user)
     trail.record(
         session,
-        "user:password_reset",
+        TrailAction.USER_PASSWORD_RESET,
         "user",
         user.id,
         actor=actor,
@@ -313,7 +325,7 @@ def set_active(session: Session, actor: Any, user_id: int, active: bool, reason:
         revoke_all_tokens(session, user)
     trail.record(
         session,
-        "user:activate" if active else "user:deactivate",
+        TrailAction.USER_ACTIVATE if active else TrailAction.USER_DEACTIVATE,
         "user",
         user.id,
         actor=actor,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from qms.core.db import rowcount, utcnow
 from qms.core.errors import NotAuthenticated, NotFound, ValidationFailed
 from qms.core.permissions import Permission, require
+from qms.core.trail_actions import TrailAction
 from qms.trail import services as trail
 from qms.users.models import ApiToken, User
 
@@ -67,7 +68,7 @@ def create_token(
     session.flush()
     trail.record(
         session,
-        "token:create",
+        TrailAction.TOKEN_CREATE,
         "api_token",
         token.id,
         actor=actor,
@@ -89,7 +90,7 @@ def _revoke(session: Session, actor: Any, token: ApiToken) -> ApiToken:
         session.flush()
         trail.record(
             session,
-            "token:revoke",
+            TrailAction.TOKEN_REVOKE,
             "api_token",
             token.id,
             actor=actor,
