@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from qms.audits import checklist, findings, report
 from qms.audits import services as audits
-from qms.audits.lifecycle import AuditAction, apply
+from qms.audits.lifecycle import WORKFLOW, AuditAction
 from qms.audits.models import AgendaItem, AgendaKind, Audit, FindingGrade
 from qms.core.db import db
 from tests.audits_fixtures import AuditOrg
@@ -50,7 +50,7 @@ def run_to_report(org: AuditOrg, audit_id: int, *, issue: bool = True, open_nc: 
     """From planned to report issued (signed by the lead auditor, jorge); within app context."""
     auditor = user(org.auditor_id)
     checklist.generate_checklist(db.session, auditor, audit_id)
-    apply(db.session, db.session.get(Audit, audit_id), AuditAction.NOTIFY_PLAN, auditor)
+    WORKFLOW.apply(db.session, db.session.get(Audit, audit_id), AuditAction.NOTIFY_PLAN, auditor)
     audits.start_audit(db.session, auditor, audit_id)
     for question in db.session.get(Audit, audit_id).questions:
         checklist.answer_question(

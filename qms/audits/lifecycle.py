@@ -153,4 +153,3 @@ WORKFLOW = Workflow(
     describe=lambda a: {"code": a.code},
     record=trail.record,
 )
-apply = WORKFLOW.apply  # a lost race is a 409

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from qms.audits.calendar import audit_ics, audit_path, plan_pdf_path
-from qms.audits.lifecycle import AuditAction, apply
+from qms.audits.lifecycle import WORKFLOW, AuditAction
 from qms.audits.models import Audit
 from qms.audits.services import get_audit
 from qms.core.db import utcnow
@@ -99,7 +99,7 @@ def notify_plan(session: Session, actor: Any, audit_id: int) -> Audit:
     """Send the audit plan to the auditees and the team: the state moves in this transaction;
     the mails leave after it commits."""
     audit = get_audit(session, actor, audit_id)
-    apply(session, audit, AuditAction.NOTIFY_PLAN, actor, values={"notified_at": utcnow()})
+    WORKFLOW.apply(session, audit, AuditAction.NOTIFY_PLAN, actor, values={"notified_at": utcnow()})
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     settings = app.extensions["qms_settings"]
     base_url = settings.base_url.rstrip("/")

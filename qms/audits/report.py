@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from qms.audits.lifecycle import AuditAction, apply, is_on_team, report_is_ready
+from qms.audits.lifecycle import WORKFLOW, AuditAction, is_on_team, report_is_ready
 from qms.audits.models import Audit, AuditSignature, AuditState, ReportSignatureMeaning
 from qms.audits.services import get_audit, text
 from qms.core.db import utcnow
@@ -125,7 +125,7 @@ def issue_report(session: Session, actor: Any, audit_id: int, password: str) -> 
     require(actor, P.AUDIT_CONDUCT)
     report_is_ready(audit, actor)
     signature = _sign(session, actor, audit, M.SIGNED, password)
-    apply(
+    WORKFLOW.apply(
         session,
         audit,
         AuditAction.ISSUE_REPORT,
@@ -170,5 +170,5 @@ def accept_report(
 def close_audit(session: Session, actor: Any, audit_id: int) -> Audit:
     """Refused while a nonconformity finding has no nonconformity, or the report is unaccepted."""
     audit = get_audit(session, actor, audit_id)
-    apply(session, audit, AuditAction.CLOSE, actor, values={"closed_at": utcnow()})
+    WORKFLOW.apply(session, audit, AuditAction.CLOSE, actor, values={"closed_at": utcnow()})
     return audit

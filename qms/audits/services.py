@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from qms.audits.lifecycle import PLANNING_STATES, AuditAction, apply
+from qms.audits.lifecycle import PLANNING_STATES, WORKFLOW, AuditAction
 from qms.audits.models import (
     Audit,
     AuditProgramme,
@@ -361,7 +361,7 @@ def reschedule_audit(
         reason=(reason or "").strip(),
         by_id=actor.id,
     )
-    apply(
+    WORKFLOW.apply(
         session,
         audit,
         AuditAction.RESCHEDULE,
@@ -380,7 +380,7 @@ def reschedule_audit(
 
 def cancel_audit(session: Session, actor: Any, audit_id: int, reason: str) -> Audit:
     audit = get_audit(session, actor, audit_id)
-    apply(
+    WORKFLOW.apply(
         session,
         audit,
         AuditAction.CANCEL,
@@ -394,7 +394,7 @@ def cancel_audit(session: Session, actor: Any, audit_id: int, reason: str) -> Au
 def start_audit(session: Session, actor: Any, audit_id: int) -> Audit:
     """The opening meeting is held: answers and findings may be recorded from now on."""
     audit = get_audit(session, actor, audit_id)
-    apply(session, audit, AuditAction.START, actor, values={"started_at": utcnow()})
+    WORKFLOW.apply(session, audit, AuditAction.START, actor, values={"started_at": utcnow()})
     return audit
 
 

@@ -136,4 +136,3 @@ WORKFLOW = Workflow(
     describe=lambda n: {"code": n.code, "round": n.round},
     record=trail.record,
 )
-apply = WORKFLOW.apply  # a lost race is a 409

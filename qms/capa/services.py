@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from qms.capa.lifecycle import NcAction, apply
+from qms.capa.lifecycle import WORKFLOW, NcAction
 from qms.capa.models import CapaAction, NcSource, Nonconformity, Severity
 from qms.core.db import utcnow
 from qms.core.errors import NotFound, ValidationFailed
@@ -145,14 +145,14 @@ def report_nonconformity(
 
 def accept_nonconformity(session: Session, actor: Any, nc_id: int) -> Nonconformity:
     nc = get_nonconformity(session, actor, nc_id)
-    apply(session, nc, NcAction.ACCEPT, actor, values={"decided_by_id": actor.id})
+    WORKFLOW.apply(session, nc, NcAction.ACCEPT, actor, values={"decided_by_id": actor.id})
     return nc
 
 
 def discard_nonconformity(session: Session, actor: Any, nc_id: int, reason: str) -> Nonconformity:
     """Not a nonconformity after all: kept, with the reason, never deleted."""
     nc = get_nonconformity(session, actor, nc_id)
-    apply(
+    WORKFLOW.apply(
         session,
         nc,
         NcAction.DISCARD,
@@ -170,7 +170,7 @@ def contain_nonconformity(
     nc = get_nonconformity(session, actor, nc_id)
     text = required_text(containment, "containment", _l("Describe the containment or correction."))
     nc.containment = text  # the guard reads it; the conditional update below persists it
-    apply(
+    WORKFLOW.apply(
         session,
         nc,
         NcAction.CONTAIN,

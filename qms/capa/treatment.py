@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from qms.capa.lifecycle import OPEN_ACTION, NcAction, apply
+from qms.capa.lifecycle import OPEN_ACTION, WORKFLOW, NcAction
 from qms.capa.models import (
     ActionKind,
     ActionStatus,
@@ -129,7 +129,7 @@ def analyse_nonconformity(
     session.add(analysis)
     session.flush()
     session.refresh(nc)
-    apply(
+    WORKFLOW.apply(
         session,
         nc,
         NcAction.ANALYSE,
@@ -209,7 +209,7 @@ def approve_plan(
         check_criterion, "check_criterion", _l("Say how effectiveness is judged.")
     )
     nc.check_due_on, nc.check_criterion = check_due_on, criterion  # read by the guard
-    apply(
+    WORKFLOW.apply(
         session,
         nc,
         NcAction.APPROVE_PLAN,
@@ -218,7 +218,7 @@ def approve_plan(
         details={"check_due_on": check_due_on.isoformat()},
     )
     if not any(a.status in OPEN_ACTION for a in nc.current_actions()):
-        apply(session, nc, NcAction.ACTIONS_DONE, None)
+        WORKFLOW.apply(session, nc, NcAction.ACTIONS_DONE, None)
     return nc
 
 
@@ -299,7 +299,7 @@ def update_action(
     )
     session.refresh(nc)
     if done and not any(a.status in OPEN_ACTION for a in nc.current_actions()):
-        apply(session, nc, NcAction.ACTIONS_DONE, None)
+        WORKFLOW.apply(session, nc, NcAction.ACTIONS_DONE, None)
     return action
 
 
@@ -348,7 +348,7 @@ def sign_effectiveness(
     )
     session.refresh(nc)
     if result == CheckResult.NOT_EFFECTIVE:
-        apply(
+        WORKFLOW.apply(
             session,
             nc,
             NcAction.REOPEN,
@@ -365,7 +365,7 @@ def close_nonconformity(session: Session, actor: Any, nc_id: int) -> Nonconformi
     require(actor, P.NONCONFORMITY_CLOSE, nc)
     if nc.state == S.IN_PROGRESS:
         raise Conflict(str(_l("Some actions are still open: it cannot close yet.")))
-    apply(session, nc, NcAction.CLOSE, actor, values={"closed_at": utcnow()})
+    WORKFLOW.apply(session, nc, NcAction.CLOSE, actor, values={"closed_at": utcnow()})
     return nc
 
 

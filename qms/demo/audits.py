@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from qms.audits import agenda, checklist, findings, report
 from qms.audits import programme as programmes
 from qms.audits import services as audits
-from qms.audits.lifecycle import AuditAction, apply
+from qms.audits.lifecycle import WORKFLOW, AuditAction
 from qms.audits.models import Audit, FindingGrade
 from qms.audits.services import AuditPlan, TeamSeat
 from qms.capa import services as capa
@@ -121,7 +121,7 @@ def _closed_audit(
     auditor = people["auditor"]
     agenda.add_default_agenda(session, auditor, audit.id)
     checklist.generate_checklist(session, auditor, audit.id)
-    apply(session, audit, AuditAction.NOTIFY_PLAN, auditor)
+    WORKFLOW.apply(session, audit, AuditAction.NOTIFY_PLAN, auditor)
     audits.start_audit(session, auditor, audit.id)
     late_question = None
     for question in audit.questions:
@@ -248,7 +248,7 @@ def _running_audit(
     second = people["second"]
     agenda.add_default_agenda(session, second, audit.id)
     checklist.generate_checklist(session, second, audit.id)
-    apply(session, audit, AuditAction.NOTIFY_PLAN, second)
+    WORKFLOW.apply(session, audit, AuditAction.NOTIFY_PLAN, second)
     audits.start_audit(session, second, audit.id)
     first = audit.questions[0]
     checklist.answer_question(

@@ -58,10 +58,10 @@ def today() -> date:
 def submit_version(session: Session, actor: Any, version_id: int, password: str) -> Signature:
     """The author signs "elaboró"; the content is frozen with its hash and goes to review."""
     version = get_version(session, actor, version_id)
-    checked = lifecycle.check_transition(version, Action.SUBMIT, actor)
+    checked = lifecycle.WORKFLOW.check(version, Action.SUBMIT, actor)
     reauthenticate(session, actor, password, version, M.AUTHORED)
     digest = _lock_draft_and_hash(session, version)
-    lifecycle.apply(
+    lifecycle.WORKFLOW.apply(
         session,
         checked,
         values={
@@ -111,7 +111,7 @@ def _check_signer(
     """The transition's permission and guards; a refusal for segregation of duties is recorded
     (the edge keeps the event although the request fails)."""
     try:
-        return lifecycle.check_transition(version, action, actor)
+        return lifecycle.WORKFLOW.check(version, action, actor)
     except lifecycle.DutiesNotSeparated as refused:
         trail.record(
             session,
@@ -191,7 +191,7 @@ def _sign_stage(
     values: dict[str, Any] = {}
     if action == Action.APPROVE:
         values = {"approved_at": utcnow(), "effective_from": effective_from or today()}
-    lifecycle.apply(
+    lifecycle.WORKFLOW.apply(
         session,
         checked,
         values=values,
@@ -239,10 +239,10 @@ def reject_version(
 ) -> Signature:
     """Sign "rechazó" with a reason: the version goes back to draft for its author."""
     version = get_version(session, actor, version_id)
-    checked = lifecycle.check_transition(version, Action.REJECT, actor, reason)
+    checked = lifecycle.WORKFLOW.check(version, Action.REJECT, actor, reason)
     reauthenticate(session, actor, password, version, M.REJECTED)
     signature = add_signature(session, version, actor, M.REJECTED, version.content_sha256, reason)
-    lifecycle.apply(
+    lifecycle.WORKFLOW.apply(
         session,
         checked,
         details={"signature": signature.id},
@@ -252,7 +252,7 @@ def reject_version(
 
 def discard_draft(session: Session, actor: Any, version_id: int, reason: str) -> DocumentVersion:
     version = get_version(session, actor, version_id)
-    lifecycle.apply(session, version, Action.DISCARD, actor, reason=reason)
+    lifecycle.WORKFLOW.apply(session, version, Action.DISCARD, actor, reason=reason)
     return version
 
 
@@ -268,10 +268,10 @@ def withdraw_document(
     if open_version(session, document.id) is not None:
         # An approved or pending version would otherwise take effect later and revive it.
         raise Conflict(str(_l("Discard or finish the version in progress before withdrawing.")))
-    checked = lifecycle.check_transition(current, Action.WITHDRAW, actor, reason)
+    checked = lifecycle.WORKFLOW.check(current, Action.WITHDRAW, actor, reason)
     reauthenticate(session, actor, password, current, M.WITHDRAWN)
     signature = add_signature(session, current, actor, M.WITHDRAWN, current.content_sha256, reason)
-    lifecycle.apply(
+    lifecycle.WORKFLOW.apply(
         session,
         checked,
         values={"obsolete_at": utcnow()},

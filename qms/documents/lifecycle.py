@@ -151,6 +151,3 @@ WORKFLOW = Workflow(
     describe=lambda v: {"document": v.document.code, "number": v.number},
     record=trail.record,
 )
-# The engine's own check and apply: `check_transition` returns what `apply` takes unchecked.
-check_transition = WORKFLOW.check
-apply = WORKFLOW.apply

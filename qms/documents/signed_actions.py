@@ -90,7 +90,7 @@ def _open_to(action: Action) -> Callable[[DocumentVersion, Any, Any], None]:
 
     def prepare(version: DocumentVersion, actor: Any, form: Any) -> None:
         try:
-            lifecycle.check_transition(version, action, actor)
+            lifecycle.WORKFLOW.check(version, action, actor)
         except ValidationFailed as error:
             if error.field == "reason":
                 return  # the reason is asked on this very form

@@ -65,7 +65,7 @@ def _take_effect(session: Session, version: DocumentVersion) -> None:
     )
     now = utcnow()
     if previous is not None:
-        lifecycle.apply(
+        lifecycle.WORKFLOW.apply(
             session,
             previous,
             Action.SUPERSEDE,
@@ -73,7 +73,7 @@ def _take_effect(session: Session, version: DocumentVersion) -> None:
             values={"superseded_at": now},
             details={"by_number": version.number},
         )
-    lifecycle.apply(
+    lifecycle.WORKFLOW.apply(
         session,
         version,
         Action.TAKE_EFFECT,

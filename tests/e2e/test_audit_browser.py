@@ -16,7 +16,7 @@ from flask import Flask
 
 from qms.audits import checklist
 from qms.audits import services as audits
-from qms.audits.lifecycle import AuditAction, apply
+from qms.audits.lifecycle import WORKFLOW, AuditAction
 from qms.audits.models import Audit
 from qms.core.db import db
 from qms.users.models import User
@@ -36,7 +36,7 @@ def audit(app: Flask) -> tuple[int, list[int]]:
         db.session.execute(sa.update(User).values(locale="en"))
         jorge = user(org.auditor_id)
         checklist.generate_checklist(db.session, jorge, audit_id)
-        apply(db.session, db.session.get(Audit, audit_id), AuditAction.NOTIFY_PLAN, jorge)
+        WORKFLOW.apply(db.session, db.session.get(Audit, audit_id), AuditAction.NOTIFY_PLAN, jorge)
         audits.start_audit(db.session, jorge, audit_id)
         db.session.commit()
         questions = [q.id for q in db.session.get(Audit, audit_id).questions]

@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from qms.audits import checklist, findings, report
 from qms.audits import programme as programmes
 from qms.audits import services as audits
-from qms.audits.lifecycle import AuditAction, apply
+from qms.audits.lifecycle import WORKFLOW, AuditAction
 from qms.audits.models import Audit, AuditState, AuditTeamMember, ChecklistQuestion, FindingGrade
 from qms.audits.services import TeamSeat
 from qms.capa.models import Nonconformity
@@ -154,7 +154,9 @@ def test_the_whole_audit(app, world):
         checklist.add_question(
             db.session, auditor, audit_id, text_="¿Se conocen los tiempos de respuesta?"
         )
-        apply(db.session, db.session.get(Audit, audit_id), AuditAction.NOTIFY_PLAN, auditor)
+        WORKFLOW.apply(
+            db.session, db.session.get(Audit, audit_id), AuditAction.NOTIFY_PLAN, auditor
+        )
         db.session.commit()
         # Answers wait for the opening meeting.
         question = db.session.get(Audit, audit_id).questions[0]
@@ -260,7 +262,7 @@ def test_reschedule_keeps_the_reason_and_sends_the_plan_back(app, world):
     with app.app_context():
         lead = user(org.lead_id)
         audit = db.session.get(Audit, audit_id)
-        apply(db.session, audit, AuditAction.NOTIFY_PLAN, user(org.auditor_id))
+        WORKFLOW.apply(db.session, audit, AuditAction.NOTIFY_PLAN, user(org.auditor_id))
         first = audit.start_on
         with pytest.raises(ValidationFailed):
             audits.reschedule_audit(
@@ -302,12 +304,12 @@ def test_a_lost_race_is_a_conflict_not_a_second_transition(app, world):
     audit_id = planned_audit(app, org, programme_id)
     with app.app_context():
         stale = db.session.get(Audit, audit_id)
-        apply(db.session, stale, AuditAction.NOTIFY_PLAN, user(org.auditor_id))
+        WORKFLOW.apply(db.session, stale, AuditAction.NOTIFY_PLAN, user(org.auditor_id))
         db.session.commit()
         # What a second request, loaded before the first committed, still believes.
         set_committed_value(stale, "state", AuditState.PLANNED)
         with pytest.raises(Conflict):
-            apply(db.session, stale, AuditAction.NOTIFY_PLAN, user(org.auditor_id))
+            WORKFLOW.apply(db.session, stale, AuditAction.NOTIFY_PLAN, user(org.auditor_id))
     assert len(trail_events(app, "audit:notify_plan")) == 1
 
 
@@ -345,7 +347,9 @@ def test_the_database_keeps_an_issued_report_as_it_was(app, world):
     with app.app_context():
         auditor = user(org.auditor_id)
         checklist.generate_checklist(db.session, auditor, audit_id)
-        apply(db.session, db.session.get(Audit, audit_id), AuditAction.NOTIFY_PLAN, auditor)
+        WORKFLOW.apply(
+            db.session, db.session.get(Audit, audit_id), AuditAction.NOTIFY_PLAN, auditor
+        )
         audits.start_audit(db.session, auditor, audit_id)
         _answer_all(org, audit_id)
         report.save_report_text(

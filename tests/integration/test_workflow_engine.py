@@ -62,12 +62,12 @@ def test_what_was_checked_in_a_state_left_meanwhile_is_a_conflict(app, org) -> N
         version = db.session.get(DocumentVersion, version_id)
         owner = user(org.owner_id)
         stale = lifecycle.WORKFLOW.check(version, Action.DISCARD, owner, "uno")
-        lifecycle.apply(db.session, version, Action.DISCARD, owner, reason="dos")
+        lifecycle.WORKFLOW.apply(db.session, version, Action.DISCARD, owner, reason="dos")
         with pytest.raises(Conflict):
-            lifecycle.apply(db.session, stale)
+            lifecycle.WORKFLOW.apply(db.session, stale)
         db.session.rollback()
 
 
 def test_apply_without_a_check_needs_the_action() -> None:
     with pytest.raises(TypeError):
-        lifecycle.apply(None, object())  # type: ignore[arg-type]
+        lifecycle.WORKFLOW.apply(None, object())  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from qms.api.models import audits as audit_models
-from qms.audits.lifecycle import AuditAction, apply
+from qms.audits.lifecycle import WORKFLOW, AuditAction
 from qms.audits.models import Audit, AuditTeamMember
 from qms.core.db import db
 from qms.documents import approval
@@ -102,7 +102,7 @@ def _notified(app: Flask, org: AuditOrg) -> int:
     """An audit planned by the services, its plan sent (without the notify module's mail)."""
     audit_id = planned_audit(app, org, programme_for(app, org))
     with app.app_context():
-        apply(
+        WORKFLOW.apply(
             db.session, db.session.get(Audit, audit_id), AuditAction.NOTIFY_PLAN, user(org.lead_id)
         )
         db.session.commit()

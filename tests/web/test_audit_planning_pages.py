@@ -13,7 +13,7 @@ from flask_babel import force_locale, gettext
 from markupsafe import escape
 
 from qms.audits import services as audits
-from qms.audits.lifecycle import AuditAction, apply
+from qms.audits.lifecycle import WORKFLOW, AuditAction
 from qms.audits.models import Audit, AuditorProfile, AuditProgramme
 from qms.core.db import db
 from qms.documents import approval
@@ -172,7 +172,7 @@ def test_the_list_shows_what_each_may_see_and_the_adherence(app, world):
     code = f"AUD-{org.year}-01"
     with app.app_context():
         jorge = user(org.auditor_id)
-        apply(db.session, db.session.get(Audit, audit_id), AuditAction.NOTIFY_PLAN, jorge)
+        WORKFLOW.apply(db.session, db.session.get(Audit, audit_id), AuditAction.NOTIFY_PLAN, jorge)
         audits.start_audit(db.session, jorge, audit_id)
         db.session.commit()
     html = _as(app, "ana").get(f"/audits?year={org.year}").get_data(as_text=True)

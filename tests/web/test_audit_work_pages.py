@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from qms.audits import checklist, findings, report
 from qms.audits import services as audits
-from qms.audits.lifecycle import AuditAction, apply
+from qms.audits.lifecycle import WORKFLOW, AuditAction
 from qms.audits.models import Audit, AuditState
 from qms.core.db import db
 from qms.users.models import User
@@ -67,7 +67,7 @@ def _in_progress(app, org: AuditOrg, audit_id: int) -> list[int]:
     with app.app_context():
         jorge = user(org.auditor_id)
         checklist.generate_checklist(db.session, jorge, audit_id)
-        apply(db.session, db.session.get(Audit, audit_id), AuditAction.NOTIFY_PLAN, jorge)
+        WORKFLOW.apply(db.session, db.session.get(Audit, audit_id), AuditAction.NOTIFY_PLAN, jorge)
         audits.start_audit(db.session, jorge, audit_id)
         db.session.commit()
         return [q.id for q in db.session.get(Audit, audit_id).questions]
