@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -34,6 +34,7 @@ from qms.audits.work_forms import (
 from qms.capa.models import Nonconformity
 from qms.core.db import db
 from qms.core.errors import Conflict, NotFound, ValidationFailed
+from qms.core.links import optional_url
 from qms.core.permissions import Permission, can, permission_required
 from qms.core.web import attach_error
 from qms.documents import iso9001
@@ -47,13 +48,6 @@ S = AuditState
 def language() -> str:
     locale = get_locale()
     return locale.language if locale is not None else "es"
-
-
-def optional_url(endpoint: str, **values: Any) -> str | None:
-    """A link to a page another package may not have registered (yet)."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
 
 
 def may(audit: Audit, user: Any) -> dict[str, bool]:

@@ -49,10 +49,11 @@ from qms.capa.urls import capa_bp as bp
 from qms.core.db import db
 from qms.core.errors import NotFound, ValidationFailed
 from qms.core.forms import unique_ids
+from qms.core.links import optional_url
 from qms.core.permissions import Permission, can, permission_required
 from qms.core.web import attach_error
 from qms.documents import iso9001
-from qms.documents.change_request_views import document_url, optional_url
+from qms.documents.links import document_url
 from qms.documents.models import Document
 from qms.documents.queries import find_document
 from qms.processes.models import Process

@@ -9,10 +9,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from qms.core.db import db
 from qms.core.errors import ValidationFailed
+from qms.core.links import optional_url
 from qms.core.permissions import Permission, can, permission_required
 from qms.core.web import attach_error
 from qms.documents import change_requests as services
@@ -25,6 +25,7 @@ from qms.documents.change_request_forms import (
     NewDocumentRequestForm,
     RejectForm,
 )
+from qms.documents.links import document_url
 from qms.documents.models import ChangeRequest, ChangeRequestKind, DocumentType
 from qms.documents.queries import get_document, list_types
 from qms.documents.urls import change_requests_bp as bp
@@ -32,18 +33,6 @@ from qms.processes.models import Process
 from qms.users.models import User
 
 P = Permission
-
-
-def optional_url(endpoint: str, **values: Any) -> str | None:
-    """url_for, or None while the endpoint (or its arguments) does not exist yet."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
-def document_url(document_id: int | None) -> str | None:
-    return optional_url("documents.show", document_id=document_id) if document_id else None
 
 
 def withdraw_url(document_id: int | None) -> str | None:

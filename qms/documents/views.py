@@ -14,11 +14,11 @@ from flask import url_for as flask_url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from qms.blobs.attached import download_headers
 from qms.core.db import db
 from qms.core.errors import Conflict, ValidationFailed
+from qms.core.links import has_endpoint, optional_url
 from qms.core.permissions import Permission, can, permission_required, require
 from qms.core.web import attach_error
 from qms.documents import authoring, queries
@@ -61,21 +61,6 @@ P = Permission
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
     return {"has_endpoint": has_endpoint, "render_block": render_block, "shown_state": shown_state}
-
-
-def has_endpoint(endpoint: str) -> bool:
-    """True when a blueprint providing `endpoint` is registered (others are still being built)."""
-    return endpoint in current_app.view_functions
-
-
-def optional_url(endpoint: str, **values: Any) -> str | None:
-    """URL of a route another part provides, or None while it is absent or shaped otherwise."""
-    if not has_endpoint(endpoint):
-        return None
-    try:
-        return flask_url_for(endpoint, **values)
-    except BuildError:
-        return None
 
 
 @bp.get("/")

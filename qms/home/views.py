@@ -8,9 +8,10 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from qms.core.db import db
+from qms.core.links import optional_url
 from qms.core.permissions import Permission, can
 from qms.documents.change_request_forms import KIND_LABELS
-from qms.documents.change_request_views import document_url, optional_url
+from qms.documents.links import document_url
 from qms.documents.my_work import my_work
 from qms.home.urls import home_bp as bp
 from qms.processes.models import Process, process_members

@@ -23,7 +23,7 @@ from qms.documents.queries import get_version
 from qms.printing.models import ControlledCopy
 from qms.printing.render import PAGE_SIZES, ensure_base_pdf
 from qms.printing.stamp import controlled_line, stamp, status_mark, uncontrolled_line
-from qms.printing.verify_views import controlled_copy_url, print_url
+from qms.printing.tokens import controlled_copy_url, print_url
 from qms.trail import services as trail
 
 S = VersionState

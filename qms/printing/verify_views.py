@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, render_template, url_for
-from itsdangerous import BadSignature, URLSafeSerializer
+from flask import abort, render_template
+from itsdangerous import BadSignature
 
 from qms.core.db import db
 from qms.core.trail_actions import TrailAction
@@ -24,37 +24,16 @@ from qms.documents.in_force import shown_state
 from qms.documents.models import DocumentVersion, VersionState
 from qms.documents.queries import version_in_force
 from qms.printing.models import ControlledCopy
+from qms.printing.tokens import CONTROLLED, PRINT, serializer
 from qms.printing.urls import verify_bp as bp
 from qms.trail.models import TrailEvent
 from qms.users.models import User
-
-SALT = "qms-copy-verification"
-CONTROLLED, PRINT = "c", "p"
-
-
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
-
-
-def verification_url(version_id: int) -> str:
-    """The version-only URL copies carried before each print had its own (still accepted)."""
-    return url_for("verify.copy", token=_serializer().dumps(version_id), _external=True)
-
-
-def controlled_copy_url(copy_id: int) -> str:
-    """The absolute URL printed (as text and QR) on every print of controlled copy N."""
-    return url_for("verify.copy", token=_serializer().dumps([CONTROLLED, copy_id]), _external=True)
-
-
-def print_url(event_id: int) -> str:
-    """The absolute URL printed on one uncontrolled print, named by its trail event."""
-    return url_for("verify.copy", token=_serializer().dumps([PRINT, event_id]), _external=True)
 
 
 def _load(token: str) -> tuple[DocumentVersion, dict[str, Any]]:
     """The version a token names and what identifies the copy; 404 for anything else."""
     try:
-        payload = _serializer().loads(token)
+        payload = serializer().loads(token)
     except BadSignature:
         abort(404)
     if type(payload) is int:

@@ -14,7 +14,7 @@ from qms.core.db import db
 from qms.core.timefmt import format_moment
 from qms.documents import approval, authoring
 from qms.printing.models import ControlledCopy
-from qms.printing.verify_views import _serializer, verification_url
+from qms.printing.tokens import serializer, verification_url
 from tests.documents_fixtures import build_org, new_document, through_approval, user
 from tests.helpers import PASSWORD, csrf_token, days_pass, login, trail_events
 
@@ -185,14 +185,14 @@ def test_a_forged_copy_token_answers_404(app, client, versions):
     with app.test_request_context():
         # Signed, but naming nothing that exists, or of a kind the page does not know.
         for payload in (["p", 999999], ["c", 999999], ["x", 1], "abc", [1, 2, 3]):
-            token = _serializer().dumps(payload)
+            token = serializer().dumps(payload)
             assert client.get(f"/verify/{token}").status_code == 404, payload
 
 
 def test_an_old_version_only_token_still_verifies_without_naming_a_copy(app, client, versions):
     _, _, v1 = versions
     with app.test_request_context():
-        old = "/verify/" + _serializer().dumps(v1)
+        old = "/verify/" + serializer().dumps(v1)
     page = client.get(old).get_data(as_text=True)
     assert "AC-PR-01" in page and "flash-success" in page
     assert "COPIA" not in page and 'id="copy"' not in page
