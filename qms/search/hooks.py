@@ -24,7 +24,7 @@ from whoosh.index import Index
 from qms.core.outbox import after_commit
 from qms.core.trail_actions import TrailAction
 from qms.documents.models import DocumentVersion
-from qms.search.index import index_versions, open_index
+from qms.search.index import index_versions, open_index, rebuild, schema_is_current
 from qms.trail.models import TrailEvent
 
 REINDEX = TrailAction.SEARCH_REINDEX
@@ -37,7 +37,14 @@ def search_index(app: Flask) -> Index:
     """The app's index, opened (or created) once."""
     ix = app.extensions.get("qms_search_index")
     if ix is None:
-        ix = open_index(app.extensions["qms_settings"].search_index_path)
+        path = app.extensions["qms_settings"].search_index_path
+        ix = open_index(path)
+        if not schema_is_current(ix):
+            # Written by an older release: build it anew from the database, the authority.
+            with app.extensions["qms_db"].session_factory() as session:
+                count = rebuild(session, path)
+            log.warning("search index rebuilt for the current schema: %d versions", count)
+            ix = open_index(path)
         app.extensions["qms_search_index"] = ix
     return ix
 

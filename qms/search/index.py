@@ -1,8 +1,8 @@
 """The Whoosh index of document versions: schema, opening, (re)indexing from the database.
 
 The database stays the authority: the index only finds candidate versions, and every hit is
-checked against the reader's visibility before it is shown. Accent folding and Spanish
-stemming, so "atencion" finds "atención" and "quejas" finds "queja".
+checked against the reader's visibility before it is shown. How text becomes terms is in
+`qms.search.analysis`; how a typed search becomes a query, in `qms.search.query`.
 """
 
 from __future__ import annotations
@@ -13,45 +13,34 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 from whoosh import index as whoosh_index
-from whoosh.analysis import (
-    CharsetFilter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StemFilter,
-    StopFilter,
-)
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
-from whoosh.lang import stopwords_for_language
-from whoosh.support.charset import accent_map
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.writing import AsyncWriter
 
 from qms.documents.models import Document, DocumentVersion
+from qms.search.analysis import ANALYZER, NAME_ANALYZER, clause_numbers, code_prefixes
 from qms.search.text import content_text
-
-# Accents are folded before stemming: people type "atencion" and "peticion", and the Spanish
-# stemmer treats folded words alike, so either spelling meets the other.
-STOP_WORDS = frozenset(
-    word.translate(str.maketrans("áéíóúü", "aeiouu")) for word in stopwords_for_language("es")
-)
-ANALYZER = (
-    RegexTokenizer()
-    | LowercaseFilter()
-    | CharsetFilter(accent_map)
-    | StopFilter(stoplist=STOP_WORDS, minsize=1)
-    | StemFilter(lang="es")
-)
-CODE_ANALYZER = RegexTokenizer(r"[A-Za-z0-9]+") | CharsetFilter(accent_map)
 
 SCHEMA = Schema(
     version_id=ID(stored=True, unique=True),
     document_id=NUMERIC(stored=True),
-    code=TEXT(stored=True, analyzer=CODE_ANALYZER, field_boost=3.0),
+    shown_code=STORED(),
+    code=KEYWORD(lowercase=True, scorable=True, field_boost=3.0),
     title=TEXT(stored=True, analyzer=ANALYZER, field_boost=2.0),
     process=TEXT(stored=True, analyzer=ANALYZER),
+    process_code=KEYWORD(lowercase=True),
+    type_key=KEYWORD(lowercase=True),
+    type_name=TEXT(analyzer=ANALYZER),
     content=TEXT(stored=True, analyzer=ANALYZER),
+    clauses=KEYWORD(),
+    people=TEXT(analyzer=NAME_ANALYZER),
     number=STORED(),
     state=ID(stored=True),
 )
+
+
+def schema_is_current(ix: whoosh_index.Index) -> bool:
+    """False for an index written by an older release: it is rebuilt from the database."""
+    return sorted(ix.schema.names()) == sorted(SCHEMA.names())
 
 
 def open_index(path: Path) -> whoosh_index.Index:
@@ -64,13 +53,28 @@ def open_index(path: Path) -> whoosh_index.Index:
 
 def _fields(version: DocumentVersion) -> dict[str, object]:
     document = version.document
+    text = content_text(version.content or [])
+    cited = [
+        clause
+        for block in version.content or []
+        if block.get("kind") == "requirements"
+        for clause in block.get("iso") or []
+    ]
+    people = {version.author.full_name, document.owner.full_name}
+    people |= {signature.printed_name for signature in version.signatures}
     return {
         "version_id": str(version.id),
         "document_id": document.id,
-        "code": document.code,
+        "shown_code": document.code,
+        "code": " ".join(code_prefixes(document.code)),
         "title": document.title,
         "process": document.process.name,
-        "content": content_text(version.content or []),
+        "process_code": document.process.code,
+        "type_key": document.type.key,
+        "type_name": document.type.name,
+        "content": text,
+        "clauses": " ".join(dict.fromkeys([*map(str, cited), *clause_numbers(text)])),
+        "people": "\n".join(sorted(name for name in people if name)),
         "number": version.number,
         "state": str(version.state),
     }
@@ -80,7 +84,10 @@ def _load(session: Session, version_ids: Iterable[int]) -> list[DocumentVersion]
     stmt = (
         sa.select(DocumentVersion)
         .where(DocumentVersion.id.in_(list(version_ids)))
-        .options(selectinload(DocumentVersion.document).selectinload(Document.process))
+        .options(
+            selectinload(DocumentVersion.document).selectinload(Document.process),
+            selectinload(DocumentVersion.signatures),
+        )
     )
     return list(session.scalars(stmt))
 

@@ -11,12 +11,12 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 from whoosh.highlight import ContextFragmenter, Formatter, get_text
 from whoosh.index import Index
-from whoosh.qparser import MultifieldParser, OrGroup
 
 from qms.core.errors import ValidationFailed
 from qms.core.permissions import Permission, require
 from qms.documents.models import DocumentVersion
 from qms.documents.queries import version_visibility
+from qms.search.query import parse
 
 MAX_QUERY = 200
 CANDIDATES = 500
@@ -55,17 +55,25 @@ class _EscapingFormatter(Formatter):
 
 
 def search_versions(
-    session: Session, actor: Any, ix: Index, query: str, *, limit: int = 50
+    session: Session,
+    actor: Any,
+    ix: Index,
+    query: str,
+    *,
+    any_word: bool = False,
+    limit: int = 50,
 ) -> list[Hit]:
-    """Versions matching the words of `query` that the actor may see, best first."""
+    """Versions matching `query` (every word, or any with `any_word`; see `qms.search.query`)
+    that the actor may see, best first."""
     require(actor, Permission.DOCUMENT_READ)
     query = query.strip()
     if not query:
         return []
     if len(query) > MAX_QUERY:
         raise ValidationFailed(str(_l("The search is too long.")), field="q")
-    parser = MultifieldParser(["code", "title", "process", "content"], ix.schema, group=OrGroup)
-    parsed = parser.parse(query)
+    parsed = parse(query, any_word=any_word).query
+    if parsed is None:
+        return []
     with ix.searcher() as searcher:
         results = searcher.search(parsed, limit=CANDIDATES)
         results.fragmenter = ContextFragmenter(maxchars=200, surround=60)
@@ -81,7 +89,7 @@ def search_versions(
                 Hit(
                     version_id=version_id,
                     document_id=int(hit["document_id"]),
-                    code=hit["code"],
+                    code=hit["shown_code"],
                     title=hit["title"],
                     process=hit["process"],
                     number=int(hit["number"]),

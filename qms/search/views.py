@@ -18,10 +18,15 @@ from qms.search.urls import search_bp as bp
 @permission_required(Permission.DOCUMENT_READ)
 def index() -> ResponseReturnValue:
     query = request.args.get("q", "")
+    any_word = request.args.get("any") == "1"
     error, hits = None, []
     try:
-        hits = search_versions(db.session, current_user, search_index(current_app), query)
+        hits = search_versions(
+            db.session, current_user, search_index(current_app), query, any_word=any_word
+        )
     except ValidationFailed as failure:
         error = failure.message
     status = 400 if error else 200
-    return render_template("search/results.html", query=query, hits=hits, error=error), status
+    return render_template(
+        "search/results.html", query=query, any_word=any_word, hits=hits, error=error
+    ), status

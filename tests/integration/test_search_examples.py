@@ -1,0 +1,66 @@
+"""The examples, once in the system (`qms demo`), are found as an auditor would look for them:
+by a SIPOC word typed without accents, by the code in lower case and by its family, and by an
+ISO clause they cite (issue 15, "done when", for documents)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from qms import create_app
+from qms.core.db import db
+from qms.demo import demo_command
+from qms.printing import render
+from qms.search.hooks import search_index
+from qms.search.services import search_versions
+from qms.users.models import User
+from tests import pdf_memo
+from tests.conftest import build_settings
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Iterator[Flask]:
+    """The demo organisation on its own SQLite file, built once for the module."""
+    root = tmp_path_factory.mktemp("search-examples")
+    target = root / "qms.sqlite3"
+    target.write_bytes(migrated_sqlite.read_bytes())
+    app = create_app(build_settings(root, f"sqlite:///{target}"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(render, "render_isolated", pdf_memo.render_in_process)
+        result = app.test_cli_runner().invoke(demo_command)
+        assert result.exit_code == 0, result.output
+        yield app
+    app.extensions["qms_db"].engine.dispose()
+
+
+def _codes(app: Flask, text: str) -> set[str]:
+    with app.test_request_context():
+        auditor = db.session.scalar(sa.select(User).where(User.username == "auditora"))
+        return {h.code for h in search_versions(db.session, auditor, search_index(app), text)}
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("concertacion", "CL-CR-01"),  # "actas de concertación", a SIPOC activity
+        ("captar nuevos clientes", "CSC-AC-CR-01"),
+        ("csc-ac-cr-01", "CSC-AC-CR-01"),
+        ("csc-ac", "CSC-AC-CR-01"),
+        ("csc", "CSC-AC-CR-01"),
+        ("pd-gcr-mr-002-fo-01", "PD-GCR-MR-002-FO-01"),
+        ("pd-gcr", "PD-GCR-MR-002"),
+        ("5.1.2", "CSC-AC-CR-01"),
+        ("cláusula:10.2", "CL-CR-01"),
+    ],
+)
+def test_an_example_is_found(demo: Flask, typed: str, found: str) -> None:
+    assert found in _codes(demo, typed)
+
+
+def test_a_code_names_its_document_not_its_neighbours(demo: Flask) -> None:
+    assert "CL-CR-01" not in _codes(demo, "csc-ac-cr-01")
+    assert "PD-GCR-MR-002" not in _codes(demo, "csc")
