@@ -12,12 +12,13 @@ test holds the two to the same answers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
-from qms.core.localtime import local_today
+from qms.core.localtime import local_date, local_today
 from qms.documents.models import DocumentVersion, VersionState
 
 S = VersionState
@@ -83,3 +84,44 @@ def shown_state_expr(on: date | None = None) -> sa.ColumnElement[str]:
         (DocumentVersion.state == S.EFFECTIVE, S.SUPERSEDED.value),
         else_=DocumentVersion.state,
     )
+
+
+# Versions that took effect at some point (or will, approved): the lifecycle's effective
+# intervals are read from them.
+_TOOK_EFFECT = (S.APPROVED, S.EFFECTIVE, S.SUPERSEDED, S.OBSOLETE)
+
+
+def in_force_on(session: Session, document_ids: Iterable[int], day: date) -> dict[int, int]:
+    """For each document, the id of the version that was in force on `day`, if any.
+
+    A version is in force from its `effective_from` until the next version's `effective_from`
+    (the day it was superseded), or until the document was withdrawn (the local day of
+    `obsolete_at`). Derived from the lifecycle's dates, never stored.
+    """
+    ids = list(set(document_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        sa.select(
+            DocumentVersion.id,
+            DocumentVersion.document_id,
+            DocumentVersion.effective_from,
+            DocumentVersion.obsolete_at,
+        )
+        .where(
+            DocumentVersion.document_id.in_(ids),
+            DocumentVersion.state.in_(_TOOK_EFFECT),
+            DocumentVersion.effective_from.is_not(None),
+        )
+        .order_by(DocumentVersion.document_id, DocumentVersion.number)
+    ).all()
+    found: dict[int, int] = {}
+    for index, (version_id, document_id, start, obsolete_at) in enumerate(rows):
+        following = rows[index + 1] if index + 1 < len(rows) else None
+        if following is not None and following.document_id == document_id:
+            end: date | None = following.effective_from
+        else:
+            end = local_date(obsolete_at) if obsolete_at is not None else None
+        if start is not None and start <= day and (end is None or day < end):
+            found[document_id] = version_id
+    return found

@@ -16,9 +16,16 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.writing import AsyncWriter
 
+from qms.core.localtime import local_date
 from qms.documents.models import Document, DocumentVersion
 from qms.search.analysis import ANALYZER, NAME_ANALYZER, clause_numbers, code_prefixes
 from qms.search.text import content_text
+
+
+def version_year(version: DocumentVersion) -> int:
+    """The year a version belongs to: the year it takes effect, else the year it was begun."""
+    return (version.effective_from or local_date(version.created_at)).year
+
 
 SCHEMA = Schema(
     version_id=ID(stored=True, unique=True),
@@ -33,6 +40,7 @@ SCHEMA = Schema(
     content=TEXT(stored=True, analyzer=ANALYZER),
     clauses=KEYWORD(),
     people=TEXT(analyzer=NAME_ANALYZER),
+    year=KEYWORD(),
     number=STORED(),
     state=ID(stored=True),
 )
@@ -75,6 +83,7 @@ def _fields(version: DocumentVersion) -> dict[str, object]:
         "content": text,
         "clauses": " ".join(dict.fromkeys([*map(str, cited), *clause_numbers(text)])),
         "people": "\n".join(sorted(name for name in people if name)),
+        "year": str(version_year(version)),
         "number": version.number,
         "state": str(version.state),
     }

@@ -1,7 +1,7 @@
 """What people type, read as a search: every word required (or any word, on request),
 "phrases", codes whole or by family (`csc-ac` finds CSC-AC-…, in any case), clause numbers
 whole (`8.5.1`), and field filters: `proceso:`, `tipo:`, `estado:`, `cláusula:`, `código:`,
-`persona:` (and their English names).
+`persona:`, `año:` (and their English names).
 
 Nothing typed is handed to Whoosh's own query syntax: there are no wildcards, ranges or fuzzy
 terms, so no query expands to the whole vocabulary, and a query holds at most MAX_PARTS parts.
@@ -35,6 +35,8 @@ FILTERS = {
     "code": "code",
     "persona": "person",
     "person": "person",
+    "ano": "year",
+    "year": "year",
 }
 # States as people say them; the stored values are the lifecycle's.
 STATES = {
@@ -131,6 +133,8 @@ def _filter(name: str, value: str) -> tuple[str, q.Query | None]:
         return value, q.Term("state", STATES.get(folded, folded.replace(" ", "_")))
     if name == "clause":
         return value, q.Term("clauses", folded)
+    if name == "year":
+        return value, q.Term("year", folded)
     if name == "process":
         by_name = _all("process", _terms("process", value))
         options = [q.Term("process_code", folded)] + ([by_name] if by_name else [])
