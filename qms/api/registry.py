@@ -11,7 +11,7 @@ import mimetypes
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Blueprint, g, request
@@ -34,7 +34,7 @@ class Query:
     """A query-string parameter: its name, type and bounds, and the view argument it fills."""
 
     name: str
-    type: str = "string"  # string | integer | boolean | date-time
+    type: str = "string"  # string | integer | boolean | date-time | date
     description: str = ""
     enum: tuple[str, ...] = ()
     minimum: int | None = None
@@ -49,6 +49,8 @@ class Query:
     def schema(self) -> dict[str, Any]:
         if self.type == "date-time":
             schema: dict[str, Any] = {"type": "string", "format": "date-time"}
+        elif self.type == "date":
+            schema = {"type": "string", "format": "date"}
         else:
             schema = {"type": self.type}
         if self.enum:
@@ -72,6 +74,8 @@ class Query:
             value = value.lower() in _TRUE
         elif self.type == "date-time":
             value = self._datetime(value)
+        elif self.type == "date":
+            value = self._date(value)
         if self.enum and value not in self.enum:
             raise self._invalid(_l("expected one of %(values)s", values=", ".join(self.enum)))
         return value
@@ -93,6 +97,12 @@ class Query:
             raise self._invalid(_l("expected an ISO 8601 date or date and time")) from None
         # Trail times are UTC; a time without an offset is read as UTC, not as server time.
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+    def _date(self, value: str) -> date:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise self._invalid(_l("expected a date, YYYY-MM-DD")) from None
 
     def _invalid(self, why: object) -> ValidationFailed:
         message = _l("Invalid query parameter %(name)s: %(why)s", name=self.name, why=why)

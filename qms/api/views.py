@@ -23,6 +23,7 @@ ENDPOINT_MODULES = (
     "audit_programme",
     "audit_work",
     "audit_agenda",
+    "search",
 )
 for _name in ENDPOINT_MODULES:
     import_module(f"{__package__}.{_name}")

@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSche
 from pydantic.json_schema import GetJsonSchemaHandler, JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from qms.documents.block_kinds import block_json_schema
+
 
 class Response(BaseModel):
     """An answer: every field always present, nothing undeclared (a test checks each body)."""
@@ -77,21 +79,8 @@ Password = Annotated[
     WithJsonSchema({"type": "string", "format": "password"}),
 ]
 
-_FALLBACK_BLOCK: dict[str, Any] = {
-    "type": "object",
-    "required": ["kind"],
-    "properties": {"kind": {"type": "string"}},
-    "description": "e.g. `{kind: text, text}` or `{kind: table, columns, rows}`.",
-}
-
-
 def block_schema() -> dict[str, Any]:
-    """The JSON Schema of one content block: the block kinds' own when that module offers it
-    (looked up when the document is built, so it follows the kinds), else `{kind, ...}`."""
-    try:
-        from qms.documents.block_kinds import block_json_schema
-    except ImportError:
-        return dict(_FALLBACK_BLOCK)
+    """The JSON Schema of one content block, as the block kinds declare it."""
     return block_json_schema()
 
 
