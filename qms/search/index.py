@@ -30,6 +30,7 @@ def version_year(version: DocumentVersion) -> int:
 SCHEMA = Schema(
     version_id=ID(stored=True, unique=True),
     document_id=NUMERIC(stored=True),
+    document=ID(),  # the document id as a term, for the visibility filter
     shown_code=STORED(),
     code=KEYWORD(lowercase=True, scorable=True, field_boost=3.0),
     title=TEXT(stored=True, analyzer=ANALYZER, field_boost=2.0),
@@ -73,6 +74,7 @@ def _fields(version: DocumentVersion) -> dict[str, object]:
     return {
         "version_id": str(version.id),
         "document_id": document.id,
+        "document": str(document.id),
         "shown_code": document.code,
         "code": " ".join(code_prefixes(document.code)),
         "title": document.title,

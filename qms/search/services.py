@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
+from whoosh import query as q
 from whoosh.highlight import ContextFragmenter, Formatter, get_text
 from whoosh.index import Index
 
@@ -17,6 +18,7 @@ from qms.core.permissions import Permission, require
 from qms.documents.models import DocumentVersion
 from qms.documents.queries import version_visibility
 from qms.search.query import parse
+from qms.search.visibility import index_filter
 
 MAX_QUERY = 200
 CANDIDATES = 500
@@ -72,10 +74,11 @@ def search_versions(
     if len(query) > MAX_QUERY:
         raise ValidationFailed(str(_l("The search is too long.")), field="q")
     parsed = parse(query, any_word=any_word).query
-    if parsed is None:
+    allowed = index_filter(session, actor)
+    if parsed is None or allowed is q.NullQuery:
         return []
     with ix.searcher() as searcher:
-        results = searcher.search(parsed, limit=CANDIDATES)
+        results = searcher.search(parsed, filter=allowed, limit=CANDIDATES)
         results.fragmenter = ContextFragmenter(maxchars=200, surround=60)
         results.formatter = _EscapingFormatter()
         found = [(int(hit["version_id"]), hit) for hit in results]

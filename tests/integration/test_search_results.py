@@ -11,6 +11,8 @@ from flask.testing import FlaskClient
 
 from qms.core.db import db
 from qms.documents import approval, authoring
+from qms.search import results as results_module
+from qms.search import services
 from qms.search.hooks import search_index
 from qms.search.results import Results, search
 from tests.documents_fixtures import Org, build_org, new_document, through_approval, user
@@ -101,3 +103,18 @@ def test_the_page_shows_facets_and_folds_versions(
     assert "1 versión más que coincide" in page
     bad = client.get("/search?q=quejas&on=ayer")
     assert bad.status_code == 400 and "AAAA-MM-DD" in bad.get_data(as_text=True)
+
+
+def test_hidden_versions_never_crowd_out_visible_ones(
+    app: Flask, history: tuple[Org, int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Staff see AC-PR-01 v2 only; drafts that outrank it are filtered out in the index, so a
+    small candidate window still holds it (the database alone would have found nothing)."""
+    org, _v1, v2 = history
+    for n in range(3):
+        new_document(app, org, title=f"Quejas {n}", text="Quejas, quejas y más quejas.")
+    monkeypatch.setattr(services, "CANDIDATES", 2)
+    monkeypatch.setattr(results_module, "CANDIDATES", 2)
+    with app.test_request_context():
+        found = search(db.session, user(org.staff_id), search_index(app), "quejas")
+    assert [v.version_id for d in found.documents for v in d.versions] == [v2]
