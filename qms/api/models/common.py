@@ -79,6 +79,7 @@ Password = Annotated[
     WithJsonSchema({"type": "string", "format": "password"}),
 ]
 
+
 def block_schema() -> dict[str, Any]:
     """The JSON Schema of one content block, as the block kinds declare it."""
     return block_json_schema()
