@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 from whoosh import query as q
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.highlight import ContextFragmenter, Formatter, get_text
 from whoosh.index import Index
 
@@ -22,6 +24,8 @@ from qms.search.visibility import index_filter
 
 MAX_QUERY = 200
 CANDIDATES = 500
+TIME_LIMIT_S = 2.0  # a search never holds a worker longer than this
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,18 @@ def search_versions(
     if parsed is None or allowed is q.NullQuery:
         return []
     with ix.searcher() as searcher:
-        results = searcher.search(parsed, filter=allowed, limit=CANDIDATES)
+        # A timer thread, not SIGALRM: searches run in gunicorn and server threads too. Past
+        # the limit the search stops with what it has (ranked among what it had seen).
+        collector = TimeLimitCollector(
+            searcher.collector(limit=CANDIDATES, filter=allowed),
+            timelimit=TIME_LIMIT_S,
+            use_alarm=False,
+        )
+        try:
+            searcher.search_with_collector(parsed, collector)
+        except TimeLimit:
+            log.warning("search stopped at its time limit: %r", query)
+        results = collector.results()
         results.fragmenter = ContextFragmenter(maxchars=200, surround=60)
         results.formatter = _EscapingFormatter()
         found = [(int(hit["version_id"]), hit) for hit in results]

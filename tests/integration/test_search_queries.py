@@ -3,6 +3,7 @@ case and by family, clause numbers whole, field filters; nothing typed reaches W
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -13,6 +14,7 @@ from whoosh.fields import ID, TEXT, Schema
 from qms.core.db import db
 from qms.core.errors import ValidationFailed
 from qms.documents.authoring import update_draft
+from qms.search import services
 from qms.search.hooks import search_index
 from qms.search.query import MAX_PARTS
 from qms.search.services import search_versions
@@ -122,3 +124,20 @@ def test_an_index_of_an_older_schema_is_rebuilt_from_the_database(app: Flask, do
     app.extensions.pop("qms_search_index", None)
     whoosh_index.create_in(str(path), Schema(version_id=ID(stored=True), content=TEXT()))
     assert _codes(app, docs, "peticion") == ["AC-PR-01"]
+
+
+def test_a_search_past_its_time_limit_stops_in_any_thread(
+    app: Flask, docs: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The limit is a timer thread, not SIGALRM: it works in a worker thread, and a search that
+    runs out of time answers with what it has rather than failing."""
+    monkeypatch.setattr(services, "TIME_LIMIT_S", 0.0)
+    found: list[list[str]] = []
+
+    def run() -> None:
+        found.append(_codes(app, docs, "informacion"))
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(timeout=10)
+    assert len(found) == 1 and set(found[0]) <= {"AC-PR-01", "AC-PR-02"}
