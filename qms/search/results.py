@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from markupsafe import Markup
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 from whoosh.index import Index
 
 from qms.documents.in_force import in_force_on, shown_state
@@ -92,7 +92,11 @@ def _versions(session: Session, ids: list[int]) -> dict[int, DocumentVersion]:
         sa.select(DocumentVersion)
         .where(DocumentVersion.id.in_(ids))
         .options(
-            selectinload(DocumentVersion.document).selectinload(Document.versions),
+            # States and dates decide what shows; the content (large JSON) is not needed.
+            defer(DocumentVersion.content),
+            selectinload(DocumentVersion.document)
+            .selectinload(Document.versions)
+            .defer(DocumentVersion.content),
         )
     )
     return {version.id: version for version in session.scalars(stmt)}

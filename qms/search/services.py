@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 from whoosh import query as q
-from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.highlight import ContextFragmenter, Formatter, get_text
 from whoosh.index import Index
 
@@ -25,6 +25,7 @@ from qms.search.visibility import index_filter
 MAX_QUERY = 200
 CANDIDATES = 500
 TIME_LIMIT_S = 2.0  # a search never holds a worker longer than this
+MARKED = 20  # hits whose snippet marks the matches (the first page's)
 log = logging.getLogger(__name__)
 
 
@@ -84,11 +85,12 @@ def search_versions(
     with ix.searcher() as searcher:
         # A timer thread, not SIGALRM: searches run in gunicorn and server threads too. Past
         # the limit the search stops with what it has (ranked among what it had seen).
-        collector = TimeLimitCollector(
-            searcher.collector(limit=CANDIDATES, filter=allowed),
-            timelimit=TIME_LIMIT_S,
-            use_alarm=False,
+        # The filter wraps the time limit, not the other way round: TimeLimitCollector feeds
+        # its child match by match and would bypass a FilterCollector inside it.
+        timed = TimeLimitCollector(
+            searcher.collector(limit=CANDIDATES), timelimit=TIME_LIMIT_S, use_alarm=False
         )
+        collector = timed if allowed is None else FilterCollector(timed, allowed)
         try:
             searcher.search_with_collector(parsed, collector)
         except TimeLimit:
@@ -98,11 +100,14 @@ def search_versions(
         results.formatter = _EscapingFormatter()
         found = [(int(hit["version_id"]), hit) for hit in results]
         visible = _visible(session, actor, [version_id for version_id, _ in found])
-        hits = []
+        hits: list[Hit] = []
         for version_id, hit in found:
             if version_id not in visible:
                 continue
-            snippet = hit.highlights("content") or str(escape(hit["content"][:200]))
+            # Highlighting costs more than finding: only the first hits get their matches
+            # marked; the rest (folded under a document, or past a page) start the text.
+            marked = hit.highlights("content") if len(hits) < MARKED else ""
+            snippet = marked or str(escape(hit["content"][:200]))
             hits.append(
                 Hit(
                     version_id=version_id,
