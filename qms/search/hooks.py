@@ -10,6 +10,7 @@ from the database.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import weakref
 from dataclasses import dataclass, field
@@ -38,13 +39,18 @@ def search_index(app: Flask) -> Index:
     ix = app.extensions.get("qms_search_index")
     if ix is None:
         path = app.extensions["qms_settings"].search_index_path
-        ix = open_index(path)
-        if not schema_is_current(ix):
-            # Written by an older release: build it anew from the database, the authority.
-            with app.extensions["qms_db"].session_factory() as session:
-                count = rebuild(session, path)
-            log.warning("search index rebuilt for the current schema: %d versions", count)
+        path.mkdir(parents=True, exist_ok=True)
+        # Several worker processes open the index at once after a start or an upgrade: one
+        # creates or rebuilds it while the others wait, then they all open the same one.
+        with open(path / ".open.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
             ix = open_index(path)
+            if not schema_is_current(ix):
+                # Written by an older release: build it anew from the database, the authority.
+                with app.extensions["qms_db"].session_factory() as session:
+                    count = rebuild(session, path)
+                log.warning("search index rebuilt for the current schema: %d versions", count)
+                ix = open_index(path)
         app.extensions["qms_search_index"] = ix
     return ix
 
