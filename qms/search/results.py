@@ -55,7 +55,7 @@ class DocumentHit:
 @dataclass(frozen=True)
 class Facet:
     value: str  # what a filter takes (`proceso:AC`)
-    label: str  # what a reader sees ("AC · Atención al Cliente")
+    label: str  # what a reader sees (a process or type by its name)
     count: int
 
 
