@@ -95,3 +95,14 @@ def days_pass(monkeypatch: pytest.MonkeyPatch, days: int) -> None:
 
     real = core_db.utcnow
     monkeypatch.setattr(core_db, "utcnow", lambda: real() + timedelta(days=days))
+
+
+def bearer_for(app: Flask, user_id: int) -> dict[str, str]:
+    """Headers carrying a new personal API token of that user."""
+    from qms.users import tokens
+
+    with app.app_context():
+        owner = db.session.get(User, user_id)
+        _, plain = tokens.create_token(db.session, None, "api", owner=owner, bypass_permission=True)
+        db.session.commit()
+    return {"Authorization": f"Bearer {plain}"}

@@ -11,30 +11,18 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from qms import create_app
 from qms.core.db import db
-from qms.demo import demo_command
-from qms.printing import render
 from qms.search.hooks import search_index
 from qms.search.services import search_versions
 from qms.users.models import User
-from tests import pdf_memo
-from tests.conftest import build_settings
+from tests.demo_app import demo_app
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Iterator[Flask]:
     """The demo organisation on its own SQLite file, built once for the module."""
-    root = tmp_path_factory.mktemp("search-examples")
-    target = root / "qms.sqlite3"
-    target.write_bytes(migrated_sqlite.read_bytes())
-    app = create_app(build_settings(root, f"sqlite:///{target}"))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(render, "render_isolated", pdf_memo.render_in_process)
-        result = app.test_cli_runner().invoke(demo_command)
-        assert result.exit_code == 0, result.output
+    with demo_app(tmp_path_factory.mktemp("search-examples"), migrated_sqlite) as (app, _):
         yield app
-    app.extensions["qms_db"].engine.dispose()
 
 
 def _codes(app: Flask, text: str) -> set[str]:

@@ -24,13 +24,13 @@ from qms.core.db import db
 from qms.core.errors import TooManyAttempts, ValidationFailed
 from qms.core.localtime import local_today
 from qms.documents.models import VersionState
-from qms.users import auth, tokens
+from qms.users import auth
 from qms.users.models import LoginAttempt
 from qms.users.services import verify_password
 from tests.audit_flow_helpers import run_to_report
 from tests.audits_fixtures import build_audit_org, planned_audit, programme_for
 from tests.documents_fixtures import Org, build_org, new_document, user
-from tests.helpers import PASSWORD, csrf_token, login, trail_events
+from tests.helpers import PASSWORD, bearer_for, csrf_token, login, trail_events
 from tests.signing_helpers import actions, sign, signatures, signed_in, version
 
 LIMIT = 5  # QMS_LOGIN_MAX_FAILURES, by default
@@ -46,15 +46,6 @@ def _failures(app: Flask, username: str) -> int:
                 LoginAttempt.username == username, LoginAttempt.succeeded.is_(False)
             )
         )
-
-
-def _token(app: Flask, user_id: int) -> dict[str, str]:
-    with app.app_context():
-        _, plain = tokens.create_token(
-            db.session, None, "api", owner=user(user_id), bypass_permission=True
-        )
-        db.session.commit()
-    return {"Authorization": f"Bearer {plain}"}
 
 
 def _post(client: FlaskClient, path: str, data: dict[str, str]):  # type: ignore[no-untyped-def]
@@ -101,7 +92,7 @@ def test_wrong_passwords_on_a_signing_page_lock_the_signer_out(app, org) -> None
 @pytest.mark.sql
 def test_wrong_passwords_through_the_api_lock_the_signer_out(app, client, org) -> None:
     _, version_id = new_document(app, org)
-    owner = _token(app, org.owner_id)
+    owner = bearer_for(app, org.owner_id)
     path = f"/api/v1/versions/{version_id}/submit"
     for _ in range(LIMIT):
         refused = client.post(path, headers=owner, json={"password": WRONG})
@@ -265,7 +256,9 @@ def test_wrong_passwords_on_the_effectiveness_check_lock_the_signer_out(app, cli
     locked = _post(lead, path, {**data, "password": PASSWORD})
     assert locked.status_code == 429 and LOCKED in locked.get_data(as_text=True)
     api = client.post(
-        f"/api/v1{path}", headers=_token(app, org.approver_id), json={**data, "password": PASSWORD}
+        f"/api/v1{path}",
+        headers=bearer_for(app, org.approver_id),
+        json={**data, "password": PASSWORD},
     )
     assert api.status_code == 429 and api.json["error"]["code"] == "too_many_attempts"
     with app.app_context():
@@ -302,7 +295,7 @@ def test_wrong_passwords_on_the_audit_report_lock_the_signer_out(app, client) ->
     locked = _post(jorge, path, {"password": PASSWORD})
     assert locked.status_code == 429 and LOCKED in locked.get_data(as_text=True)
     api = client.post(
-        f"/api/v1{path}", headers=_token(app, org.auditor_id), json={"password": PASSWORD}
+        f"/api/v1{path}", headers=bearer_for(app, org.auditor_id), json={"password": PASSWORD}
     )
     assert api.status_code == 429 and api.json["error"]["code"] == "too_many_attempts"
     with app.app_context():

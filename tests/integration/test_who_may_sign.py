@@ -22,9 +22,8 @@ from qms.documents.models import DocumentType, DocumentVersion, VersionState
 from qms.documents.my_work import waiting_for_signature
 from qms.documents.queries import can_see_version
 from qms.processes.services import create_process, set_members
-from qms.users import tokens
 from tests.documents_fixtures import Org, build_org, new_document, type_id, user
-from tests.helpers import PASSWORD, csrf_token, make_user, trail_events
+from tests.helpers import PASSWORD, bearer_for, csrf_token, make_user, trail_events
 from tests.signing_helpers import in_approval, in_review, sign, signed_in
 from tests.web.test_api_documents import call
 
@@ -59,15 +58,6 @@ def outsider(app: Flask, org: Org) -> int:
 def gerente(app: Flask, org: Org) -> int:
     """Top management: the approver role only."""
     return make_user(app, "gerente", ["approver"], job_title="Gerente General").id
-
-
-def _token(app: Flask, user_id: int) -> dict[str, str]:
-    with app.app_context():
-        _, plain = tokens.create_token(
-            db.session, None, "api", owner=user(user_id), bypass_permission=True
-        )
-        db.session.commit()
-    return {"Authorization": f"Bearer {plain}"}
 
 
 def _state(app: Flask, version_id: int) -> str:
@@ -131,14 +121,14 @@ def test_process_owner_of_another_process_neither_sees_nor_reviews(app, org, out
 def test_process_owner_of_another_process_cannot_review_through_the_api(app, client, org, outsider):
     _, version_id = in_review(app, org)
     refused = call(
-        client, "POST", f"/versions/{version_id}/review", _token(app, outsider), 404,
+        client, "POST", f"/versions/{version_id}/review", bearer_for(app, outsider), 404,
         password=PASSWORD,
     )  # fmt: skip
     assert refused["error"]["code"] == "not_found"
     assert _state(app, version_id) == S.IN_REVIEW
     # The leader of the process is a process owner of it too, but wrote the version.
     call(
-        client, "POST", f"/versions/{version_id}/review", _token(app, org.owner_id), 403,
+        client, "POST", f"/versions/{version_id}/review", bearer_for(app, org.owner_id), 403,
         password=PASSWORD,
     )  # fmt: skip
     assert trail_events(app, "document:review") == []
@@ -190,7 +180,7 @@ def test_the_refusal_is_a_clear_403_kept_in_the_trail_through_page_and_api(app, 
         db.session.commit()
         assert waiting_for_signature(db.session, user(rita)) == []  # not offered to her
     refused = call(
-        client, "POST", f"/versions/{version_id}/approve", _token(app, rita), 403,
+        client, "POST", f"/versions/{version_id}/approve", bearer_for(app, rita), 403,
         password=PASSWORD,
     )  # fmt: skip
     assert refused["error"]["code"] == "duties_not_separated"
@@ -281,7 +271,7 @@ def test_the_setting_is_in_the_type_form_and_the_api(app, client, org):
     [event] = trail_events(app, "document_type:update")
     assert json.loads(event.after)["distinct_signers"] is False
 
-    headers = _token(app, org.approver_id)
+    headers = bearer_for(app, org.approver_id)
     changed = call(
         client, "PATCH", f"/document-types/{procedure}", headers, 200, distinct_signers=True
     )
@@ -321,7 +311,7 @@ def test_the_gerente_approves_without_quality_lead_powers(app, client, org, gere
     # Nothing else: no documents created or edited, no types, no review.
     assert manager.get("/documents/new").status_code == 403
     assert manager.get("/document-types/").status_code == 403
-    headers = _token(app, gerente)
+    headers = bearer_for(app, gerente)
     call(
         client, "POST", "/documents", headers, 403,
         type="procedure", process_id=org.process_id, title="Otra cosa",

@@ -18,23 +18,12 @@ from icalendar import Calendar
 from qms.audits.models import AgendaItem, CalendarFeed
 from qms.core.db import db
 from qms.documents import approval
-from qms.users import tokens
 from tests.audits_fixtures import AuditOrg, build_audit_org, planned_audit, programme_for
-from tests.documents_fixtures import user
-from tests.helpers import trail_events
+from tests.helpers import bearer_for, trail_events
 from tests.web.test_api_documents import call
 from tests.web.test_api_shapes import assert_no_secrets
 
 TODAY = approval.today()
-
-
-def _token(app: Flask, user_id: int) -> dict[str, str]:
-    with app.app_context():
-        _, plain = tokens.create_token(
-            db.session, None, "api", owner=user(user_id), bypass_permission=True
-        )
-        db.session.commit()
-    return {"Authorization": f"Bearer {plain}"}
 
 
 @pytest.fixture
@@ -53,7 +42,7 @@ def as_(app: Flask, org: AuditOrg) -> dict[str, dict[str, str]]:
         "sara": org.staff_id,
         "pedro": org.outsider_id,
     }
-    return {name: _token(app, uid) for name, uid in ids.items()}
+    return {name: bearer_for(app, uid) for name, uid in ids.items()}
 
 
 @pytest.fixture

@@ -21,24 +21,14 @@ from qms.audits.lifecycle import WORKFLOW, AuditAction
 from qms.audits.models import Audit, AuditTeamMember
 from qms.core.db import db
 from qms.documents import approval
-from qms.users import tokens
 from tests.audits_fixtures import AuditOrg, build_audit_org, planned_audit, programme_for
 from tests.documents_fixtures import user
-from tests.helpers import PASSWORD, trail_events
+from tests.helpers import PASSWORD, bearer_for, trail_events
 from tests.web.test_api_documents import call
 from tests.web.test_api_shapes import assert_matches, assert_no_secrets
 
 TODAY = approval.today()
 WHY = "Único auditor formado en PQRS; acompañado por auditora externa."
-
-
-def _token(app: Flask, user_id: int) -> dict[str, str]:
-    with app.app_context():
-        _, plain = tokens.create_token(
-            db.session, None, "api", owner=user(user_id), bypass_permission=True
-        )
-        db.session.commit()
-    return {"Authorization": f"Bearer {plain}"}
 
 
 @pytest.fixture
@@ -59,7 +49,7 @@ def as_(app: Flask, org: AuditOrg) -> dict[str, dict[str, str]]:
         "sara": org.staff_id,
         "pedro": org.outsider_id,
     }
-    return {name: _token(app, uid) for name, uid in ids.items()}
+    return {name: bearer_for(app, uid) for name, uid in ids.items()}
 
 
 def _programme_body() -> dict[str, str]:

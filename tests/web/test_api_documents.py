@@ -17,9 +17,8 @@ from qms.core.db import db
 from qms.documents.authoring import add_attachment
 from qms.documents.models import DocumentVersion
 from qms.processes.services import set_members
-from qms.users import tokens
 from tests.documents_fixtures import Org, build_org, new_document, user
-from tests.helpers import PASSWORD, make_user, trail_events
+from tests.helpers import PASSWORD, bearer_for, make_user, trail_events
 from tests.web.test_api_shapes import assert_matches, assert_no_secrets
 
 
@@ -33,20 +32,11 @@ def org(app: Flask) -> Org:
     return found
 
 
-def _token(app: Flask, user_id: int) -> dict[str, str]:
-    with app.app_context():
-        _, plain = tokens.create_token(
-            db.session, None, "api", owner=user(user_id), bypass_permission=True
-        )
-        db.session.commit()
-    return {"Authorization": f"Bearer {plain}"}
-
-
 @pytest.fixture
 def as_(app: Flask, org: Org) -> dict[str, dict[str, str]]:
     """Bearer headers by role in the story: owner, reviewer, lead, staff."""
     ids = {"owner": org.owner_id, "reviewer": org.reviewer_id, "lead": org.approver_id}
-    return {name: _token(app, uid) for name, uid in {**ids, "staff": org.staff_id}.items()}
+    return {name: bearer_for(app, uid) for name, uid in {**ids, "staff": org.staff_id}.items()}
 
 
 def call(
@@ -215,7 +205,7 @@ def test_second_approval_of_the_same_version_is_a_conflict(app, client, org, as_
     _through(client, as_, version_id)
     other_lead = make_user(app, "luis", ["quality_lead"])
     again = call(
-        client, "POST", f"/versions/{version_id}/approve", _token(app, other_lead.id), 409,
+        client, "POST", f"/versions/{version_id}/approve", bearer_for(app, other_lead.id), 409,
         password=PASSWORD,
     )  # fmt: skip
     assert again["error"]["code"] == "conflict"

@@ -9,10 +9,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from qms.core.db import db
 from qms.search.cli import query_command
-from qms.users import tokens
-from tests.documents_fixtures import Org, build_org, new_document, through_approval, user
+from tests.documents_fixtures import Org, build_org, new_document, through_approval
+from tests.helpers import bearer_for
 from tests.web.test_api_shapes import assert_matches
 
 
@@ -26,19 +25,10 @@ def org(app: Flask) -> Org:
     return found
 
 
-def _bearer(app: Flask, user_id: int) -> dict[str, str]:
-    with app.app_context():
-        _, plain = tokens.create_token(
-            db.session, None, "api", owner=user(user_id), bypass_permission=True
-        )
-        db.session.commit()
-    return {"Authorization": f"Bearer {plain}"}
-
-
 def test_the_api_answers_as_the_page_for_the_tokens_owner(
     app: Flask, client: FlaskClient, org: Org
 ) -> None:
-    lead = client.get("/api/v1/search?q=quejas", headers=_bearer(app, org.approver_id))
+    lead = client.get("/api/v1/search?q=quejas", headers=bearer_for(app, org.approver_id))
     assert lead.status_code == 200
     assert_matches(lead.json, "SearchResults")
     assert sorted(d["code"] for d in lead.json["documents"]) == ["AC-PR-01", "AC-PR-02"]
@@ -46,7 +36,7 @@ def test_the_api_answers_as_the_page_for_the_tokens_owner(
         "draft": 1,
         "effective": 1,
     }
-    staff = client.get("/api/v1/search?q=quejas", headers=_bearer(app, org.staff_id)).json
+    staff = client.get("/api/v1/search?q=quejas", headers=bearer_for(app, org.staff_id)).json
     assert [d["code"] for d in staff["documents"]] == ["AC-PR-01"]  # drafts stay hidden
     assert "<mark>quejas</mark>" in staff["documents"][0]["versions"][0]["snippet"]
 
@@ -54,7 +44,7 @@ def test_the_api_answers_as_the_page_for_the_tokens_owner(
 def test_the_api_refuses_a_bad_date_with_the_parameter_named(
     app: Flask, client: FlaskClient, org: Org
 ) -> None:
-    answer = client.get("/api/v1/search?q=quejas&on=ayer", headers=_bearer(app, org.staff_id))
+    answer = client.get("/api/v1/search?q=quejas&on=ayer", headers=bearer_for(app, org.staff_id))
     assert answer.status_code == 400 and answer.json["error"]["field"] == "on"
     doc = client.get("/api/v1/openapi.json").json
     assert "/search" in doc["paths"]

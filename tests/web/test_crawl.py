@@ -18,11 +18,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from qms import create_app
-from qms.demo import USERS, demo_command
-from qms.printing import render
-from tests import pdf_memo
-from tests.conftest import build_settings
+from qms.demo import USERS
+from tests.demo_app import demo_app
 from tests.helpers import login
 
 LINK = re.compile(r'(?:href|src)="([^"]+)"')
@@ -35,19 +32,11 @@ SKIP = ("/static/", "/logout")
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Iterator[Flask]:
     """The demo organisation on its own SQLite file, built once for every role."""
-    root = tmp_path_factory.mktemp("crawl")
-    target = root / "qms.sqlite3"
-    target.write_bytes(migrated_sqlite.read_bytes())
-    app = create_app(build_settings(root, f"sqlite:///{target}"))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(render, "render_isolated", pdf_memo.render_in_process)
-        result = app.test_cli_runner().invoke(demo_command)
-        assert result.exit_code == 0, result.output
+    with demo_app(tmp_path_factory.mktemp("crawl"), migrated_sqlite) as (app, output):
         app.config["DEMO_LOGINS"] = {
-            m[0]: m[1] for m in LOGINS.findall(result.output) if m[0] != "username"
+            m[0]: m[1] for m in LOGINS.findall(output) if m[0] != "username"
         }
         yield app
-    app.extensions["qms_db"].engine.dispose()
 
 
 def _links(page: str) -> Iterator[str]:
