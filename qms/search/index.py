@@ -8,6 +8,7 @@ checked against the reader's visibility before it is shown. How text becomes ter
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -22,9 +23,9 @@ from qms.search.analysis import ANALYZER, NAME_ANALYZER, clause_numbers, code_pr
 from qms.search.text import content_text
 
 
-def version_year(version: DocumentVersion) -> int:
+def year_of(effective_from: date | None, created_at: datetime) -> int:
     """The year a version belongs to: the year it takes effect, else the year it was begun."""
-    return (version.effective_from or local_date(version.created_at)).year
+    return (effective_from or local_date(created_at)).year
 
 
 SCHEMA = Schema(
@@ -85,7 +86,7 @@ def _fields(version: DocumentVersion) -> dict[str, object]:
         "content": text,
         "clauses": " ".join(dict.fromkeys([*map(str, cited), *clause_numbers(text)])),
         "people": "\n".join(sorted(name for name in people if name)),
-        "year": str(version_year(version)),
+        "year": str(year_of(version.effective_from, version.created_at)),
         "number": version.number,
         "state": str(version.state),
     }

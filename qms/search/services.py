@@ -12,13 +12,14 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 from whoosh import query as q
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
-from whoosh.highlight import ContextFragmenter, Formatter, get_text
+from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
 from whoosh.index import Index
 
 from qms.core.errors import ValidationFailed
 from qms.core.permissions import Permission, require
 from qms.documents.models import DocumentVersion
 from qms.documents.queries import version_visibility
+from qms.search.analysis import ANALYZER
 from qms.search.query import parse
 from qms.search.visibility import index_filter
 
@@ -39,6 +40,24 @@ class Hit:
     number: int
     state: str
     snippet: Markup
+    content: str  # the indexed text, to mark later
+    terms: frozenset[str]  # the query's content terms
+
+
+def plain_start(text: str) -> Markup:
+    return escape(text[:200])
+
+
+def snippet_for(text: str, terms: frozenset[str]) -> Markup:
+    """The passages of `text` where `terms` match, escaped, the matches in <mark>."""
+    marked = highlight(
+        text,
+        terms,
+        ANALYZER,
+        ContextFragmenter(maxchars=200, surround=60),
+        _EscapingFormatter(),
+    )
+    return Markup(marked) if marked else plain_start(text)  # noqa: S704 (escaped by the formatter)
 
 
 class _EscapingFormatter(Formatter):
@@ -69,6 +88,7 @@ def search_versions(
     *,
     any_word: bool = False,
     limit: int = 50,
+    marked: int = MARKED,
 ) -> list[Hit]:
     """Versions matching `query` (every word, or any with `any_word`; see `qms.search.query`)
     that the actor may see, best first."""
@@ -96,18 +116,17 @@ def search_versions(
         except TimeLimit:
             log.warning("search stopped at its time limit: %r", query)
         results = collector.results()
-        results.fragmenter = ContextFragmenter(maxchars=200, surround=60)
-        results.formatter = _EscapingFormatter()
         found = [(int(hit["version_id"]), hit) for hit in results]
+        terms = frozenset(text for field, text in parsed.all_terms() if field == "content")
         visible = _visible(session, actor, [version_id for version_id, _ in found])
         hits: list[Hit] = []
         for version_id, hit in found:
             if version_id not in visible:
                 continue
             # Highlighting costs more than finding: only the first hits get their matches
-            # marked; the rest (folded under a document, or past a page) start the text.
-            marked = hit.highlights("content") if len(hits) < MARKED else ""
-            snippet = marked or str(escape(hit["content"][:200]))
+            # marked here; `qms.search.results` marks those it shows.
+            content = hit["content"]
+            snippet = snippet_for(content, terms) if len(hits) < marked else plain_start(content)
             hits.append(
                 Hit(
                     version_id=version_id,
@@ -117,7 +136,9 @@ def search_versions(
                     process=hit["process"],
                     number=int(hit["number"]),
                     state=hit["state"],
-                    snippet=Markup(snippet),  # noqa: S704 (escaped by the formatter)
+                    snippet=snippet,
+                    content=content,
+                    terms=terms,
                 )
             )
             if len(hits) == limit:
