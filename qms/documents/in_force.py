@@ -32,9 +32,7 @@ def _due(version: DocumentVersion, on: date) -> bool:
     )
 
 
-def state_on(
-    state: str, effective_from: date | None, *, replaced: bool, on: date
-) -> VersionState:
+def state_on(state: str, effective_from: date | None, *, replaced: bool, on: date) -> VersionState:
     """The rule itself, on plain values: `replaced` says whether an approved version of the
     same document is due on `on` (readers that load columns, not objects, pass it)."""
     if state == S.APPROVED and effective_from is not None and effective_from <= on:
@@ -47,9 +45,7 @@ def state_on(
 def shown_state(version: DocumentVersion, on: date | None = None) -> VersionState:
     """The state `version` has on `on` (default today), whether or not the tick has run."""
     on = on or local_today()
-    replaced = version.state == S.EFFECTIVE and any(
-        _due(v, on) for v in version.document.versions
-    )
+    replaced = version.state == S.EFFECTIVE and any(_due(v, on) for v in version.document.versions)
     return state_on(version.state, version.effective_from, replaced=replaced, on=on)
 
 
