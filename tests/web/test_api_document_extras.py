@@ -14,8 +14,8 @@ from flask.testing import FlaskClient
 from qms.core.db import db
 from qms.documents.models import Attachment, DocumentVersion
 from tests.documents_fixtures import Org, new_document, type_id
-from tests.helpers import PASSWORD, make_user, trail_events
-from tests.web.test_api_documents import _through, _token, as_, call, org
+from tests.helpers import PASSWORD, bearer_for, make_user, trail_events
+from tests.web.test_api_documents import _through, as_, call, org
 from tests.web.test_api_shapes import assert_matches
 
 # The fixtures of the lifecycle tests (both backends, the organisation, tokens by role).
@@ -184,7 +184,7 @@ def _upload(
 
 def test_attachments_uploaded_and_removed_on_drafts_only(app, client, org, as_):
     _, version_id = new_document(app, org)
-    outsider = _token(app, make_user(app, "pedro", ["process_owner"]).id)
+    outsider = bearer_for(app, make_user(app, "pedro", ["process_owner"]).id)
     assert _upload(client, version_id, as_["staff"], b"%PDF").status_code == 403
     assert _upload(client, version_id, outsider, b"%PDF").status_code == 404
     for query, data, field in [("", b"%PDF", "filename"), ("?filename=a.pdf", b"", "body"),

@@ -12,8 +12,7 @@ from werkzeug.routing.converters import IntegerConverter
 from qms.core.db import db
 from qms.documents.models import Attachment
 from tests.documents_fixtures import Org, build_org, new_document
-from tests.helpers import login
-from tests.web.test_api_documents import _token
+from tests.helpers import bearer_for, login
 
 HUGE = 2**63  # past PostgreSQL's INTEGER and SQLite's INTEGER alike
 
@@ -40,7 +39,7 @@ def _int_routes(app: Flask) -> list[str]:
 def test_ids_beyond_the_integer_range_are_not_found(app, org):
     client = app.test_client()
     assert login(client, "ana").status_code == 302
-    token = _token(app, org.approver_id)
+    token = bearer_for(app, org.approver_id)
     urls = _int_routes(app)
     assert len(urls) > 30
     failures = []
@@ -55,7 +54,7 @@ def test_ids_beyond_the_integer_range_are_not_found(app, org):
 @pytest.mark.sql
 def test_a_file_name_with_cr_lf_or_nul_is_stored_clean_and_served(app, client, org):
     _, version_id = new_document(app, org)
-    owner = _token(app, org.owner_id)
+    owner = bearer_for(app, org.owner_id)
     name = quote("acta\r\nSet-Cookie: x=1\x00.pdf")
     uploaded = client.post(
         f"/api/v1/versions/{version_id}/attachments?filename={name}",

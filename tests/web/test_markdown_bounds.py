@@ -10,7 +10,7 @@ from flask import Flask
 
 from qms.documents.rendering import MAX_BRACKETS, render_markdown
 from tests.documents_fixtures import Org, build_org, new_document
-from tests.web.test_api_documents import _token
+from tests.helpers import bearer_for
 
 # 25,000 of these took 90 s to render before the bound.
 PATHOLOGICAL = "[a](" * 25_000
@@ -36,7 +36,7 @@ def test_the_editor_refuses_it_with_a_clear_message(app, client, org):
     started = time.perf_counter()
     response = client.patch(
         f"/api/v1/versions/{version_id}",
-        headers=_token(app, org.owner_id),
+        headers=bearer_for(app, org.owner_id),
         json={"content": [{"kind": "text", "text": PATHOLOGICAL}]},
     )
     assert time.perf_counter() - started < 5

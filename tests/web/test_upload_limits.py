@@ -15,8 +15,7 @@ from werkzeug.serving import make_server
 from qms.core.db import db
 from qms.documents.models import Attachment
 from tests.documents_fixtures import Org, build_org, new_document
-from tests.helpers import trail_events
-from tests.web.test_api_documents import _token
+from tests.helpers import bearer_for, trail_events
 
 LIMIT = 64 * 1024
 
@@ -60,7 +59,7 @@ def _chunked_upload(port: int, path: str, headers: dict[str, str], size: int) ->
 
 def test_a_chunked_upload_over_the_limit_is_413_and_stores_nothing(app, org, server):
     _, version_id = new_document(app, org)
-    owner = _token(app, org.owner_id)
+    owner = bearer_for(app, org.owner_id)
     path = f"/api/v1/versions/{version_id}/attachments?filename=grande.pdf"
     assert _chunked_upload(server, path, owner, 4 * LIMIT) == 413
     assert trail_events(app, "document:attach") == []
