@@ -10,7 +10,6 @@ terms, so no query expands to the whole vocabulary, and a query holds at most MA
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from whoosh import query as q
@@ -64,21 +63,15 @@ _CODE = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)+$")
 _EDGES = "\"'.,;:()[]{}¿?¡!«»"
 
 
-@dataclass(frozen=True)
-class Parsed:
-    query: q.Query | None  # None: nothing to look for (only stop words)
-    filters: dict[str, str]
-
-
-def _terms(field: str, text: str, analyzer: Analyzer = ANALYZER) -> list[str]:
-    """`text` as the index holds `field` (the field is named for the reader)."""
+def _terms(text: str, analyzer: Analyzer = ANALYZER) -> list[str]:
+    """`text` as the index holds it (every text field but `people` uses ANALYZER)."""
     return [token.text for token in analyzer(text)]
 
 
 def _words(text: str) -> q.Query | None:
     """Plain words: each analysed term in a title, the content, the process or the people."""
     parts: list[q.Query] = []
-    for term in _terms("content", text):
+    for term in _terms(text):
         parts.append(
             q.Or(
                 [
@@ -103,10 +96,10 @@ def _word(raw: str) -> q.Query | None:
     if not folded:
         return None
     if _CLAUSE.match(folded):
-        return q.Or([q.Term("clauses", folded), _phrase("content", _terms("content", word))])
+        return q.Or([q.Term("clauses", folded), _phrase("content", _terms(word))])
     if _CODE.match(folded):
         # A code, or the family it starts: the document's own code, or the code cited in text.
-        cited = _terms("content", word)
+        cited = _terms(word)
         options: list[q.Query] = [q.Term("code", folded)]
         if cited:
             options.append(_phrase("content", cited))
@@ -118,33 +111,33 @@ def _word(raw: str) -> q.Query | None:
 
 
 def _quoted(text: str) -> q.Query | None:
-    terms = _terms("content", text)
+    terms = _terms(text)
     if len(terms) < 2:
         return _word(text) if terms else None
     return q.Or([q.Phrase("content", terms), q.Phrase("title", terms)])
 
 
-def _filter(name: str, value: str) -> tuple[str, q.Query | None]:
+def _filter(name: str, value: str) -> q.Query | None:
     value = value.strip()
     folded = fold(value)
     if name == "code":
-        return value, q.Term("code", folded)
+        return q.Term("code", folded)
     if name == "state":
-        return value, q.Term("state", STATES.get(folded, folded.replace(" ", "_")))
+        return q.Term("state", STATES.get(folded, folded.replace(" ", "_")))
     if name == "clause":
-        return value, q.Term("clauses", folded)
+        return q.Term("clauses", folded)
     if name == "year":
-        return value, q.Term("year", folded)
+        return q.Term("year", folded)
     if name == "process":
-        by_name = _all("process", _terms("process", value))
+        by_name = _all("process", _terms(value))
         options = [q.Term("process_code", folded)] + ([by_name] if by_name else [])
-        return value, q.Or(options)
+        return q.Or(options)
     if name == "type":
-        by_name = _all("type_name", _terms("type_name", value))
+        by_name = _all("type_name", _terms(value))
         options = [q.Term("type_key", folded)] + ([by_name] if by_name else [])
-        return value, q.Or(options)
+        return q.Or(options)
     # person
-    return value, _all("people", _terms("people", value, NAME_ANALYZER))
+    return _all("people", _terms(value, NAME_ANALYZER))
 
 
 def _all(field: str, terms: list[str]) -> q.Query | None:
@@ -153,20 +146,20 @@ def _all(field: str, terms: list[str]) -> q.Query | None:
     return q.And([q.Term(field, t) for t in terms]) if len(terms) > 1 else q.Term(field, terms[0])
 
 
-def parse(text: str, *, any_word: bool = False) -> Parsed:
-    """The query for `text`: its parts all required (or any of them), its filters always."""
+def parse(text: str, *, any_word: bool = False) -> q.Query | None:
+    """The query for `text`: its parts all required (or any of them), its filters always;
+    None when there is nothing to look for (only stop words)."""
     parts: list[q.Query] = []
     filters: list[q.Query] = []
-    shown: dict[str, str] = {}
     matches = list(_PART.finditer(text))
     if len(matches) > MAX_PARTS:
         raise ValidationFailed(str(_l("Search with at most %(n)d words.", n=MAX_PARTS)), field="q")
     for match in matches:
         field = match.group("field")
         if field is not None and fold(field) in FILTERS:
-            name = FILTERS[fold(field)]
-            value, found = _filter(name, match.group("fphrase") or match.group("fvalue") or "")
-            shown[name] = value
+            found = _filter(
+                FILTERS[fold(field)], match.group("fphrase") or match.group("fvalue") or ""
+            )
             if found is not None:
                 filters.append(found)
             continue
@@ -179,9 +172,9 @@ def parse(text: str, *, any_word: bool = False) -> Parsed:
         if found is not None:
             parts.append(found)
     if not parts and not filters:
-        return Parsed(None, shown)
+        return None
     words: list[q.Query] = []
     if parts:
         words = [parts[0] if len(parts) == 1 else (q.Or(parts) if any_word else q.And(parts))]
     combined = words + filters
-    return Parsed(combined[0] if len(combined) == 1 else q.And(combined), shown)
+    return combined[0] if len(combined) == 1 else q.And(combined)

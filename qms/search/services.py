@@ -98,7 +98,7 @@ def search_versions(
         return []
     if len(query) > MAX_QUERY:
         raise ValidationFailed(str(_l("The search is too long.")), field="q")
-    parsed = parse(query, any_word=any_word).query
+    parsed = parse(query, any_word=any_word)
     allowed = index_filter(session, actor)
     if parsed is None or allowed is q.NullQuery:
         return []
