@@ -3,16 +3,14 @@
 Usage: .venv/bin/python bench/search_bench.py [--items N] [--runs R] [--url DATABASE_URL]
 
 Builds a Spanish corpus of N searchable items on a fresh database (SQLite in a temp dir by
-default): document versions with a text block, a SIPOC and steps, in 12 processes and three
-types; three in four in force (half of those with a superseded version before them), the rest
-drafts. Then it rebuilds the Whoosh index from the database (`qms search reindex`'s path) and
+default): 80 % document versions with a text block, a SIPOC and steps, in 12 processes and
+three types, three in four in force (half of those with a superseded version before them), the
+rest drafts; 12 % nonconformities with containment; 8 % audit findings (ten to an audit). Then
+it rebuilds the Whoosh index from the database (`qms search rebuild`'s path) and
 prints the build time and rate, the index size, the peak Python memory while building, one
 re-index (median and p95), and for each query class, as staff (versions in force only, through
 the index filter and the database's visibility) and as an auditor (everything), one line
 `p95_ms CLASS VALUE`.
-
-Only document versions are indexed so far (issue 15 adds nonconformities, PQRS, audits and
-findings); the corpus is versions only.
 """
 
 from __future__ import annotations
@@ -30,13 +28,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from qms import create_app
+from qms.audits.models import Audit, AuditProgramme, Finding, FindingGrade
+from qms.capa.models import NcSource, NcState, Nonconformity
 from qms.config import Settings
 from qms.core import migrate
-from qms.core.db import db
+from qms.core.db import db, utcnow
 from qms.documents.models import Document, DocumentType, DocumentVersion, VersionState
+from qms.processes.models import Process
 from qms.processes.services import create_process
+from qms.search import jobs
 from qms.search.hooks import search_index
-from qms.search.index import index_versions, rebuild
+from qms.search.models import SearchJob
 from qms.search.results import search
 from qms.users.services import create_user
 
@@ -139,7 +141,7 @@ def _corpus(session: Session, items: int) -> tuple[int, int]:
     today = date.today()
     made = 0
     serial = 0
-    while made < items:
+    while made < items * 4 // 5:
         serial += 1
         process = processes[serial % len(processes)]
         key = TYPES[serial % len(TYPES)]
@@ -172,8 +174,79 @@ def _corpus(session: Session, items: int) -> tuple[int, int]:
             made += 1
         if made % 2000 < 3:
             session.flush()
+    _records(session, rng, items - items * 4 // 5, processes, staff.id, auditor.id)
     session.commit()
     return staff.id, auditor.id
+
+
+def _records(
+    session: Session,
+    rng: random.Random,
+    count: int,
+    processes: list[Process],
+    staff_id: int,
+    auditor_id: int,
+) -> None:
+    """Nonconformities (three in five) and audit findings (ten to an audit)."""
+    today = date.today()
+    clauses = ["7.5.3", "8.2.1", "8.5.1", "9.1.2", "10.2"]
+    ncs = count * 3 // 5
+    for seq in range(1, ncs + 1):
+        process = processes[seq % len(processes)]
+        session.add(
+            Nonconformity(
+                code=f"NC-{today.year}-{seq:05d}",
+                year=today.year,
+                seq=seq,
+                state=rng.choice(list(NcState)),
+                source=NcSource.INTERNAL_AUDIT,
+                process_id=process.id,
+                title=_sentence(rng, 5),
+                description=_sentence(rng, 30),
+                containment=_sentence(rng, 12),
+                detected_on=today - timedelta(days=seq % 700),
+                iso_clause=rng.choice(clauses),
+                reported_by_id=staff_id,
+            )
+        )
+    programme = AuditProgramme(
+        year=today.year, objectives="Bench", scope="Todo", criteria="ISO 9001", created_by_id=1
+    )
+    session.add(programme)
+    session.flush()
+    audit = None
+    for n in range(count - ncs):
+        if n % 10 == 0:
+            audit = Audit(
+                code=f"AI-{today.year}-{n // 10 + 1:04d}",
+                year=today.year,
+                seq=n // 10 + 1,
+                programme_id=programme.id,
+                title=_sentence(rng, 4),
+                scope=_sentence(rng, 8),
+                criteria="ISO 9001:2015",
+                planned_month=today.replace(day=1),
+                start_on=today,
+                end_on=today,
+                lead_auditor_id=auditor_id,
+                created_by_id=auditor_id,
+            )
+            session.add(audit)
+            session.flush()
+        assert audit is not None
+        session.add(
+            Finding(
+                audit_id=audit.id,
+                seq=n % 10 + 1,
+                grade=rng.choice(list(FindingGrade)),
+                process_id=processes[n % len(processes)].id,
+                iso_clause=rng.choice(clauses),
+                criterion=_sentence(rng, 8),
+                evidence=_sentence(rng, 15),
+                statement=_sentence(rng, 15),
+                created_by_id=auditor_id,
+            )
+        )
 
 
 def _p95(samples: list[float]) -> float:
@@ -203,17 +276,16 @@ def main() -> None:
         with app.app_context():
             started = time.perf_counter()
             staff_id, auditor_id = _corpus(db.session, args.items)
-            print(
-                f"corpus             {args.items} versions in {time.perf_counter() - started:.1f} s"
-            )
+            print(f"corpus             {args.items} items in {time.perf_counter() - started:.1f} s")
 
             started = time.perf_counter()
-            count = rebuild(db.session, settings.search_index_path)
+            count = jobs.rebuild_and_swap(app)
             elapsed = time.perf_counter() - started
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-            size = sum(p.stat().st_size for p in settings.search_index_path.iterdir())
+            current = settings.search_index_path / "current"
+            size = sum(p.stat().st_size for p in current.resolve().iterdir())
             print(
-                f"build              {count} versions in {elapsed:.1f} s ({count / elapsed:,.0f}/s)"
+                f"build              {count} entries in {elapsed:.1f} s ({count / elapsed:,.0f}/s)"
             )
             print(f"index size         {size / 1e6:.1f} MB")
             print(f"peak memory        {peak / 1e6:.0f} MB (process, corpus and build)")
@@ -222,9 +294,21 @@ def main() -> None:
             some = db.session.scalar(sa.select(DocumentVersion.id).limit(1).offset(args.items // 2))
             timings = []
             for _ in range(args.runs):
+                # As a change leaves it: one durable job, drained after the commit.
+                now = utcnow()
+                db.session.add(
+                    SearchJob(
+                        object_type="document_version",
+                        object_id=some,
+                        queued_at=now,
+                        next_attempt_at=now,
+                    )
+                )
+                db.session.commit()
                 started = time.perf_counter()
-                index_versions(db.session, ix, [some])
+                drained = jobs.drain(app)
                 timings.append((time.perf_counter() - started) * 1000)
+                assert drained.applied == 1, drained
             median = statistics.median(timings)
             print(f"re-index one       median {median:.1f} ms, p95 {_p95(timings):.1f} ms")
 
@@ -251,7 +335,7 @@ def main() -> None:
                             results = search(db.session, actor, ix, text, **options)  # type: ignore[arg-type]
                             samples.append((time.perf_counter() - started) * 1000)
                             found = results.total
-                    print(f"p95_ms {name}_{who} {_p95(samples):.1f}   ({found} documents)")
+                    print(f"p95_ms {name}_{who} {_p95(samples):.1f}   ({found} hits)")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,9 @@ from qms.documents.models import (
 from qms.notifications.models import Notification, NotificationSetting
 from qms.printing.models import ControlledCopy, PdfRendition
 from qms.processes.models import Process, process_members
+from qms.search.backends.postgres_models import SearchEntry
+from qms.search.models import SearchJob
+from qms.search.saved_models import SavedSearch
 from qms.trail.models import TrailEvent, TrailHead
 from qms.users.models import ApiToken, LoginAttempt, User, UserRole, UserSession
 
@@ -73,6 +76,9 @@ __all__ = [
     "PqrsRequest",
     "Process",
     "RootCauseAnalysis",
+    "SavedSearch",
+    "SearchEntry",
+    "SearchJob",
     "Signature",
     "TrailEvent",
     "TrailHead",

@@ -22,6 +22,7 @@ from qms.documents import approval
 from qms.documents.due import review_due_items, take_effect
 from qms.notifications.due import DueItem
 from qms.notifications.reminders import send_reminders
+from qms.search import jobs as search_jobs
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,14 @@ def run_tick(app: Flask) -> list[str]:
         audit_plan_days=settings.audit_plan_notice_days,
         audit_report_days=settings.audit_report_days,
     )
-    return lines + send_reminders(app, items, today)
+    lines += send_reminders(app, items, today)
+    # Last, and never failing the tick: the index catches up with everything committed above.
+    try:
+        lines += search_jobs.tick(app)
+    except Exception:
+        log.exception("search index upkeep failed")
+        lines.append("Search index upkeep failed; see the log.")
+    return lines
 
 
 @click.command("tick")

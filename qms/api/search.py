@@ -12,7 +12,7 @@ from qms.api.registry import Query
 from qms.core.db import db
 from qms.core.permissions import Permission
 from qms.search.hooks import search_index
-from qms.search.results import search
+from qms.search.results import SORTS, search
 from qms.users.models import User
 
 TAG = "search"
@@ -20,12 +20,12 @@ TAG = "search"
 
 @api.route(
     "/search",
-    summary="Search documents as the search page does: every word, phrases, codes, filters",
+    summary="Search documents and records as the search page does: words, phrases, filters",
     description=(
         '`q` takes words (all required unless `any`), "phrases", codes whole or by family '
-        "(`csc-ac`), clause numbers (`8.5.1`) and the filters `proceso:`, `tipo:`, `estado:`, "
-        "`cláusula:`, `código:`, `persona:` and `año:`. One entry per document; only what "
-        "the token's owner may see."
+        "(`csc-ac`), clause numbers (`8.5.1`) and the filters `clase:`, `proceso:`, `tipo:`, "
+        "`estado:`, `cláusula:`, `código:`, `persona:` and `año:`. One entry per document "
+        "or record; only what the token's owner may see."
     ),
     response=SearchResults,
     permission=Permission.DOCUMENT_READ,
@@ -34,7 +34,8 @@ TAG = "search"
         Query("any", "boolean", "Any of the words rather than all.", default=False, arg="any_word"),
         Query("history", "boolean", "Include superseded and obsolete versions.", default=False),
         Query("on", "date", "Only the version of each document in force on that day."),
-        Query("limit", "integer", "Documents at most.", minimum=1, maximum=200, default=50),
+        Query("sort", "string", "By relevance or by date (newest first).", enum=SORTS),
+        Query("limit", "integer", "Hits at most.", minimum=1, maximum=200, default=50),
     ],
     tag=TAG,
 )
@@ -44,6 +45,7 @@ def search_documents(
     any_word: bool | None,
     history: bool | None,
     on: date | None,
+    sort: str | None,
     limit: int | None,
 ) -> SearchResults:
     results = search(
@@ -54,6 +56,7 @@ def search_documents(
         any_word=bool(any_word),
         history=bool(history),
         in_force_on_day=on,
+        sort=sort or "relevance",
         limit=limit or 50,
     )
     return SearchResults.of(results)

@@ -118,6 +118,9 @@ class TrailAction(StrEnum):
 
     PROFILE_EDIT = "profile:edit"
 
+    SAVED_SEARCH_CREATE = "saved_search:create"
+    SAVED_SEARCH_REMOVE = "saved_search:remove"
+
     SEARCH_REINDEX = "search:reindex"
 
     SESSION_LOGIN = "session:login"

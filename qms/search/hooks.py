@@ -1,31 +1,31 @@
-"""Keep the index in step with the database: reindex the versions a transaction touched,
-right after it commits.
+"""Keep the index in step with the database: every change leaves an index job in its own
+transaction, and the jobs are applied right after it commits.
 
-Every change to a document or a version writes a trail event in the same transaction; the
-events a session flushes say which versions to reindex, parked in the session's outbox
-(`qms.core.outbox`): a rolled-back transaction reindexes nothing. Indexing failures are
-logged, never raised: the commit has happened, and `qms search reindex` rebuilds the index
-from the database.
+Every change writes a trail event in the same transaction; as the session flushes, each event
+on an object some source indexes adds a `SearchJob` row to that same flush, so the job commits
+with the change or rolls back with it. After the commit the process drains the pending jobs
+(`qms.search.jobs`): never failing, never waiting long for the user's request; a job left
+behind (a busy index, a failure, a killed process) is applied by the next drain or the tick.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
-from whoosh.index import Index
 
+from qms.core import db as core_db
 from qms.core.outbox import after_commit
 from qms.core.trail_actions import TrailAction
-from qms.documents.models import DocumentVersion
-from qms.search.index import index_versions, open_index, rebuild, schema_is_current
+from qms.search import jobs
+from qms.search.jobs import search_index
+from qms.search.models import SearchJob
+from qms.search.sources import sources_for
 from qms.trail.models import TrailEvent
 
 REINDEX = TrailAction.SEARCH_REINDEX
@@ -33,53 +33,24 @@ REINDEX = TrailAction.SEARCH_REINDEX
 UNINDEXED = frozenset({TrailAction.DOCUMENT_PRINT, TrailAction.DOCUMENT_PERIODIC_REVIEW})
 log = logging.getLogger(__name__)
 
-
-def search_index(app: Flask) -> Index:
-    """The app's index, opened (or created) once."""
-    ix = app.extensions.get("qms_search_index")
-    if ix is None:
-        path = app.extensions["qms_settings"].search_index_path
-        path.mkdir(parents=True, exist_ok=True)
-        # Several worker processes open the index at once after a start or an upgrade: one
-        # creates or rebuilds it while the others wait, then they all open the same one.
-        with open(path / ".open.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            ix = open_index(path)
-            if not schema_is_current(ix):
-                # Written by an older release: build it anew from the database, the authority.
-                with app.extensions["qms_db"].session_factory() as session:
-                    count = rebuild(session, path)
-                log.warning("search index rebuilt for the current schema: %d versions", count)
-                ix = open_index(path)
-        app.extensions["qms_search_index"] = ix
-    return ix
+__all__ = ["REINDEX", "UNINDEXED", "init_app", "search_index"]
 
 
 @dataclass
-class _Reindex:
-    """The versions and documents one transaction touched, reindexed once it has committed."""
+class _Drain:
+    """Parked in the outbox of a transaction that queued index jobs: drains once it commits."""
 
     app_ref: weakref.ref[Flask]
-    version_ids: set[int] = field(default_factory=set)
-    document_ids: set[int] = field(default_factory=set)
 
     def __call__(self) -> None:
         app = self.app_ref()
-        if app is None or (not self.version_ids and not self.document_ids):
+        if app is None:
             return
-        version_ids = set(self.version_ids)
-        factory = app.extensions["qms_db"].session_factory
-        # The committed session may not emit SQL from inside after_commit: read afresh.
-        with factory() as fresh:
-            if self.document_ids:
-                stmt = sa.select(DocumentVersion.id).where(
-                    DocumentVersion.document_id.in_(self.document_ids)
-                )
-                version_ids |= set(fresh.scalars(stmt))
-            try:
-                index_versions(fresh, search_index(app), version_ids)
-            except Exception:
-                log.exception("search index update failed; run `qms search reindex`")
+        try:
+            jobs.drain(app, budget_s=jobs.REQUEST_BUDGET_S)
+        except Exception:
+            # The change has committed and its job is safe in the database: the tick applies it.
+            log.exception("search index drain failed; the tick retries")
 
 
 def init_app(app: Flask) -> None:
@@ -88,19 +59,34 @@ def init_app(app: Flask) -> None:
     # app holds: a listener that held the app strongly would keep every app alive for good.
     app_ref = weakref.ref(app)
 
-    def collect(session: Session, _context: Any) -> None:
-        for obj in session.new:
+    def queue(session: Session, _context: Any, _instances: Any) -> None:
+        # before_flush: what is added here is written by this very flush, in this transaction
+        # (`trail.record()` flushes the event itself, so after_flush would be one flush late).
+        queued: set[tuple[str, int]] = set()
+        for obj in list(session.new):
             if (
                 not isinstance(obj, TrailEvent)
                 or obj.action in UNINDEXED
-                or obj.object_type not in {"document_version", "document"}
                 or not str(obj.object_id).isdigit()
+                or not sources_for(obj.object_type)
             ):
                 continue
-            job = after_commit(session, REINDEX, _Reindex(app_ref))
-            if obj.object_type == "document_version":
-                job.version_ids.add(int(obj.object_id))
-            else:
-                job.document_ids.add(int(obj.object_id))
+            target = (obj.object_type, int(obj.object_id))
+            if target in queued:
+                continue
+            queued.add(target)
+            now = core_db.utcnow()
+            session.add(
+                SearchJob(
+                    object_type=target[0],
+                    object_id=target[1],
+                    queued_at=now,
+                    next_attempt_at=now,
+                    attempts=0,
+                    last_error="",
+                )
+            )
+        if queued:
+            after_commit(session, REINDEX, _Drain(app_ref))
 
-    event.listen(factory, "after_flush", collect)
+    event.listen(factory, "before_flush", queue)

@@ -1,36 +1,32 @@
-"""The Whoosh index of document versions: schema, opening, (re)indexing from the database.
+"""The Whoosh index of everything an auditor searches: schema, opening, (re)indexing.
 
-The database stays the authority: the index only finds candidate versions, and every hit is
-checked against the reader's visibility before it is shown. How text becomes terms is in
+Each entry is one document version or one record (a nonconformity, a finding…), keyed
+`kind:id`; what each kind puts in it is its source's business (`qms.search.sources`). The
+database stays the authority: the index only finds candidates, and every hit is checked against
+the reader's visibility before it is shown. How text becomes terms is in
 `qms.search.analysis`; how a typed search becomes a query, in `qms.search.query`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, datetime
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.writing import AsyncWriter
+from whoosh.writing import IndexWriter
 
-from qms.core.localtime import local_date
-from qms.documents.models import Document, DocumentVersion
-from qms.search.analysis import ANALYZER, NAME_ANALYZER, clause_numbers, code_prefixes
-from qms.search.text import content_text
-
-
-def year_of(effective_from: date | None, created_at: datetime) -> int:
-    """The year a version belongs to: the year it takes effect, else the year it was begun."""
-    return (effective_from or local_date(created_at)).year
-
+from qms.search.analysis import ANALYZER, NAME_ANALYZER
+from qms.search.sources import BY_KIND, SOURCES, key_of
 
 SCHEMA = Schema(
-    version_id=ID(stored=True, unique=True),
-    document_id=NUMERIC(stored=True),
+    key=ID(stored=True, unique=True),  # kind:id
+    kind=ID(stored=True),
+    object_id=NUMERIC(stored=True),
+    document_id=NUMERIC(stored=True),  # versions: their document; records: 0
     document=ID(),  # the document id as a term, for the visibility filter
     shown_code=STORED(),
     code=KEYWORD(lowercase=True, scorable=True, field_boost=3.0),
@@ -44,8 +40,16 @@ SCHEMA = Schema(
     people=TEXT(analyzer=NAME_ANALYZER),
     year=KEYWORD(),
     number=STORED(),
-    state=ID(stored=True),
+    state=KEYWORD(stored=True),  # the stored state, and `open` for a record not ended
+    digest=STORED(),  # of the entry's fields, for `qms search reconcile` to find stale ones
 )
+
+
+def entry_digest(fields: Mapping[str, object]) -> str:
+    """A hash of what an entry holds: equal digests, equal entries."""
+    values = {name: value for name, value in fields.items() if name != "digest"}
+    encoded = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
 def schema_is_current(ix: whoosh_index.Index) -> bool:
@@ -61,70 +65,37 @@ def open_index(path: Path) -> whoosh_index.Index:
     return whoosh_index.create_in(str(path), SCHEMA)
 
 
-def _fields(version: DocumentVersion) -> dict[str, object]:
-    document = version.document
-    text = content_text(version.content or [])
-    cited = [
-        clause
-        for block in version.content or []
-        if block.get("kind") == "requirements"
-        for clause in block.get("iso") or []
-    ]
-    people = {version.author.full_name, document.owner.full_name}
-    people |= {signature.printed_name for signature in version.signatures}
-    return {
-        "version_id": str(version.id),
-        "document_id": document.id,
-        "document": str(document.id),
-        "shown_code": document.code,
-        "code": " ".join(code_prefixes(document.code)),
-        "title": document.title,
-        "process": document.process.name,
-        "process_code": document.process.code,
-        "type_key": document.type.key,
-        "type_name": document.type.name,
-        "content": text,
-        "clauses": " ".join(dict.fromkeys([*map(str, cited), *clause_numbers(text)])),
-        "people": "\n".join(sorted(name for name in people if name)),
-        "year": str(year_of(version.effective_from, version.created_at)),
-        "number": version.number,
-        "state": str(version.state),
-    }
+def write_entries(
+    session: Session, writer: IndexWriter, kind: str, ids: Iterable[int]
+) -> tuple[int, int]:
+    """Bring the entries of these ids in step with the database through `writer`: updated as
+    they are now, removed when gone. Returns (updated, removed)."""
+    wanted = set(ids)
+    entries = BY_KIND[kind].entries(session, wanted)
+    for fields in entries.values():
+        writer.update_document(**fields, digest=entry_digest(fields))
+    gone = wanted - set(entries)
+    for object_id in gone:
+        writer.delete_by_term("key", key_of(kind, object_id))
+    return len(entries), len(gone)
 
 
-def _load(session: Session, version_ids: Iterable[int]) -> list[DocumentVersion]:
-    stmt = (
-        sa.select(DocumentVersion)
-        .where(DocumentVersion.id.in_(list(version_ids)))
-        .options(
-            selectinload(DocumentVersion.document).selectinload(Document.process),
-            selectinload(DocumentVersion.signatures),
-        )
-    )
-    return list(session.scalars(stmt))
+def rebuild(session: Session, path: Path, progress: object = None) -> int:
+    """A new index at `path` holding every entry of every kind; returns how many.
 
-
-def index_versions(session: Session, ix: whoosh_index.Index, version_ids: Iterable[int]) -> int:
-    """(Re)index these versions as the database has them now; returns how many."""
-    versions = _load(session, set(version_ids))
-    if not versions:
-        return 0
-    # AsyncWriter waits for the lock in a thread when another worker is writing.
-    writer = AsyncWriter(ix)
-    for version in versions:
-        writer.update_document(**_fields(version))
-    writer.commit()
-    return len(versions)
-
-
-def rebuild(session: Session, path: Path) -> int:
-    """A new index holding every version in the database; returns how many were indexed."""
+    `progress`, when given, is called with (done, total) as the work advances."""
     path.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(path), SCHEMA)
-    ids = list(session.scalars(sa.select(DocumentVersion.id).order_by(DocumentVersion.id)))
+    work = [(source.kind, list(session.scalars(source.ids()))) for source in SOURCES]
+    total, done = sum(len(ids) for _, ids in work), 0
     writer = ix.writer()
-    for start in range(0, len(ids), 500):
-        for version in _load(session, ids[start : start + 500]):
-            writer.add_document(**_fields(version))
+    for kind, ids in work:
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            for fields in BY_KIND[kind].entries(session, batch).values():
+                writer.add_document(**fields, digest=entry_digest(fields))
+            done += len(batch)
+            if callable(progress):
+                progress(done, total)
     writer.commit(optimize=True)
-    return len(ids)
+    return total

@@ -1,6 +1,7 @@
 """What people type, read as a search: every word required (or any word, on request),
 "phrases", codes whole or by family (`csc-ac` finds CSC-AC-…, in any case), clause numbers
-whole (`8.5.1`), and field filters: `proceso:`, `tipo:`, `estado:`, `cláusula:`, `código:`,
+whole (`8.5.1`), and field filters: `clase:` (documento, nc, pqrs, auditoria, hallazgo,
+solicitud: each kind's aliases), `proceso:`, `tipo:`, `estado:`, `cláusula:`, `código:`,
 `persona:`, `año:` (and their English names).
 
 Nothing typed is handed to Whoosh's own query syntax: there are no wildcards, ranges or fuzzy
@@ -17,11 +18,15 @@ from whoosh.analysis import Analyzer
 
 from qms.core.errors import ValidationFailed
 from qms.search.analysis import ANALYZER, NAME_ANALYZER, fold
+from qms.search.sources import SOURCES
+from qms.search.sources.base import OPEN
 
 MAX_PARTS = 12
 
 # Field names as typed (accents and case folded) → the filter they select.
 FILTERS = {
+    "clase": "kind",
+    "kind": "kind",
     "proceso": "process",
     "process": "process",
     "tipo": "type",
@@ -51,6 +56,26 @@ STATES = {
     "obsoleta": "obsolete",
     "descartado": "discarded",
     "descartada": "discarded",
+    # Records (nonconformities, PQRS, audits, change requests).
+    "abierto": OPEN,
+    "abierta": OPEN,
+    "abiertos": OPEN,
+    "abiertas": OPEN,
+    "cerrado": "closed",
+    "cerrada": "closed",
+    "cerrados": "closed",
+    "cerradas": "closed",
+    "reportada": "reported",
+    "aceptada": "accepted",
+    "contenida": "contained",
+    "analizada": "analysed",
+    "en curso": "in_progress",
+    "recibida": "received",
+    "direccionada": "routed",
+    "respondida": "answered",
+    "planificada": "planned",
+    "cancelada": "cancelled",
+    "rechazada": "rejected",
 }
 
 _PART = re.compile(
@@ -120,6 +145,9 @@ def _quoted(text: str) -> q.Query | None:
 def _filter(name: str, value: str) -> q.Query | None:
     value = value.strip()
     folded = fold(value)
+    if name == "kind":
+        kinds = [source.kind for source in SOURCES if folded in source.aliases]
+        return q.Term("kind", kinds[0] if kinds else folded)
     if name == "code":
         return q.Term("code", folded)
     if name == "state":

@@ -1,8 +1,10 @@
 """Search results as an auditor reads them: one hit per document, its matching versions folded
-under it with the version in force first; by default only what is in force or on its way, with
-a switch for superseded and obsolete versions; or, "in force on D", for each matching document
-the version that was effective that day. Facets count the documents by process, type, state
-and year. States and dates come from the database (the lifecycle), never from the index.
+under it with the version in force first, and one hit per record (nonconformity, finding…);
+by default only versions in force or on their way, with a switch for superseded and obsolete
+ones; or, "in force on D", for each matching document the version that was effective that day
+(records are left out: the question is about documents). Ranked by relevance, or newest first.
+Facets count the hits by kind, process, type, state and year. States and dates come from the
+database (the lifecycle), never from the index.
 """
 
 from __future__ import annotations
@@ -13,21 +15,26 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 from whoosh.index import Index
 
-from qms.core.localtime import local_today
+from qms.core.errors import ValidationFailed
+from qms.core.localtime import local_date, local_today
 from qms.documents.in_force import in_force_on, state_on
 from qms.documents.models import Document, DocumentType, DocumentVersion, VersionState
+from qms.documents.sign_forms import STATE_LABELS as VERSION_STATE_LABELS
 from qms.processes.models import Process
-from qms.search.index import year_of
-from qms.search.services import CANDIDATES, Hit, search_versions, snippet_for
+from qms.search.services import CANDIDATES, Hit, search_entries, snippet_for
+from qms.search.sources import BY_KIND, Shown
+from qms.search.sources.versions import KIND
 
 S = VersionState
 # Hidden unless asked for: versions no longer in force (and drafts thrown away).
 HISTORY = (S.SUPERSEDED, S.OBSOLETE, S.DISCARDED)
 FACETS = ("kind", "process", "type", "state", "year")
+SORTS = ("relevance", "date")
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,7 @@ class VersionHit:
     number: int
     state: str  # as it reads today
     effective_from: date | None
+    day: date  # the day it takes effect, else the day it was begun
     snippet: Markup
 
 
@@ -49,10 +57,29 @@ class DocumentHit:
     type_name: str
     type_key: str
     versions: list[VersionHit]  # the version in force (or asked for) first
+    kind: str = KIND
 
     @property
     def head(self) -> VersionHit:
         return self.versions[0]
+
+    @property
+    def day(self) -> date:
+        return self.head.day
+
+
+@dataclass(frozen=True)
+class RecordHit:
+    """A nonconformity, a PQRS, an audit, a finding or a change request, as its page shows it."""
+
+    kind: str
+    kind_label: str
+    shown: Shown
+    snippet: Markup
+
+    @property
+    def day(self) -> date | None:
+        return self.shown.day
 
 
 @dataclass(frozen=True)
@@ -64,9 +91,17 @@ class Facet:
 
 @dataclass(frozen=True)
 class Results:
-    documents: list[DocumentHit]
-    total: int  # documents found, before the page limit
+    hits: list[DocumentHit | RecordHit]  # in the order asked for
+    total: int  # hits found, before the page limit
     facets: dict[str, list[Facet]] = field(default_factory=dict)
+
+    @property
+    def documents(self) -> list[DocumentHit]:
+        return [hit for hit in self.hits if isinstance(hit, DocumentHit)]
+
+    @property
+    def records(self) -> list[RecordHit]:
+        return [hit for hit in self.hits if isinstance(hit, RecordHit)]
 
 
 # Marking matches costs more than finding them: the first documents' versions get it.
@@ -104,12 +139,51 @@ def search(
     any_word: bool = False,
     history: bool = False,
     in_force_on_day: date | None = None,
+    sort: str = "relevance",
     limit: int = 50,
 ) -> Results:
-    """What `actor` may see that matches `text`, one entry per document (see the module)."""
-    hits = search_versions(session, actor, ix, text, any_word=any_word, limit=CANDIDATES, marked=0)
-    if not hits:
-        return Results([], 0, {})
+    """What `actor` may see that matches `text`, one entry per document or record (see the
+    module); `sort` is "relevance" or "date" (newest first)."""
+    if sort not in SORTS:
+        raise ValidationFailed(str(_l("Sort by relevance or by date.")), field="sort")
+    found = search_entries(session, actor, ix, text, any_word=any_word, limit=CANDIDATES, marked=0)
+    ranked: list[tuple[int, DocumentHit | RecordHit]] = []
+    versions = [(rank, hit) for rank, hit in enumerate(found) if hit.kind == KIND]
+    if versions:
+        ranked += _documents_found(session, versions, history, in_force_on_day, limit)
+    if in_force_on_day is None:
+        ranked += [
+            (rank, _record(hit, marked=rank < MARKED_DOCUMENTS))
+            for rank, hit in enumerate(found)
+            if hit.kind != KIND
+        ]
+    if sort == "date":
+        ranked.sort(key=lambda pair: pair[1].day or date.min, reverse=True)
+    else:
+        ranked.sort(key=lambda pair: pair[0])
+    everything = [hit for _, hit in ranked]
+    return Results(everything[:limit], len(everything), _facets(everything))
+
+
+def _record(hit: Hit, *, marked: bool) -> RecordHit:
+    return RecordHit(
+        kind=hit.kind,
+        kind_label=BY_KIND[hit.kind].label(),
+        shown=hit.shown,
+        snippet=snippet_for(hit.content, hit.terms) if marked else hit.snippet,
+    )
+
+
+def _documents_found(
+    session: Session,
+    versions: list[tuple[int, Hit]],
+    history: bool,
+    day: date | None,
+    limit: int,
+) -> list[tuple[int, DocumentHit]]:
+    """The documents of the matching versions, each with the rank of its best version."""
+    hits = [hit for _, hit in versions]
+    rank_of = {hit.version_id: rank for rank, hit in versions}
     today = local_today()
     rows = _rows(session, [hit.version_id for hit in hits])
     document_ids = {row.document_id for row in rows.values()}
@@ -120,10 +194,10 @@ def search(
         )
         for row in rows.values()
     }
-    kept = _kept(session, hits, states, history=history, day=in_force_on_day)
+    kept = _kept(session, hits, states, history=history, day=day)
     shown = min(limit, MARKED_DOCUMENTS)
     documents = _grouped(kept, rows, states, _documents(session, document_ids), shown)
-    return Results(documents[:limit], len(documents), _facets(documents, rows))
+    return [(min(rank_of[v.version_id] for v in d.versions), d) for d in documents]
 
 
 def _rows(session: Session, ids: list[int]) -> dict[int, _Row]:
@@ -203,6 +277,8 @@ def _grouped(
                 number=hit.number,
                 state=str(states[hit.version_id]),
                 effective_from=rows[hit.version_id].effective_from,
+                day=rows[hit.version_id].effective_from
+                or local_date(rows[hit.version_id].created_at),
                 snippet=(
                     snippet_for(hit.content, hit.terms)
                     if position < shown and index < MARKED_PER_DOCUMENT
@@ -227,17 +303,23 @@ def _grouped(
     return grouped
 
 
-def _facets(documents: list[DocumentHit], rows: dict[int, _Row]) -> dict[str, list[Facet]]:
-    """Counts of documents, by what their first version says; most frequent first."""
+def _facets(hits: list[DocumentHit | RecordHit]) -> dict[str, list[Facet]]:
+    """Counts of hits (a document by what its first version says); most frequent first."""
     counters: dict[str, Counter[tuple[str, str]]] = {name: Counter() for name in FACETS}
-    for document in documents:
-        head = rows[document.head.version_id]
-        year = str(year_of(head.effective_from, head.created_at))
-        counters["kind"][("document", "document")] += 1
-        counters["process"][(document.process_code, document.process)] += 1
-        counters["type"][(document.type_key, document.type_name)] += 1
-        counters["state"][(document.head.state, document.head.state)] += 1
-        counters["year"][(year, year)] += 1
+    for hit in hits:
+        source = BY_KIND[hit.kind]
+        counters["kind"][(source.aliases[0], source.label())] += 1
+        if isinstance(hit, DocumentHit):
+            state = hit.head.state
+            counters["process"][(hit.process_code, hit.process)] += 1
+            counters["type"][(hit.type_key, hit.type_name)] += 1
+            counters["state"][(state, str(VERSION_STATE_LABELS.get(S(state), state)))] += 1
+        else:
+            if hit.shown.process_code:
+                counters["process"][(hit.shown.process_code, hit.shown.process)] += 1
+            counters["state"][(hit.shown.state, hit.shown.state_label)] += 1
+        if hit.day is not None:
+            counters["year"][(str(hit.day.year), str(hit.day.year))] += 1
     return {
         name: [
             Facet(value, label, count)

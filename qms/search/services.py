@@ -1,4 +1,5 @@
-"""Searching versions: Whoosh finds candidates, the database says which the reader may see."""
+"""Searching the index: Whoosh finds candidates of every kind, the database says which of them
+the reader may see (each kind's own visibility predicate, through its source)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
@@ -17,10 +17,9 @@ from whoosh.index import Index
 
 from qms.core.errors import ValidationFailed
 from qms.core.permissions import Permission, require
-from qms.documents.models import DocumentVersion
-from qms.documents.queries import version_visibility
 from qms.search.analysis import ANALYZER
 from qms.search.query import parse
+from qms.search.sources import BY_KIND, Shown
 from qms.search.visibility import index_filter
 
 MAX_QUERY = 200
@@ -32,8 +31,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Hit:
-    version_id: int
-    document_id: int
+    kind: str
+    object_id: int
+    shown: Shown  # as the database has it, under the reader's visibility
+    document_id: int  # versions only
     code: str
     title: str
     process: str
@@ -42,6 +43,10 @@ class Hit:
     snippet: Markup
     content: str  # the indexed text, to mark later
     terms: frozenset[str]  # the query's content terms
+
+    @property
+    def version_id(self) -> int:
+        return self.object_id
 
 
 def plain_start(text: str) -> Markup:
@@ -80,7 +85,7 @@ class _EscapingFormatter(Formatter):
         return "".join(out)
 
 
-def search_versions(
+def search_entries(
     session: Session,
     actor: Any,
     ix: Index,
@@ -90,7 +95,7 @@ def search_versions(
     limit: int = 50,
     marked: int = MARKED,
 ) -> list[Hit]:
-    """Versions matching `query` (every word, or any with `any_word`; see `qms.search.query`)
+    """Entries matching `query` (every word, or any with `any_word`; see `qms.search.query`)
     that the actor may see, best first."""
     require(actor, Permission.DOCUMENT_READ)
     query = query.strip()
@@ -115,41 +120,51 @@ def search_versions(
             searcher.search_with_collector(parsed, collector)
         except TimeLimit:
             log.warning("search stopped at its time limit: %r", query)
-        results = collector.results()
-        found = [(int(hit["version_id"]), hit) for hit in results]
-        terms = frozenset(text for field, text in parsed.all_terms() if field == "content")
-        visible = _visible(session, actor, [version_id for version_id, _ in found])
-        hits: list[Hit] = []
-        for version_id, hit in found:
-            if version_id not in visible:
-                continue
-            # Highlighting costs more than finding: only the first hits get their matches
-            # marked here; `qms.search.results` marks those it shows.
-            content = hit["content"]
-            snippet = snippet_for(content, terms) if len(hits) < marked else plain_start(content)
-            hits.append(
-                Hit(
-                    version_id=version_id,
-                    document_id=int(hit["document_id"]),
-                    code=hit["shown_code"],
-                    title=hit["title"],
-                    process=hit["process"],
-                    number=int(hit["number"]),
-                    state=hit["state"],
-                    snippet=snippet,
-                    content=content,
-                    terms=terms,
-                )
+        found = [dict(hit) for hit in collector.results()]
+    terms = frozenset(text for field, text in parsed.all_terms() if field == "content")
+    shown = _shown(session, actor, found)
+    hits: list[Hit] = []
+    for stored in found:
+        seen = shown.get((stored["kind"], int(stored["object_id"])))
+        if seen is None:
+            continue
+        # Highlighting costs more than finding: only the first hits get their matches
+        # marked here; `qms.search.results` marks those it shows.
+        content = stored["content"]
+        snippet = snippet_for(content, terms) if len(hits) < marked else plain_start(content)
+        hits.append(
+            Hit(
+                kind=seen.kind,
+                object_id=seen.object_id,
+                shown=seen,
+                document_id=int(stored["document_id"]),
+                code=stored["shown_code"],
+                title=stored["title"],
+                process=stored["process"],
+                number=int(stored["number"]),
+                state=stored["state"].split()[0],
+                snippet=snippet,
+                content=content,
+                terms=terms,
             )
-            if len(hits) == limit:
-                break
+        )
+        if len(hits) == limit:
+            break
     return hits
 
 
-def _visible(session: Session, actor: Any, version_ids: list[int]) -> set[int]:
-    if not version_ids:
-        return set()
-    stmt = sa.select(DocumentVersion.id).where(
-        DocumentVersion.id.in_(version_ids), version_visibility(actor, session)
-    )
-    return set(session.scalars(stmt))
+def _shown(
+    session: Session, actor: Any, found: list[dict[str, Any]]
+) -> dict[tuple[str, int], Shown]:
+    """The candidates the actor may see, as each kind's source reads them from the database."""
+    by_kind: dict[str, list[int]] = {}
+    for stored in found:
+        by_kind.setdefault(stored["kind"], []).append(int(stored["object_id"]))
+    shown: dict[tuple[str, int], Shown] = {}
+    for kind, ids in by_kind.items():
+        source = BY_KIND.get(kind)
+        if source is None:
+            continue  # written by a release that had this kind; a reconcile removes it
+        for object_id, seen in source.shown(session, actor, ids).items():
+            shown[(kind, object_id)] = seen
+    return shown

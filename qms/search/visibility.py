@@ -1,39 +1,33 @@
-"""The index's side of "what may this reader see": a filter built from the permissions (never
-by editing what was typed), applied before ranking so that versions the reader may not see can
-never crowd out the ones they may. The database's own predicate (`version_visibility`) still
-has the last word on every hit; this filter only has to let through at least what it allows.
+"""The index's side of "what may this reader see": one filter built from the permissions (never
+by editing what was typed), applied before ranking so that entries the reader may not see can
+never crowd out the ones they may. Each kind's source builds its part; the database's own
+predicate for each model still has the last word on every hit, so a part only has to let
+through at least what that predicate allows.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from whoosh import query as q
 
-from qms.core.permissions import Permission, can, can_own_variant
-from qms.documents.models import Document, VersionState
-from qms.documents.queries import named_signer_version_ids
-
-P = Permission
-# Recorded states a reader of versions in force may meet: an approved version reads as in
-# force from its day on, before the tick records it (the database decides which).
-IN_FORCE_STATES = (VersionState.EFFECTIVE, VersionState.APPROVED)
+from qms.search.sources import SOURCES
 
 
 def index_filter(session: Session, actor: Any) -> q.Query | None:
-    """None when the actor may see every version; else the versions they might see."""
-    if can(actor, P.DOCUMENT_READ_ALL):
-        return None
+    """None when the actor may see every entry of every kind; q.NullQuery when nothing; else
+    the entries they might see."""
     allowed: list[q.Query] = []
-    if can(actor, P.DOCUMENT_READ):
-        allowed += [q.Term("state", str(state)) for state in IN_FORCE_STATES]
-    if can_own_variant(actor, P.DOCUMENT_READ_ALL):
-        owned = session.scalars(sa.select(Document.id).where(Document.owned_by_clause(actor.id)))
-        allowed += [q.Term("document", str(document_id)) for document_id in owned]
-    allowed += [
-        q.Term("version_id", str(version_id))
-        for version_id in named_signer_version_ids(session, actor)
-    ]
+    everything = True
+    for source in SOURCES:
+        part = source.index_filter(session, actor)
+        if part is None:
+            allowed.append(q.Term("kind", source.kind))
+            continue
+        everything = False
+        if part is not q.NullQuery:
+            allowed.append(q.And([q.Term("kind", source.kind), part]))
+    if everything:
+        return None
     return q.Or(allowed) if allowed else q.NullQuery

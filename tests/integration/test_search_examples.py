@@ -13,7 +13,7 @@ from flask import Flask
 
 from qms.core.db import db
 from qms.search.hooks import search_index
-from qms.search.services import search_versions
+from qms.search.services import search_entries
 from qms.users.models import User
 from tests.demo_app import demo_app
 
@@ -28,7 +28,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Ite
 def _codes(app: Flask, text: str) -> set[str]:
     with app.test_request_context():
         auditor = db.session.scalar(sa.select(User).where(User.username == "auditora"))
-        return {h.code for h in search_versions(db.session, auditor, search_index(app), text)}
+        return {h.code for h in search_entries(db.session, auditor, search_index(app), text)}
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,27 @@ def test_an_example_is_found(demo: Flask, typed: str, found: str) -> None:
 def test_a_code_names_its_document_not_its_neighbours(demo: Flask) -> None:
     assert "CL-CR-01" not in _codes(demo, "csc-ac-cr-01")
     assert "PD-GCR-MR-002" not in _codes(demo, "csc")
+
+
+def _kinds(app: Flask, text: str) -> dict[str, set[str]]:
+    with app.test_request_context():
+        auditor = db.session.scalar(sa.select(User).where(User.username == "auditora"))
+        found: dict[str, set[str]] = {}
+        for hit in search_entries(db.session, auditor, search_index(app), text):
+            found.setdefault(hit.kind, set()).add(hit.code)
+        return found
+
+
+def test_a_clause_brings_the_nonconformity_and_finding_with_the_documents(demo: Flask) -> None:
+    """The demo's nonconformity and audit finding on 8.2.1 (customer communication) come up
+    beside the characterisations that cite the clause."""
+    found = _kinds(demo, "cláusula:8.2.1")
+    assert found.get("version"), found
+    assert found.get("nonconformity"), found
+    assert found.get("finding"), found
+    assert found.get("audit"), found  # the audits whose plan covers 8.2.1
+    assert {"CL-CR-01", "CSC-AC-CR-01"} <= found["version"]
+    # Typed bare, the clause finds the same records.
+    bare = _kinds(demo, "8.2.1")
+    assert bare["nonconformity"] == found["nonconformity"]
+    assert bare["finding"] == found["finding"]

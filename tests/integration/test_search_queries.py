@@ -17,7 +17,7 @@ from qms.documents.authoring import update_draft
 from qms.search import services
 from qms.search.hooks import search_index
 from qms.search.query import MAX_PARTS
-from qms.search.services import search_versions
+from qms.search.services import search_entries
 from tests.documents_fixtures import Org, build_org, new_document, through_approval, user
 
 ATTENTION = [
@@ -54,7 +54,7 @@ def docs(app: Flask) -> Org:
 
 def _codes(app: Flask, org: Org, text: str, **options: bool) -> list[str]:
     with app.test_request_context():
-        hits = search_versions(
+        hits = search_entries(
             db.session, user(org.approver_id), search_index(app), text, **options
         )
         return sorted(hit.code for hit in hits)

@@ -28,7 +28,7 @@ def test_staff_search_and_open_the_version_in_force(app, client):
     response = client.get("/search?q=almera")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "1 documento para" in html and f'href="/documents/versions/{version_id}"' in html
+    assert "1 resultado para" in html and f'href="/documents/versions/{version_id}"' in html
     assert "&lt;b&gt;queja&lt;/b&gt;" in html and "<b>queja</b>" not in html
     assert "<mark>Almera</mark>" in html
     assert 'href="/search"' in client.get("/dashboard").get_data(as_text=True)  # in the menu

@@ -1,0 +1,61 @@
+"""What the record sources (nonconformities, PQRS, audits, findings, change requests) share:
+the index filter built from a model's visibility predicate, text joining, names of users."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from whoosh import query as q
+
+from qms.search.sources.base import key_of
+from qms.users.models import User
+
+
+def keys_filter(kind: str, ids: Iterable[int]) -> q.Query:
+    """The entries of these ids of `kind`; q.NullQuery when there are none."""
+    terms: list[q.Query] = [q.Term("key", key_of(kind, object_id)) for object_id in ids]
+    return q.Or(terms) if terms else q.NullQuery
+
+
+def visible_filter(
+    session: Session, kind: str, id_column: Any, predicate: sa.ColumnElement[bool]
+) -> q.Query:
+    """The entries whose ids the model's predicate lets through (the one rule, read now)."""
+    return keys_filter(kind, session.scalars(sa.select(id_column).where(predicate)))
+
+
+def joined(parts: Iterable[object]) -> str:
+    """Non-empty texts, one per line."""
+    return "\n".join(text for text in (str(part or "").strip() for part in parts) if text)
+
+
+def json_texts(value: object, limit: int = 500) -> list[str]:
+    """Every string inside a JSON value (lists and objects, keys left out), at most `limit`."""
+    found: list[str] = []
+    stack = [value]
+    while stack and len(found) < limit:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list | tuple):
+            stack.extend(reversed(item))
+    return found
+
+
+def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """Full names of these users, in one query."""
+    wanted = {user_id for user_id in ids if user_id}
+    if not wanted:
+        return {}
+    rows = session.execute(sa.select(User.id, User.full_name).where(User.id.in_(wanted)))
+    return {row.id: row.full_name for row in rows}
+
+
+def label_of(labels: dict[str, Any], value: str) -> str:
+    """A stored value as a reader reads it (translated), the value itself when unknown."""
+    return str(labels.get(value, value))
