@@ -37,7 +37,7 @@ from qms.documents.models import Document, DocumentType, DocumentVersion, Versio
 from qms.processes.models import Process
 from qms.processes.services import create_process
 from qms.search import jobs
-from qms.search.hooks import search_index
+from qms.search.backend_of import search_backend
 from qms.search.models import SearchJob
 from qms.search.results import search
 from qms.users.services import create_user
@@ -290,7 +290,7 @@ def main() -> None:
             print(f"index size         {size / 1e6:.1f} MB")
             print(f"peak memory        {peak / 1e6:.0f} MB (process, corpus and build)")
 
-            ix = search_index(app)
+            backend = search_backend(app)
             some = db.session.scalar(sa.select(DocumentVersion.id).limit(1).offset(args.items // 2))
             timings = []
             for _ in range(args.runs):
@@ -332,7 +332,7 @@ def main() -> None:
                     with app.test_request_context():
                         for _ in range(args.runs):
                             started = time.perf_counter()
-                            results = search(db.session, actor, ix, text, **options)  # type: ignore[arg-type]
+                            results = search(db.session, actor, backend, text, **options)  # type: ignore[arg-type]
                             samples.append((time.perf_counter() - started) * 1000)
                             found = results.total
                     print(f"p95_ms {name}_{who} {_p95(samples):.1f}   ({found} hits)")

@@ -53,6 +53,12 @@ def load_secret_key(instance_path: Path) -> str:
 
 
 EMBEDDED_TICK_MINUTES = 15
+# Where search entries live: a Whoosh index in a folder (embedded), or a PostgreSQL table.
+SEARCH_BACKENDS = ("whoosh", "postgres")
+
+
+class SettingsError(ValueError):
+    """Settings the app cannot start with; the message names the variable and the fix."""
 
 
 @dataclass
@@ -68,6 +74,9 @@ class Settings:
     )
     search_index_path: Path | None = field(
         default_factory=lambda: Path(p) if (p := _env("SEARCH_INDEX_PATH")) else None
+    )
+    search_backend: str = field(
+        default_factory=lambda: (_env("SEARCH_BACKEND", "whoosh") or "whoosh").strip().lower()
     )
     secret_key: str | None = field(default_factory=lambda: _env("SECRET_KEY"))
     default_locale: str = field(default_factory=lambda: _env("DEFAULT_LOCALE", "es") or "es")
@@ -126,6 +135,7 @@ class Settings:
         self.instance_path.mkdir(parents=True, exist_ok=True)
         if not self.database_url:
             self.database_url = f"sqlite:///{self.instance_path / 'qms.sqlite3'}"
+        self._check_search_backend(self.database_url)
         if self.tick_interval_minutes < 0:
             embedded = self.database_url.startswith("sqlite")
             self.tick_interval_minutes = EMBEDDED_TICK_MINUTES if embedded else 0
@@ -136,6 +146,18 @@ class Settings:
         if not self.secret_key:
             self.secret_key = load_secret_key(self.instance_path)
         return self
+
+    def _check_search_backend(self, database_url: str) -> None:
+        if self.search_backend not in SEARCH_BACKENDS:
+            raise SettingsError(
+                f"QMS_SEARCH_BACKEND={self.search_backend!r}:"
+                f" use one of {', '.join(SEARCH_BACKENDS)}"
+            )
+        if self.search_backend == "postgres" and not database_url.startswith("postgresql"):
+            raise SettingsError(
+                "QMS_SEARCH_BACKEND=postgres needs a PostgreSQL database (QMS_DATABASE_URL is"
+                f" {database_url.split(':', 1)[0]}); unset it to use the embedded Whoosh index"
+            )
 
     def flask_config(self) -> dict[str, object]:
         from datetime import timedelta

@@ -3,7 +3,8 @@
 Every test runs on SQLite. A test whose subject is SQL behaviour (conditional updates, races,
 locks, triggers, migrations and drift, visibility queries, unique constraints) is marked
 `sql` and runs a second time on PostgreSQL (marked `postgres` there). Without a server it
-skips locally and fails under CI=true.
+skips locally and fails under CI=true. A `sql` test also marked `search_backends` runs a third
+time on PostgreSQL with the PostgreSQL search backend (QMS_SEARCH_BACKEND=postgres).
 """
 
 from __future__ import annotations
@@ -24,12 +25,18 @@ from tests import pdf_memo, postgres
 from tests.helpers import PASSWORD, login, make_user, skip_or_fail
 
 BACKENDS = [pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.postgres)]
+# The database and the search backend of each run; the search backend is Whoosh unless named.
+PG_SEARCH = "postgresql-search"
+SEARCH_BACKENDS = [*BACKENDS, pytest.param(PG_SEARCH, marks=pytest.mark.postgres)]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """A test marked `sql` that touches the database runs on both backends."""
-    if "database_url" in metafunc.fixturenames and metafunc.definition.get_closest_marker("sql"):
-        metafunc.parametrize("backend", BACKENDS, indirect=True)
+    """A test marked `sql` that touches the database runs on both databases; marked
+    `search_backends` too, also with the PostgreSQL search backend."""
+    definition = metafunc.definition
+    if "database_url" in metafunc.fixturenames and definition.get_closest_marker("sql"):
+        several = definition.get_closest_marker("search_backends")
+        metafunc.parametrize("backend", SEARCH_BACKENDS if several else BACKENDS, indirect=True)
 
 
 @pytest.fixture(autouse=True)
@@ -47,12 +54,13 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def build_settings(tmp_path: Path, database_url: str) -> Settings:
+def build_settings(tmp_path: Path, database_url: str, search_backend: str = "whoosh") -> Settings:
     return Settings(
         instance_path=tmp_path / "instance",
         database_url=database_url,
         store_path=tmp_path / "store",
         search_index_path=tmp_path / "index",
+        search_backend=search_backend,
         secret_key="test-secret-key-not-for-production",
         # Real scrypt at a lower cost, so that hundreds of sign-ins stay fast.
         password_hash_method="scrypt:4096:8:1",
@@ -99,12 +107,19 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, backend: str) -> str:
     """The database a test runs on: SQLite, and PostgreSQL too for tests marked `sql`."""
-    return request.getfixturevalue(f"{backend}_url")
+    database = "postgresql" if backend == PG_SEARCH else backend
+    return request.getfixturevalue(f"{database}_url")
 
 
 @pytest.fixture
-def app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
-    application = create_app(build_settings(tmp_path, database_url))
+def search_backend_name(backend: str) -> str:
+    """ "whoosh", or "postgres" in the PostgreSQL search backend's run."""
+    return "postgres" if backend == PG_SEARCH else "whoosh"
+
+
+@pytest.fixture
+def app(tmp_path: Path, database_url: str, search_backend_name: str) -> Iterator[Flask]:
+    application = create_app(build_settings(tmp_path, database_url, search_backend_name))
     yield application
     application.extensions["qms_db"].engine.dispose()
 

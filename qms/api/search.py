@@ -11,7 +11,7 @@ from qms.api.models.search import SearchResults
 from qms.api.registry import Query
 from qms.core.db import db
 from qms.core.permissions import Permission
-from qms.search.hooks import search_index
+from qms.search.backend_of import search_backend
 from qms.search.results import SORTS, search
 from qms.users.models import User
 
@@ -51,7 +51,7 @@ def search_documents(
     results = search(
         db.session,
         actor,
-        search_index(current_app),
+        search_backend(current_app),
         q or "",
         any_word=bool(any_word),
         history=bool(history),

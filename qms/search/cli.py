@@ -17,7 +17,7 @@ from qms.api.models.search import SearchResults
 from qms.core.db import db
 from qms.core.errors import ValidationFailed
 from qms.search import jobs
-from qms.search.hooks import search_index
+from qms.search.backend_of import search_backend
 from qms.search.results import SORTS, DocumentHit, search
 from qms.search.sources import BY_KIND, SOURCES
 from qms.users.models import User
@@ -31,7 +31,10 @@ def search_group() -> None:
 def _rebuild() -> None:
     started = time.perf_counter()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    path = app.extensions["qms_settings"].search_index_path
+    settings = app.extensions["qms_settings"]
+    where = settings.search_index_path
+    if settings.search_backend == "postgres":
+        where = "the search_entries table"
     total = sum(
         db.session.scalar(sa.select(sa.func.count()).select_from(source.ids().subquery())) or 0
         for source in SOURCES
@@ -51,7 +54,7 @@ def _rebuild() -> None:
         sa.select(sa.func.count()).select_from(BY_KIND["version"].ids().subquery())
     )
     elapsed = time.perf_counter() - started
-    click.echo(f"{versions} versions indexed ({count} entries in all) in {elapsed:.1f} s ({path})")
+    click.echo(f"{versions} versions indexed ({count} entries in all) in {elapsed:.1f} s ({where})")
 
 
 @search_group.command("rebuild")
@@ -117,7 +120,7 @@ def query_command(
             results = search(
                 db.session,
                 actor,
-                search_index(current_app),
+                search_backend(current_app),
                 text,
                 any_word=any_word,
                 history=history,

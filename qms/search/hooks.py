@@ -23,7 +23,6 @@ from qms.core import db as core_db
 from qms.core.outbox import after_commit
 from qms.core.trail_actions import TrailAction
 from qms.search import jobs
-from qms.search.jobs import search_index
 from qms.search.models import SearchJob
 from qms.search.sources import sources_for
 from qms.trail.models import TrailEvent
@@ -33,7 +32,7 @@ REINDEX = TrailAction.SEARCH_REINDEX
 UNINDEXED = frozenset({TrailAction.DOCUMENT_PRINT, TrailAction.DOCUMENT_PERIODIC_REVIEW})
 log = logging.getLogger(__name__)
 
-__all__ = ["REINDEX", "UNINDEXED", "init_app", "search_index"]
+__all__ = ["REINDEX", "UNINDEXED", "init_app"]
 
 
 @dataclass

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.writing import IndexWriter
 
 from qms.search.analysis import ANALYZER, NAME_ANALYZER
-from qms.search.sources import BY_KIND, SOURCES, key_of
+from qms.search.sources import BY_KIND, SOURCES
 
 SCHEMA = Schema(
     key=ID(stored=True, unique=True),  # kind:id
@@ -63,21 +62,6 @@ def open_index(path: Path) -> whoosh_index.Index:
     if whoosh_index.exists_in(str(path)):
         return whoosh_index.open_dir(str(path))
     return whoosh_index.create_in(str(path), SCHEMA)
-
-
-def write_entries(
-    session: Session, writer: IndexWriter, kind: str, ids: Iterable[int]
-) -> tuple[int, int]:
-    """Bring the entries of these ids in step with the database through `writer`: updated as
-    they are now, removed when gone. Returns (updated, removed)."""
-    wanted = set(ids)
-    entries = BY_KIND[kind].entries(session, wanted)
-    for fields in entries.values():
-        writer.update_document(**fields, digest=entry_digest(fields))
-    gone = wanted - set(entries)
-    for object_id in gone:
-        writer.delete_by_term("key", key_of(kind, object_id))
-    return len(entries), len(gone)
 
 
 def rebuild(session: Session, path: Path, progress: object = None) -> int:

@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy.orm import Session
-from whoosh.index import Index
 
 from qms.core.errors import ValidationFailed
 from qms.core.localtime import local_date, local_today
@@ -26,6 +25,7 @@ from qms.documents.in_force import in_force_on, state_on
 from qms.documents.models import Document, DocumentType, DocumentVersion, VersionState
 from qms.documents.sign_forms import STATE_LABELS as VERSION_STATE_LABELS
 from qms.processes.models import Process
+from qms.search.backends import SearchBackend
 from qms.search.services import CANDIDATES, Hit, search_entries, snippet_for
 from qms.search.sources import BY_KIND, Shown
 from qms.search.sources.versions import KIND
@@ -133,7 +133,7 @@ class _Doc:
 def search(
     session: Session,
     actor: Any,
-    ix: Index,
+    backend: SearchBackend,
     text: str,
     *,
     any_word: bool = False,
@@ -146,7 +146,9 @@ def search(
     module); `sort` is "relevance" or "date" (newest first)."""
     if sort not in SORTS:
         raise ValidationFailed(str(_l("Sort by relevance or by date.")), field="sort")
-    found = search_entries(session, actor, ix, text, any_word=any_word, limit=CANDIDATES, marked=0)
+    found = search_entries(
+        session, actor, backend, text, any_word=any_word, limit=CANDIDATES, marked=0
+    )
     ranked: list[tuple[int, DocumentHit | RecordHit]] = []
     versions = [(rank, hit) for rank, hit in enumerate(found) if hit.kind == KIND]
     if versions:

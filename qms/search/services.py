@@ -1,9 +1,9 @@
-"""Searching the index: Whoosh finds candidates of every kind, the database says which of them
-the reader may see (each kind's own visibility predicate, through its source)."""
+"""Searching the index: the search backend (`qms.search.backend_of`) finds candidates of every
+kind, the database says which of them the reader may see (each kind's own visibility
+predicate, through its source)."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,13 +11,12 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 from whoosh import query as q
-from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
-from whoosh.index import Index
 
 from qms.core.errors import ValidationFailed
 from qms.core.permissions import Permission, require
 from qms.search.analysis import ANALYZER
+from qms.search.backends import SearchBackend
 from qms.search.query import parse
 from qms.search.sources import BY_KIND, Shown
 from qms.search.visibility import index_filter
@@ -26,7 +25,6 @@ MAX_QUERY = 200
 CANDIDATES = 500
 TIME_LIMIT_S = 2.0  # a search never holds a worker longer than this
 MARKED = 20  # hits whose snippet marks the matches (the first page's)
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -88,7 +86,7 @@ class _EscapingFormatter(Formatter):
 def search_entries(
     session: Session,
     actor: Any,
-    ix: Index,
+    backend: SearchBackend,
     query: str,
     *,
     any_word: bool = False,
@@ -107,20 +105,9 @@ def search_entries(
     allowed = index_filter(session, actor)
     if parsed is None or allowed is q.NullQuery:
         return []
-    with ix.searcher() as searcher:
-        # A timer thread, not SIGALRM: searches run in gunicorn and server threads too. Past
-        # the limit the search stops with what it has (ranked among what it had seen).
-        # The filter wraps the time limit, not the other way round: TimeLimitCollector feeds
-        # its child match by match and would bypass a FilterCollector inside it.
-        timed = TimeLimitCollector(
-            searcher.collector(limit=CANDIDATES), timelimit=TIME_LIMIT_S, use_alarm=False
-        )
-        collector = timed if allowed is None else FilterCollector(timed, allowed)
-        try:
-            searcher.search_with_collector(parsed, collector)
-        except TimeLimit:
-            log.warning("search stopped at its time limit: %r", query)
-        found = [dict(hit) for hit in collector.results()]
+    # Past the time limit the search stops with what it has (Whoosh: ranked among what it had
+    # seen) or nothing (PostgreSQL); it never fails, nor holds a worker longer.
+    found = backend.search(parsed, allowed, limit=CANDIDATES, time_limit_s=TIME_LIMIT_S)
     terms = frozenset(text for field, text in parsed.all_terms() if field == "content")
     shown = _shown(session, actor, found)
     hits: list[Hit] = []

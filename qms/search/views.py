@@ -16,7 +16,7 @@ from qms.core.db import db
 from qms.core.errors import ValidationFailed
 from qms.core.permissions import Permission, permission_required
 from qms.search import export, saved
-from qms.search.hooks import search_index
+from qms.search.backend_of import search_backend
 from qms.search.results import Results, search
 from qms.search.saved_views import RemoveSavedSearchForm, SaveSearchForm
 from qms.search.services import CANDIDATES
@@ -57,7 +57,7 @@ class _Asked:
         return search(
             db.session,
             current_user,
-            search_index(current_app),
+            search_backend(current_app),
             self.query,
             any_word=self.any_word,
             history=self.history,

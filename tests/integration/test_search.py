@@ -10,8 +10,8 @@ import pytest
 from qms.core.db import db
 from qms.documents import approval
 from qms.documents.authoring import update_draft
+from qms.search.backend_of import search_backend
 from qms.search.cli import search_group
-from qms.search.hooks import search_index
 from qms.search.services import search_entries
 from tests.documents_fixtures import build_org, new_document, user
 from tests.helpers import PASSWORD
@@ -44,7 +44,7 @@ CONTENT = [
 
 def _search(app, user_id, query):
     with app.test_request_context():
-        hits = search_entries(db.session, user(user_id), search_index(app), query)
+        hits = search_entries(db.session, user(user_id), search_backend(app), query)
         return [(hit.code, hit.number, hit.state, str(hit.snippet)) for hit in hits]
 
 

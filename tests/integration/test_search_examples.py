@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from qms.core.db import db
-from qms.search.hooks import search_index
+from qms.search.backend_of import search_backend
 from qms.search.services import search_entries
 from qms.users.models import User
 from tests.demo_app import demo_app
@@ -28,7 +28,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Ite
 def _codes(app: Flask, text: str) -> set[str]:
     with app.test_request_context():
         auditor = db.session.scalar(sa.select(User).where(User.username == "auditora"))
-        return {h.code for h in search_entries(db.session, auditor, search_index(app), text)}
+        return {h.code for h in search_entries(db.session, auditor, search_backend(app), text)}
 
 
 @pytest.mark.parametrize(
@@ -58,7 +58,7 @@ def _kinds(app: Flask, text: str) -> dict[str, set[str]]:
     with app.test_request_context():
         auditor = db.session.scalar(sa.select(User).where(User.username == "auditora"))
         found: dict[str, set[str]] = {}
-        for hit in search_entries(db.session, auditor, search_index(app), text):
+        for hit in search_entries(db.session, auditor, search_backend(app), text):
             found.setdefault(hit.kind, set()).add(hit.code)
         return found
 

@@ -19,18 +19,18 @@ from whoosh.qparser import QueryParser
 
 from qms.core.db import db
 from qms.documents.authoring import update_draft
-from qms.search import generations, jobs
+from qms.search import draining, generations, jobs, locks
+from qms.search.backend_of import search_backend, search_index
 from qms.search.cli import search_group
-from qms.search.hooks import search_index
-from qms.search.index import entry_digest
 from qms.search.models import SearchJob
 from qms.search.sources import key_of
 from qms.tick import run_tick
+from tests import search_helpers
 from tests.documents_fixtures import Org, build_org, new_document, user
 from tests.helpers import bearer_for
 
-# Drains, locks and conditional updates of job rows: both backends.
-pytestmark = pytest.mark.sql
+# Drains, locks and conditional updates of job rows: both databases, and both search backends.
+pytestmark = [pytest.mark.sql, pytest.mark.search_backends]
 
 
 def _text(word: str) -> list[dict[str, str]]:
@@ -45,16 +45,16 @@ def _edit(app: Flask, org: Org, version_id: int, word: str) -> None:
 
 def _found(app: Flask, word: str) -> list[str]:
     """The keys of the entries whose content holds `word`, straight from the index."""
-    ix = search_index(app)
-    with ix.searcher() as searcher:
-        query = QueryParser("content", ix.schema).parse(word)
-        return sorted(hit["key"] for hit in searcher.search(query, limit=None))
+    return search_helpers.found(app, word)
 
 
 def _stored(app: Flask, version_id: int) -> dict[str, Any] | None:
-    with search_index(app).searcher() as searcher:
-        found = searcher.document(key=key_of("version", version_id))
-        return dict(found) if found is not None else None
+    return search_helpers.stored(app, "version", version_id)
+
+
+def _whoosh_only(app: Flask) -> None:
+    if app.extensions["qms_settings"].search_backend != "whoosh":
+        pytest.skip("Whoosh's own lock and generations")
 
 
 def _jobs(app: Flask, version_id: int) -> list[SearchJob]:
@@ -73,7 +73,18 @@ def _jobs(app: Flask, version_id: int) -> list[SearchJob]:
 
 @contextmanager
 def _index_locked(app: Flask) -> Iterator[None]:
-    """Hold the index write lock as another process would (its own open file)."""
+    """Hold the index write lock as another process would (its own open file, or its own
+    connection holding the advisory lock)."""
+    if app.extensions["qms_settings"].search_backend == "postgres":
+        with app.extensions["qms_db"].engine.connect() as connection:
+            key = {"key": locks.ADVISORY_KEY}
+            connection.execute(sa.text("SELECT pg_advisory_lock(:key)"), key)
+            try:
+                yield
+            finally:
+                connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), key)
+                connection.commit()
+        return
     root = app.extensions["qms_settings"].search_index_path
     root.mkdir(parents=True, exist_ok=True)
     fd = os.open(root / jobs.WRITE_LOCK, os.O_CREAT | os.O_RDWR)
@@ -119,12 +130,12 @@ def test_after_the_commit_the_job_is_done_and_the_entry_found(app, draft):
 
 def test_a_failing_job_stays_pending_with_its_error_and_is_retried(app, draft, monkeypatch):
     org, version_id = draft
-    real = jobs.write_entries
+    real = draining.entries_of
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(jobs, "write_entries", broken)
+    monkeypatch.setattr(draining, "entries_of", broken)
     _edit(app, org, version_id, "deltareintento")  # the request itself succeeds
     [*_, job] = _jobs(app, version_id)
     assert job.done_at is None and job.attempts == 1
@@ -132,7 +143,7 @@ def test_a_failing_job_stays_pending_with_its_error_and_is_retried(app, draft, m
     assert job.next_attempt_at > job.queued_at  # backoff
     assert _found(app, "deltareintento") == []
 
-    monkeypatch.setattr(jobs, "write_entries", real)
+    monkeypatch.setattr(draining, "entries_of", real)
     assert jobs.drain(app).applied == 0  # not due yet: it waits out its backoff
     drained = jobs.drain(app, retry=True)
     assert drained.applied >= 1 and drained.failed == 0
@@ -171,6 +182,7 @@ def test_a_foreign_holder_of_whooshs_own_lock_delays_the_job_not_the_request(app
     """A writer outside the jobs (an older release during an upgrade) holds Whoosh's lock: the
     request still answers promptly, its job waits as a retry, and is applied once it frees."""
     org, version_id = draft
+    _whoosh_only(app)
     ix = search_index(app)
     lock = ix.storage.lock(f"{ix.indexname}_WRITELOCK")
     assert lock.acquire()
@@ -193,7 +205,7 @@ def test_the_drain_holding_the_lock_applies_what_others_committed_meanwhile(
     org, version_id = draft
     _, other_id = new_document(app, org, title="Otro", text="Otro texto.")
     inside, go_on = threading.Event(), threading.Event()
-    real = jobs.write_entries
+    real = draining.entries_of
 
     def slow(*args: Any, **kwargs: Any) -> Any:
         if not inside.is_set():
@@ -201,7 +213,7 @@ def test_the_drain_holding_the_lock_applies_what_others_committed_meanwhile(
             assert go_on.wait(10)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(jobs, "write_entries", slow)
+    monkeypatch.setattr(draining, "entries_of", slow)
     holder = threading.Thread(target=_edit, args=(app, org, version_id, "zetaprimera"))
     holder.start()
     assert inside.wait(10)  # the holder drains, lock held, stuck mid-write
@@ -221,10 +233,10 @@ def test_a_commit_in_the_holders_release_window_is_not_lost(app, draft, monkeypa
     drain finds the lock taken: the holder looks again after releasing, and applies it."""
     org, version_id = draft
     _, other_id = new_document(app, org, title="Otro", text="Otro texto.")
-    real = jobs._drain_round
+    real = draining.drain_round
     fired: list[bool] = []
 
-    def last_round(app_: Flask, result: jobs.Drained) -> bool:
+    def last_round(app_: Flask, result: draining.Drained) -> bool:
         more = real(app_, result)
         if not more and not fired and threading.current_thread() is holder:
             fired.append(True)
@@ -235,7 +247,7 @@ def test_a_commit_in_the_holders_release_window_is_not_lost(app, draft, monkeypa
             assert job.done_at is None  # its own drain found the lock taken
         return more
 
-    monkeypatch.setattr(jobs, "_drain_round", last_round)
+    monkeypatch.setattr(draining, "drain_round", last_round)
     holder = threading.Thread(target=_edit, args=(app, org, version_id, "nuprimero"))
     holder.start()
     holder.join(20)
@@ -247,16 +259,13 @@ def test_a_commit_in_the_holders_release_window_is_not_lost(app, draft, monkeypa
 def test_reconcile_repairs_missing_stale_and_extra_entries(app, draft):
     org, version_id = draft
     _, stale_id = new_document(app, org, title="Otro", text="Texto thetaactual.")
-    ix = search_index(app)
-    writer = ix.writer()
-    writer.delete_by_term("key", key_of("version", version_id))
+    backend = search_backend(app)
+    backend.remove([key_of("version", version_id)])
     stale = _stored(app, stale_id)
     assert stale is not None
     stale.update(content="Texto iotaviejo.")
-    writer.update_document(**{**stale, "digest": entry_digest(stale)})
     extra = {**stale, "key": key_of("version", 999), "object_id": 999, "content": "kappasobra"}
-    writer.add_document(**{**extra, "digest": entry_digest(extra)})
-    writer.commit()
+    backend.update([stale, extra])
     assert _found(app, "alfaprimero") == [] and _found(app, "thetaactual") == []
 
     result = app.test_cli_runner().invoke(search_group, ["reconcile"])
@@ -273,10 +282,9 @@ def test_reconcile_repairs_missing_stale_and_extra_entries(app, draft):
 
 def test_the_tick_repairs_missing_and_extra_entries(app, draft):
     _, version_id = draft
-    writer = search_index(app).writer()
-    writer.delete_by_term("key", key_of("version", version_id))
-    writer.add_document(key=key_of("version", 998), kind="version", object_id=998, content="x")
-    writer.commit()
+    backend = search_backend(app)
+    backend.remove([key_of("version", version_id)])
+    backend.update([{"key": key_of("version", 998), "kind": "version", "object_id": 998}])
     with app.app_context():
         lines = run_tick(app)
     assert "Search index drift: 1 missing, 1 extra: repaired." in lines
@@ -286,6 +294,7 @@ def test_the_tick_repairs_missing_and_extra_entries(app, draft):
 
 def test_rebuild_swaps_while_a_searcher_keeps_working_and_loses_no_change(app, draft):
     org, version_id = draft
+    _whoosh_only(app)
     root = app.extensions["qms_settings"].search_index_path
     old_ix = search_index(app)
     old_name = generations.current_name(root)
@@ -343,7 +352,7 @@ def test_the_admin_page_shows_jobs_reconcile_and_rebuild(app, draft, client_as, 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("disco lleno")
 
-    monkeypatch.setattr(jobs, "write_entries", broken)
+    monkeypatch.setattr(draining, "entries_of", broken)
     _edit(app, org, version_id, "ximostrar")
     monkeypatch.undo()
     admin = client_as("admin")
@@ -353,3 +362,36 @@ def test_the_admin_page_shows_jobs_reconcile_and_rebuild(app, draft, client_as, 
     assert "disco lleno" in html and f"document_version {version_id}" in html
     assert "search/admin/rebuild" in html and "csrf_token" in html
     assert client_as("staff").get("/search/admin").status_code == 403
+
+
+def test_a_postgres_rebuild_replaces_every_row_at_once_and_loses_no_change(app, draft):
+    """The rows are replaced in one transaction under the lock: searches read the old rows until
+    it commits, and a change committed meanwhile waits as a job, applied right after."""
+    if app.extensions["qms_settings"].search_backend != "postgres":
+        pytest.skip("the PostgreSQL search backend's rebuild")
+    org, version_id = draft
+    during_rebuild: list[list[str]] = []
+
+    def during(done: int, total: int) -> None:
+        if done == total and total and not during_rebuild:
+            # Every row written, none committed: another thread edits (its drain finds the
+            # lock taken) and searches (it reads the rows as they were).
+            edit = threading.Thread(target=_edit, args=(app, org, version_id, "lambdadurante"))
+            edit.start()
+            edit.join(10)
+            assert _jobs(app, version_id)[-1].done_at is None
+            during_rebuild.append(_found(app, "alfaprimero"))
+
+    count = jobs.rebuild_and_swap(app, during)
+    assert count >= 1
+    assert during_rebuild == [[key_of("version", version_id)]]
+    assert _found(app, "lambdadurante") == [key_of("version", version_id)]
+    assert _found(app, "alfaprimero") == []
+    assert all(job.done_at is not None for job in _jobs(app, version_id))
+    progress = jobs.rebuild_progress(app)
+    assert progress is not None and progress["state"] == "done"
+
+    result = app.test_cli_runner().invoke(search_group, ["rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "search_entries table" in result.output
+    assert _found(app, "lambdadurante") == [key_of("version", version_id)]

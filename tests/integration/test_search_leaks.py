@@ -14,11 +14,11 @@ from qms.documents.authoring import create_document, update_draft
 from qms.documents.models import DocumentType, DocumentVersion
 from qms.documents.queries import version_visibility
 from qms.processes.models import Process
-from qms.search.hooks import search_index
+from qms.search.backend_of import search_backend
 from qms.search.results import search
 from qms.users.models import User
 
-pytestmark = pytest.mark.sql
+pytestmark = [pytest.mark.sql, pytest.mark.search_backends]
 
 # One secret word per planted draft, each in a different process.
 SECRETS = {"GC": "zafiroprivado", "CL": "rubisecreto"}
@@ -68,14 +68,14 @@ def _check(app: Flask, username: str, planted: dict[str, int]) -> int:
     hidden = 0
     with app.test_request_context():
         actor = _user(username)
-        ix = search_index(app)
+        backend = search_backend(app)
         for word, version_id in planted.items():
             may_see = db.session.scalar(
                 sa.select(DocumentVersion.id).where(
                     DocumentVersion.id == version_id, version_visibility(actor, db.session)
                 )
             )
-            results = search(db.session, actor, ix, word)
+            results = search(db.session, actor, backend, word)
             if may_see:
                 assert [v.version_id for d in results.documents for v in d.versions] == [version_id]
                 assert word in str(results.documents[0].head.snippet)
@@ -84,7 +84,7 @@ def _check(app: Flask, username: str, planted: dict[str, int]) -> int:
                 assert results.total == 0 and results.documents == [], username
                 assert all(not found for found in results.facets.values()), username
         # A word everyone's documents share: every hit and every facet count is visible.
-        shared = search(db.session, actor, ix, "cliente", history=True)
+        shared = search(db.session, actor, backend, "cliente", history=True)
         shown = [v.version_id for d in shared.documents for v in d.versions]
         visible = set(
             db.session.scalars(

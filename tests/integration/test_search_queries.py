@@ -15,7 +15,7 @@ from qms.core.db import db
 from qms.core.errors import ValidationFailed
 from qms.documents.authoring import update_draft
 from qms.search import services
-from qms.search.hooks import search_index
+from qms.search.backend_of import search_backend
 from qms.search.query import MAX_PARTS
 from qms.search.services import search_entries
 from tests.documents_fixtures import Org, build_org, new_document, through_approval, user
@@ -55,7 +55,7 @@ def docs(app: Flask) -> Org:
 def _codes(app: Flask, org: Org, text: str, **options: bool) -> list[str]:
     with app.test_request_context():
         hits = search_entries(
-            db.session, user(org.approver_id), search_index(app), text, **options
+            db.session, user(org.approver_id), search_backend(app), text, **options
         )
         return sorted(hit.code for hit in hits)
 

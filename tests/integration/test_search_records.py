@@ -29,13 +29,16 @@ from qms.documents import change_requests as cr
 from qms.documents.authoring import add_attachment
 from qms.search import attachment_text, results
 from qms.search.analysis import ANALYZER
-from qms.search.hooks import search_index
+from qms.search.backend_of import search_backend
 from qms.search.sources import BY_KIND, key_of
 from qms.search.visibility import index_filter
 from tests.audit_flow_helpers import add_agenda
 from tests.audits_fixtures import build_audit_org, planned_audit, programme_for
 from tests.documents_fixtures import Org, build_org, new_document, through_approval, user
 from tests.helpers import make_user
+
+# The `sql` tests here run with the PostgreSQL search backend too.
+pytestmark = pytest.mark.search_backends
 
 TODAY = local_today()
 
@@ -53,9 +56,8 @@ def found(app: Flask, text: str, field: str = "content", actor: Any = None) -> s
         allowed = None if actor is None else index_filter(db.session, actor)
         if allowed is q.NullQuery:
             return set()
-        with search_index(app).searcher() as searcher:
-            hits = searcher.search(_terms(field, text), filter=allowed, limit=None)
-            return {hit["key"] for hit in hits}
+        hits = search_backend(app).search(_terms(field, text), allowed, limit=10_000)
+        return {hit["key"] for hit in hits}
 
 
 def shown(app: Flask, kind: str, actor_id: int, ids: Iterable[int]) -> dict[int, Any]:
@@ -173,13 +175,13 @@ def test_the_search_shows_a_nonconformity_as_its_own_hit_only_to_whom_may_see_it
 ) -> None:
     nc_id, _ = _nonconformity(app, org)
     with app.test_request_context():
-        ix = search_index(app)
-        seen = results.search(db.session, user(org.approver_id), ix, "guayaba")
+        backend = search_backend(app)
+        seen = results.search(db.session, user(org.approver_id), backend, "guayaba")
         [hit] = seen.hits
         assert isinstance(hit, results.RecordHit) and hit.shown.object_id == nc_id
         assert "<mark>guayaba</mark>" in str(hit.snippet)
         # Raúl is a member of the process, not its leader: the NC is not his to see.
-        hidden = results.search(db.session, user(org.reviewer_id), ix, "guayaba")
+        hidden = results.search(db.session, user(org.reviewer_id), backend, "guayaba")
         assert (hidden.hits, hidden.total) == ([], 0)
         assert all(not facet for facet in hidden.facets.values())
 

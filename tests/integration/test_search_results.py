@@ -13,7 +13,7 @@ from qms.core.db import db
 from qms.documents import approval, authoring
 from qms.search import results as results_module
 from qms.search import services
-from qms.search.hooks import search_index
+from qms.search.backend_of import search_backend
 from qms.search.results import Results, search
 from tests.documents_fixtures import Org, build_org, new_document, through_approval, user
 from tests.helpers import login
@@ -48,7 +48,7 @@ def history(app: Flask, monkeypatch: pytest.MonkeyPatch) -> tuple[Org, int, int]
 
 def _search(app: Flask, org: Org, text: str, **options: object) -> Results:
     with app.test_request_context():
-        return search(db.session, user(org.approver_id), search_index(app), text, **options)  # type: ignore[arg-type]
+        return search(db.session, user(org.approver_id), search_backend(app), text, **options)  # type: ignore[arg-type]
 
 
 def _shown(results: Results) -> list[tuple[str, list[tuple[int, str]]]]:
@@ -116,5 +116,5 @@ def test_hidden_versions_never_crowd_out_visible_ones(
     monkeypatch.setattr(services, "CANDIDATES", 2)
     monkeypatch.setattr(results_module, "CANDIDATES", 2)
     with app.test_request_context():
-        found = search(db.session, user(org.staff_id), search_index(app), "quejas")
+        found = search(db.session, user(org.staff_id), search_backend(app), "quejas")
     assert [v.version_id for d in found.documents for v in d.versions] == [v2]

@@ -26,20 +26,19 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from whoosh.qparser import QueryParser
 
 from qms.config import PROJECT_ROOT
 from qms.core.db import db
 from qms.documents.models import DocumentVersion
-from qms.search import jobs
-from qms.search.hooks import search_index
+from qms.search import jobs, locks
 from qms.search.sources import key_of
 from qms.search.text import content_text
 from qms.tick import run_tick
 from tests.documents_fixtures import build_org, new_document
 from tests.helpers import bearer_for
+from tests.search_helpers import found
 
-pytestmark = [pytest.mark.sql, pytest.mark.slow]
+pytestmark = [pytest.mark.sql, pytest.mark.search_backends, pytest.mark.slow]
 
 WRITERS = 8
 WORKERS = 2
@@ -93,19 +92,66 @@ def _children(pid: int) -> list[int]:
 def _writing_worker(app: Flask, master: int) -> tuple[int, bool]:
     """A worker caught holding the index write lock (mid-drain) if one is within 2 s, else
     any worker: the kill should land mid-write."""
-    lock = app.extensions["qms_settings"].search_index_path / jobs.WRITE_LOCK
     workers = _children(master)
+    holder_of = _advisory_holder if _postgres_search(app) else _flock_holder
     deadline = time.monotonic() + 2
     while time.monotonic() < deadline:
-        inode = os.stat(lock).st_ino
-        for line in Path("/proc/locks").read_text().splitlines():
-            parts = line.split()
-            if "FLOCK" in parts and parts[-3].endswith(f":{inode}"):
-                holder = int(parts[-4])
-                if holder in workers:
-                    return holder, True
+        holder = holder_of(app, workers)
+        if holder is not None:
+            return holder, True
         time.sleep(0.001)
     return workers[0], False
+
+
+def _postgres_search(app: Flask) -> bool:
+    return bool(app.extensions["qms_settings"].search_backend == "postgres")
+
+
+def _flock_holder(app: Flask, workers: list[int]) -> int | None:
+    lock = app.extensions["qms_settings"].search_index_path / jobs.WRITE_LOCK
+    inode = os.stat(lock).st_ino
+    for line in Path("/proc/locks").read_text().splitlines():
+        parts = line.split()
+        if "FLOCK" in parts and parts[-3].endswith(f":{inode}"):
+            holder = int(parts[-4])
+            if holder in workers:
+                return holder
+    return None
+
+
+def _advisory_holder(app: Flask, workers: list[int]) -> int | None:
+    """The worker whose connection holds the advisory lock: the server names the client's
+    port, and the worker owning the socket of that port is found in /proc."""
+    with app.extensions["qms_db"].engine.connect() as connection:
+        port = connection.scalar(
+            sa.text(
+                "SELECT a.client_port FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                " WHERE l.locktype = 'advisory' AND l.granted AND l.database = ("
+                "SELECT oid FROM pg_database WHERE datname = current_database())"
+                " AND (l.classid::bigint << 32 | l.objid::bigint) = :key"
+            ),
+            {"key": locks.ADVISORY_KEY},
+        )
+    if port is None:
+        return None
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            parts = line.split()
+            if int(parts[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(f"socket:[{parts[9]}]")
+    for worker in workers:
+        try:
+            fds = list(Path(f"/proc/{worker}/fd").iterdir())
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(fd) in inodes:
+                    return worker
+            except OSError:
+                continue
+    return None
 
 
 def _serve(app: Flask, tmp_path: Path, port: int) -> subprocess.Popen[bytes]:
@@ -116,6 +162,7 @@ def _serve(app: Flask, tmp_path: Path, port: int) -> subprocess.Popen[bytes]:
         "QMS_INSTANCE_PATH": str(settings.instance_path),
         "QMS_STORE_PATH": str(settings.store_path),
         "QMS_SEARCH_INDEX_PATH": str(settings.search_index_path),
+        "QMS_SEARCH_BACKEND": settings.search_backend,
         "QMS_SECRET_KEY": settings.secret_key,
         "QMS_TICK_MINUTES": "0",
         "QMS_RENDER_ON_APPROVAL": "0",
@@ -165,13 +212,6 @@ def _write(port: int, headers: dict[str, str], writer: Writer, stop: threading.E
             continue
         if ok:
             writer.acknowledged, writer.unknown = word, []
-
-
-def _found(app: Flask, word: str) -> list[str]:
-    ix = search_index(app)
-    with ix.searcher() as searcher:
-        query = QueryParser("content", ix.schema).parse(word)
-        return sorted(hit["key"] for hit in searcher.search(query, limit=None))
 
 
 def test_every_acknowledged_edit_is_findable_after_a_worker_is_killed(
@@ -238,7 +278,7 @@ def test_every_acknowledged_edit_is_findable_after_a_worker_is_killed(
         allowed = [w.acknowledged, *w.unknown]
         word = next((candidate for candidate in allowed if candidate in final), None)
         assert word is not None, (w.index, final, allowed)  # the database kept an answered write
-        if _found(app, word) != [key_of("version", w.version_id)]:
+        if found(app, word) != [key_of("version", w.version_id)]:
             missing.append((w.index, word))
     assert missing == [], missing
     # Nothing stale anywhere: every entry is what the database would build now.

@@ -255,6 +255,17 @@ class PostgresBackend:
             for start in range(0, len(rows), self.batch):
                 connection.execute(_UPSERT, rows[start : start + self.batch])
 
+    def replace_all(self, batches: Iterable[Iterable[dict[str, Any]]]) -> None:
+        """Every entry replaced by those of `batches`, in one transaction: searches read the old
+        rows until it commits (MVCC), the new ones after it; a failure leaves the old ones.
+        DELETE, not TRUNCATE, whose exclusive lock would hold every search up meanwhile."""
+        with self.engine.begin() as connection:
+            connection.execute(sa.delete(TABLE))
+            for entries in batches:
+                rows = [row(fields) for fields in entries]
+                for start in range(0, len(rows), self.batch):
+                    connection.execute(_UPSERT, rows[start : start + self.batch])
+
     def remove(self, keys: Iterable[str]) -> None:
         wanted = [_text(key) for key in keys]
         if wanted:

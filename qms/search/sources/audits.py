@@ -16,7 +16,7 @@ from whoosh import query as q
 from qms.audits.labels import STATE_LABELS
 from qms.audits.models import Audit, audit_processes
 from qms.audits.services import audit_visibility
-from qms.core.permissions import Permission, can
+from qms.core.permissions import Permission
 from qms.processes.models import Process
 from qms.search.sources.base import Entry, Shown, entry
 from qms.search.sources.records import joined, label_of, visible_filter
@@ -116,8 +116,6 @@ class AuditSource:
         return {audit.id: _entry(audit) for audit in session.scalars(stmt)}
 
     def index_filter(self, session: Session, actor: Any) -> q.Query | None:
-        if can(actor, P.AUDIT_READ_ALL):
-            return None
         return visible_filter(session, KIND, Audit.id, audit_visibility(actor))
 
     def shown(self, session: Session, actor: Any, ids: Iterable[int]) -> Mapping[int, Shown]:

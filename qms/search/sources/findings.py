@@ -16,10 +16,10 @@ from qms.audits.labels import GRADE_LABELS
 from qms.audits.models import Audit, Finding
 from qms.audits.services import audit_visibility
 from qms.core.localtime import local_date
-from qms.core.permissions import Permission, can
+from qms.core.permissions import Permission
 from qms.processes.models import Process
 from qms.search.sources.base import Entry, Shown, entry
-from qms.search.sources.records import joined, label_of, user_names, visible_filter
+from qms.search.sources.records import joined, label_of, sees_every, user_names, visible_filter
 
 P = Permission
 KIND = "finding"
@@ -98,9 +98,10 @@ class FindingSource:
         return {finding.id: _entry(finding, names) for finding in findings}
 
     def index_filter(self, session: Session, actor: Any) -> q.Query | None:
-        if can(actor, P.AUDIT_READ_ALL):
+        audits = audit_visibility(actor)
+        if sees_every(audits):
             return None
-        visible = Finding.audit_id.in_(sa.select(Audit.id).where(audit_visibility(actor)))
+        visible = Finding.audit_id.in_(sa.select(Audit.id).where(audits))
         return visible_filter(session, KIND, Finding.id, visible)
 
     def shown(self, session: Session, actor: Any, ids: Iterable[int]) -> Mapping[int, Shown]:

@@ -15,7 +15,7 @@ from whoosh import query as q
 from qms.capa.forms import STATE_LABELS
 from qms.capa.models import CapaAction, Nonconformity, RootCauseAnalysis
 from qms.capa.services import nonconformity_visibility
-from qms.core.permissions import Permission, can
+from qms.core.permissions import Permission
 from qms.processes.models import Process
 from qms.search.sources.base import Entry, Shown, entry
 from qms.search.sources.records import joined, json_texts, label_of, visible_filter
@@ -108,8 +108,6 @@ class NonconformitySource:
         return {nc.id: _entry(nc) for nc in session.scalars(stmt)}
 
     def index_filter(self, session: Session, actor: Any) -> q.Query | None:
-        if can(actor, P.NONCONFORMITY_READ_ALL):
-            return None
         return visible_filter(session, KIND, Nonconformity.id, nonconformity_visibility(actor))
 
     def shown(self, session: Session, actor: Any, ids: Iterable[int]) -> Mapping[int, Shown]:

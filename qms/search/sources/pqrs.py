@@ -14,7 +14,7 @@ from whoosh import query as q
 from qms.capa.pqrs import pqrs_visibility
 from qms.capa.pqrs_forms import STATE_LABELS
 from qms.capa.pqrs_models import PqrsRequest
-from qms.core.permissions import Permission, can
+from qms.core.permissions import Permission
 from qms.processes.models import Process
 from qms.search.sources.base import Entry, Shown, entry
 from qms.search.sources.records import joined, label_of, user_names, visible_filter
@@ -96,8 +96,6 @@ class PqrsSource:
         return {request.id: _entry(request, names) for request in requests}
 
     def index_filter(self, session: Session, actor: Any) -> q.Query | None:
-        if can(actor, P.PQRS_READ_ALL):
-            return None
         return visible_filter(session, KIND, PqrsRequest.id, pqrs_visibility(actor))
 
     def shown(self, session: Session, actor: Any, ids: Iterable[int]) -> Mapping[int, Shown]:

@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import True_
 from whoosh import query as q
 
 from qms.search.sources.base import key_of
@@ -20,10 +21,18 @@ def keys_filter(kind: str, ids: Iterable[int]) -> q.Query:
     return q.Or(terms) if terms else q.NullQuery
 
 
+def sees_every(predicate: sa.ColumnElement[bool]) -> bool:
+    """Whether a model's visibility predicate lets everything through (its readers of all)."""
+    return isinstance(predicate, True_)
+
+
 def visible_filter(
     session: Session, kind: str, id_column: Any, predicate: sa.ColumnElement[bool]
-) -> q.Query:
-    """The entries whose ids the model's predicate lets through (the one rule, read now)."""
+) -> q.Query | None:
+    """The entries whose ids the model's predicate lets through (the one rule, read now);
+    None when it lets through every one."""
+    if sees_every(predicate):
+        return None
     return keys_filter(kind, session.scalars(sa.select(id_column).where(predicate)))
 
 
