@@ -1,6 +1,7 @@
 """Search: index build, one re-index, and each query class's p95 as staff and as an auditor.
 
 Usage: .venv/bin/python bench/search_bench.py [--items N] [--runs R] [--url DATABASE_URL]
+       [--backend whoosh|postgres]
 
 Builds a Spanish corpus of N searchable items on a fresh database (SQLite in a temp dir by
 default): 80 % document versions with a text block, a SIPOC and steps, in 12 processes and
@@ -258,6 +259,12 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--url", default=None, help="an EMPTY database to migrate and fill")
+    parser.add_argument(
+        "--backend",
+        choices=("whoosh", "postgres"),
+        default="whoosh",
+        help="where the entries live (postgres needs a PostgreSQL --url)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -271,6 +278,7 @@ def main() -> None:
             search_index_path=root / "index",
             secret_key="bench",
             tick_interval_minutes=0,
+            search_backend=args.backend,
         )
         app = create_app(settings)
         with app.app_context():

@@ -18,8 +18,9 @@ from qms.audits.services import audit_visibility
 from qms.core.localtime import local_date
 from qms.core.permissions import Permission
 from qms.processes.models import Process
+from qms.search.analysis import fold
 from qms.search.sources.base import Entry, Shown, entry
-from qms.search.sources.records import joined, label_of, sees_every, user_names, visible_filter
+from qms.search.sources.records import joined, label_of, sees_every, user_names
 
 P = Permission
 KIND = "finding"
@@ -101,8 +102,11 @@ class FindingSource:
         audits = audit_visibility(actor)
         if sees_every(audits):
             return None
-        visible = Finding.audit_id.in_(sa.select(Audit.id).where(audits))
-        return visible_filter(session, KIND, Finding.id, visible)
+        # A finding's code starts with its audit's, and the index holds every code's family:
+        # one term per visible audit, not one per finding.
+        codes = session.scalars(sa.select(Audit.code).where(audits))
+        terms: list[q.Query] = [q.Term("code", fold(code)) for code in codes]
+        return q.Or(terms) if terms else q.NullQuery
 
     def shown(self, session: Session, actor: Any, ids: Iterable[int]) -> Mapping[int, Shown]:
         wanted = list(ids)

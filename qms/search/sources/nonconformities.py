@@ -18,7 +18,7 @@ from qms.capa.services import nonconformity_visibility
 from qms.core.permissions import Permission
 from qms.processes.models import Process
 from qms.search.sources.base import Entry, Shown, entry
-from qms.search.sources.records import joined, json_texts, label_of, visible_filter
+from qms.search.sources.records import joined, json_texts, label_of, led_processes_filter
 
 P = Permission
 KIND = "nonconformity"
@@ -108,7 +108,14 @@ class NonconformitySource:
         return {nc.id: _entry(nc) for nc in session.scalars(stmt)}
 
     def index_filter(self, session: Session, actor: Any) -> q.Query | None:
-        return visible_filter(session, KIND, Nonconformity.id, nonconformity_visibility(actor))
+        return led_processes_filter(
+            session,
+            KIND,
+            Nonconformity.id,
+            nonconformity_visibility(actor),
+            Nonconformity.process_id,
+            actor,
+        )
 
     def shown(self, session: Session, actor: Any, ids: Iterable[int]) -> Mapping[int, Shown]:
         wanted = list(ids)

@@ -17,7 +17,7 @@ from qms.capa.pqrs_models import PqrsRequest
 from qms.core.permissions import Permission
 from qms.processes.models import Process
 from qms.search.sources.base import Entry, Shown, entry
-from qms.search.sources.records import joined, label_of, user_names, visible_filter
+from qms.search.sources.records import joined, label_of, led_processes_filter, user_names
 
 P = Permission
 KIND = "pqrs"
@@ -96,7 +96,9 @@ class PqrsSource:
         return {request.id: _entry(request, names) for request in requests}
 
     def index_filter(self, session: Session, actor: Any) -> q.Query | None:
-        return visible_filter(session, KIND, PqrsRequest.id, pqrs_visibility(actor))
+        return led_processes_filter(
+            session, KIND, PqrsRequest.id, pqrs_visibility(actor), PqrsRequest.process_id, actor
+        )
 
     def shown(self, session: Session, actor: Any, ids: Iterable[int]) -> Mapping[int, Shown]:
         wanted = list(ids)

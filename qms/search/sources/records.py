@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import True_
 from whoosh import query as q
 
+from qms.processes.models import Process
 from qms.search.sources.base import key_of
 from qms.users.models import User
 
@@ -34,6 +35,30 @@ def visible_filter(
     if sees_every(predicate):
         return None
     return keys_filter(kind, session.scalars(sa.select(id_column).where(predicate)))
+
+
+def led_processes_filter(
+    session: Session,
+    kind: str,
+    id_column: Any,
+    predicate: sa.ColumnElement[bool],
+    process_column: Any,
+    actor: Any,
+) -> q.Query | None:
+    """`visible_filter` for a model whose process leaders see their processes' records: those
+    as one term per process led (a leader of many processes sees thousands of records, and a
+    term per record would cost more than the search), the others one by one. Letting a led
+    process's records through is never a leak: the predicate still decides every hit."""
+    if sees_every(predicate):
+        return None
+    led = sa.select(Process.id).where(Process.leader_id == actor.id)
+    codes = session.scalars(sa.select(Process.code).where(Process.id.in_(led)))
+    by_process: list[q.Query] = [q.Term("process_code", code.lower()) for code in codes]
+    elsewhere = sa.or_(process_column.is_(None), process_column.not_in(led))
+    others = session.scalars(sa.select(id_column).where(predicate, elsewhere))
+    by_key = keys_filter(kind, others)
+    parts = by_process + ([] if by_key is q.NullQuery else [by_key])
+    return q.Or(parts) if parts else q.NullQuery
 
 
 def joined(parts: Iterable[object]) -> str:
