@@ -290,8 +290,13 @@ def main() -> None:
             count = jobs.rebuild_and_swap(app)
             elapsed = time.perf_counter() - started
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-            current = settings.search_index_path / "current"
-            size = sum(p.stat().st_size for p in current.resolve().iterdir())
+            if args.backend == "postgres":
+                size = db.session.execute(
+                    sa.text("SELECT pg_total_relation_size('search_entries')")
+                ).scalar_one()
+            else:
+                current = settings.search_index_path / "current"
+                size = sum(p.stat().st_size for p in current.resolve().iterdir())
             print(
                 f"build              {count} entries in {elapsed:.1f} s ({count / elapsed:,.0f}/s)"
             )
