@@ -12,10 +12,10 @@ from qms.search.backend_of import search_backend
 from qms.search.sources import key_of
 
 
-def found(app: Flask, word: str) -> list[str]:
-    """The keys of the entries whose content holds `word` (as the content analyzer reads it),
-    straight from the index."""
-    terms: list[q.Query] = [q.Term("content", token.text) for token in ANALYZER(word)]
+def found(app: Flask, word: str, field: str = "content") -> list[str]:
+    """The keys of the entries whose `field` (a text field: content, title, process) holds
+    `word` (as the analyzer reads it), straight from the index."""
+    terms: list[q.Query] = [q.Term(field, token.text) for token in ANALYZER(word)]
     if not terms:
         return []
     query = terms[0] if len(terms) == 1 else q.And(terms)

@@ -212,15 +212,14 @@ def entries_of(
 
 def commit_entries(session: Session, backend: SearchBackend, by_kind: dict[str, set[int]]) -> None:
     """Bring these entries in step with the database: updated as they are now, removed when
-    gone. Every entry is read before any is written, so a failure writes nothing."""
-    updated: list[dict[str, Any]] = []
-    removed: list[str] = []
+    gone. BATCH ids at a time: a renamed process touches every version of its documents, far
+    more than one statement may bind or one write should hold. A failure part-way leaves the
+    job pending; applying it again is harmless."""
     for kind, ids in by_kind.items():
-        if ids:
-            entries, gone = entries_of(session, kind, set(ids))
-            updated += entries
-            removed += gone
-    if updated:
-        backend.update(updated)
-    if removed:
-        backend.remove(removed)
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), BATCH):
+            entries, gone = entries_of(session, kind, set(ordered[start : start + BATCH]))
+            if entries:
+                backend.update(entries)
+            if gone:
+                backend.remove(gone)

@@ -19,6 +19,8 @@ from whoosh.qparser import QueryParser
 
 from qms.core.db import db
 from qms.documents.authoring import update_draft
+from qms.processes.models import Process
+from qms.processes.services import update_process
 from qms.search import draining, generations, jobs, locks
 from qms.search.backend_of import search_backend, search_index
 from qms.search.cli import search_group
@@ -395,3 +397,34 @@ def test_a_postgres_rebuild_replaces_every_row_at_once_and_loses_no_change(app, 
     assert result.exit_code == 0, result.output
     assert "search_entries table" in result.output
     assert _found(app, "lambdadurante") == [key_of("version", version_id)]
+
+
+@pytest.mark.sql
+@pytest.mark.search_backends
+def test_a_renamed_process_reindexes_its_documents_in_batches(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process touches every version of its documents: far more than one statement may bind
+    (PostgreSQL's 65,535 parameters), so they are read and written BATCH at a time."""
+    org = build_org(app)
+    versions = [new_document(app, org, title=f"Documento {n}")[1] for n in range(5)]
+    monkeypatch.setattr(draining, "BATCH", 2)
+    with app.app_context():
+        process = db.session.get(Process, org.process_id)
+        assert process is not None
+        update_process(
+            db.session,
+            user(org.approver_id),
+            process.id,
+            name="Servicio al afiliado guanábana",
+            objective=process.objective,
+        )
+        db.session.commit()
+    assert sorted(search_helpers.found(app, "guanabana", field="process")) == sorted(
+        key_of("version", v) for v in versions
+    )
+    with app.app_context():
+        pending = db.session.scalar(
+            sa.select(sa.func.count()).select_from(SearchJob).where(SearchJob.done_at.is_(None))
+        )
+    assert pending == 0
