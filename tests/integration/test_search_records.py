@@ -37,8 +37,8 @@ from tests.audits_fixtures import build_audit_org, planned_audit, programme_for
 from tests.documents_fixtures import Org, build_org, new_document, through_approval, user
 from tests.helpers import make_user
 
-# The `sql` tests here run with the PostgreSQL search backend too.
-pytestmark = pytest.mark.search_backends
+# What a source puts in an entry does not depend on the engine (test_search_backends holds
+# the two engines to the same answers), so these run on Whoosh over each database only.
 
 TODAY = local_today()
 

@@ -42,8 +42,8 @@ pytestmark = [pytest.mark.sql, pytest.mark.search_backends, pytest.mark.slow]
 
 WRITERS = 8
 WORKERS = 2
-RUN_S = 7.0
-KILL_AT_S = 3.0
+RUN_S = 5.0
+KILL_AT_S = 2.0
 # Letters the Spanish stemmer never strips, so that every word is its own term.
 LETTERS = "bcfghjklmpqtvwx"
 
