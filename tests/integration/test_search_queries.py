@@ -104,14 +104,15 @@ def test_field_filters(app: Flask, docs: Org) -> None:
     assert _codes(app, docs, "persona:olga") == ["AC-CR-01", "AC-PR-01", "AC-PR-02"]
 
 
-@pytest.mark.parametrize(
-    "hostile",
-    ["*", "a*", "*a*", "?", "ac~2", "title:[a TO z]", "content:*", '"', "(((", "OR AND NOT"],
-)
-def test_whoosh_syntax_is_only_text(app: Flask, docs: Org, hostile: str) -> None:
-    started = time.perf_counter()
-    assert _codes(app, docs, hostile) == []
-    assert time.perf_counter() - started < 2
+HOSTILE = ["*", "a*", "*a*", "?", "ac~2", "title:[a TO z]", "content:*", '"', "(((", "OR AND NOT"]
+
+
+def test_whoosh_syntax_is_only_text(app: Flask, docs: Org) -> None:
+    # One organisation for all of them: each is a search, not a change.
+    for hostile in HOSTILE:
+        started = time.perf_counter()
+        assert _codes(app, docs, hostile) == [], hostile
+        assert time.perf_counter() - started < 2, hostile
 
 
 def test_a_query_of_too_many_parts_is_refused(app: Flask, docs: Org) -> None:
