@@ -30,6 +30,9 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+
+# The same Spanish corpus as the whole-pipeline bench (run as a script, bench/ is on the path).
+from search_bench import PROCESSES, RARE, WORDS
 from sqlalchemy.engine import make_url
 from whoosh import index as whoosh_index
 from whoosh import query as q
@@ -42,21 +45,6 @@ from qms.search.index import SCHEMA
 from qms.search.query import parse
 from qms.search.sources.base import entry
 
-WORDS = tuple(
-    " ".join(
-        (
-            "atención usuario petición queja reclamo sugerencia respuesta trámite radicado",
-            "plazo correspondencia archivo expediente firma revisión aprobación control",
-            "registro formato indicador medición satisfacción encuesta auditoría hallazgo",
-            "acción correctiva mejora proveedor compra contrato pago factura inventario",
-            "bodega despacho transporte cliente capacitación competencia evaluación",
-            "desempeño riesgo oportunidad objetivo política calidad documento",
-            "procedimiento instructivo manual caracterización proceso entrada salida",
-        )
-    ).split()
-)
-RARE = "zirconio"
-PROCESSES = [f"P{i:02d}" for i in range(12)]
 TYPES = (("procedure", "PR", "Procedimiento"), ("work_instruction", "IN", "Instructivo"))
 CLAUSES = ("7.5.3", "8.2.1", "8.5.1", "9.1.2", "10.2")
 PEOPLE = ("Luisa Fernández", "Andrés Gómez", "María José Núñez", "Sara Pérez")
