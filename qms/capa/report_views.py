@@ -15,7 +15,9 @@ from qms.capa.forms import SOURCE_LABELS
 from qms.capa.report_pdf import nonconformity_pdf
 from qms.capa.urls import capa_reports_bp as bp
 from qms.core.db import db
+from qms.core.localtime import local_now
 from qms.core.permissions import Permission, permission_required
+from qms.core.spreadsheets import XLSX_TYPE
 from qms.documents import approval
 
 P = Permission
@@ -62,9 +64,7 @@ def register_csv() -> Response:
 @permission_required(P.NONCONFORMITY_REPORT)
 def register_xlsx() -> Response:
     rows = register.register_rows(db.session, current_user)
-    now = datetime.now(ZoneInfo(current_app.extensions["qms_settings"].timezone))
-    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return _download(register.xlsx_bytes(rows, now), xlsx, "xlsx")
+    return _download(register.xlsx_bytes(rows, local_now()), XLSX_TYPE, "xlsx")
 
 
 @bp.get("/<int:nc_id>.pdf")

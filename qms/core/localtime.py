@@ -19,6 +19,11 @@ def local_zone() -> ZoneInfo:
     return ZoneInfo(default_timezone())
 
 
+def local_now() -> datetime:
+    """Now where the organisation is (export stamps, file names), from the one clock."""
+    return clock.utcnow().astimezone(local_zone())
+
+
 def local_today() -> date:
     """Today where the organisation is, read from the one clock stored times come from
     (qms.core.db.utcnow): at 02:00 UTC it is still yesterday in Bogotá."""

@@ -23,6 +23,7 @@ from qms.core.timefmt import format_day, spreadsheet_day_format
 # (tab and carriage return can hide a formula behind leading whitespace).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # makes Excel read the CSV as UTF-8
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def safe_cell(value: object) -> str:

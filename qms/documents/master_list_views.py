@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, render_template, request, url_for
+from flask import Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,6 +21,7 @@ from wtforms.validators import Length, Optional
 
 from qms.core import spreadsheets
 from qms.core.db import db
+from qms.core.localtime import local_now
 from qms.core.permissions import Permission, permission_required
 from qms.core.timefmt import format_moment, zone_label
 from qms.documents import master_list as ml
@@ -31,7 +31,6 @@ from qms.processes.queries import list_processes
 
 FILTER_FIELDS = ("q", "process", "type", "state")
 HORIZONS = (0, 30, 60, 90)
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class MasterListFilterForm(FlaskForm):
@@ -134,10 +133,10 @@ def index() -> str:
 def export_xlsx() -> ResponseReturnValue:
     _form, filters, _args = _master_filter()
     rows = ml.build_master_list(db.session, current_user, filters)
-    now = _now()
+    now = local_now()
     return Response(
         xlsx_bytes(rows, now),
-        mimetype=XLSX_TYPE,
+        mimetype=spreadsheets.XLSX_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{_filename(now, "xlsx")}"'},
     )
 
@@ -152,7 +151,7 @@ def export_csv() -> ResponseReturnValue:
     return Response(
         body,
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{_filename(_now(), "csv")}"'},
+        headers={"Content-Disposition": f'attachment; filename="{_filename(local_now(), "csv")}"'},
     )
 
 
@@ -181,10 +180,6 @@ def reviews_due() -> str:
         due=due,
         document_url=_document_url,
     )
-
-
-def _now() -> datetime:
-    return datetime.now(ZoneInfo(current_app.extensions["qms_settings"].timezone))
 
 
 def _filename(now: datetime, ext: str) -> str:

@@ -37,7 +37,9 @@ class RemoveSavedSearchForm(FlaskForm):
     """Carries only the CSRF token."""
 
 
-def _on(value: str | None) -> date | None:
+def day_asked(value: str | None) -> date | None:
+    """The `on` day a search asks for (YYYY-MM-DD), None when none; the page and the saved
+    search read it alike."""
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
@@ -72,7 +74,7 @@ def save() -> ResponseReturnValue:
             query=form.q.data or "",
             any_word=bool(form.any.data),
             history=bool(form.history.data),
-            on_day=_on(form.on.data),
+            on_day=day_asked(form.on.data),
             sort=form.sort.data or "relevance",
         )
     except (ValidationFailed, Conflict) as error:

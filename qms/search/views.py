@@ -4,25 +4,23 @@ same results as CSV or XLSX for an audit file."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 
+from qms.core import spreadsheets
 from qms.core.db import db
 from qms.core.errors import ValidationFailed
+from qms.core.localtime import local_now
 from qms.core.permissions import Permission, permission_required
 from qms.search import export, saved
 from qms.search.backend_of import search_backend
 from qms.search.results import Results, search
-from qms.search.saved_views import RemoveSavedSearchForm, SaveSearchForm
+from qms.search.saved_views import RemoveSavedSearchForm, SaveSearchForm, day_asked
 from qms.search.services import CANDIDATES
 from qms.search.urls import search_bp as bp
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The filter each facet adds to the query (see qms.search.query.FILTERS).
 FACET_FILTERS = {
     "kind": "clase",
@@ -61,19 +59,10 @@ class _Asked:
             self.query,
             any_word=self.any_word,
             history=self.history,
-            in_force_on_day=_day(self.on),
+            in_force_on_day=day_asked(self.on),
             sort=self.sort,
             limit=limit,
         )
-
-
-def _day(value: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(_("Give the date as YYYY-MM-DD."), field="on") from None
 
 
 @bp.get("")
@@ -109,18 +98,15 @@ def index() -> ResponseReturnValue:
     ), status
 
 
-def _now() -> datetime:
-    return datetime.now(ZoneInfo(current_app.extensions["qms_settings"].timezone))
-
-
 @bp.get("/export.csv")
 @permission_required(Permission.DOCUMENT_READ)
 def export_csv() -> ResponseReturnValue:
     results = _Asked.from_request().run(limit=CANDIDATES)
+    name = export.filename(local_now(), "csv")
     return Response(
         export.csv_bytes(results),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{export.filename(_now(), "csv")}"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -129,9 +115,9 @@ def export_csv() -> ResponseReturnValue:
 def export_xlsx() -> ResponseReturnValue:
     asked = _Asked.from_request()
     results = asked.run(limit=CANDIDATES)
-    now = _now()
+    now = local_now()
     return Response(
         export.xlsx_bytes(results, asked.query, now),
-        mimetype=XLSX_TYPE,
+        mimetype=spreadsheets.XLSX_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{export.filename(now, "xlsx")}"'},
     )

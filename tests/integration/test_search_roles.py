@@ -14,13 +14,15 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from qms.audits.models import Finding
+from qms.audits.models import Audit, Finding
 from qms.audits.services import audit_visibility
+from qms.capa.models import Nonconformity
 from qms.capa.pqrs import pqrs_visibility
+from qms.capa.pqrs_models import PqrsRequest
 from qms.capa.services import nonconformity_visibility
 from qms.core.db import db
 from qms.documents import change_requests
-from qms.documents.models import DocumentVersion
+from qms.documents.models import ChangeRequest, DocumentVersion
 from qms.documents.queries import version_visibility
 from qms.search.backend_of import search_backend
 from qms.search.results import DocumentHit, Results, search
@@ -39,10 +41,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Ite
 
 def _visible(actor: Any) -> dict[str, Callable[[set[int]], set[int]]]:
     """kind → the ids among these the actor may see, by each model's own predicate."""
-    from qms.audits.models import Audit
-    from qms.capa.models import Nonconformity
-    from qms.capa.pqrs_models import PqrsRequest
-    from qms.documents.models import ChangeRequest
 
     def where(column: Any, predicate: Any, join: Any = None) -> Callable[[set[int]], set[int]]:
         def check(ids: set[int]) -> set[int]:

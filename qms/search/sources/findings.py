@@ -20,11 +20,17 @@ from qms.core.permissions import Permission
 from qms.processes.models import Process
 from qms.search.analysis import fold
 from qms.search.sources.base import Entry, Shown, entry
-from qms.search.sources.records import joined, label_of, sees_every, user_names
+from qms.search.sources.records import (
+    TITLE_CHARS,
+    joined,
+    label_of,
+    sees_every,
+    title_of,
+    user_names,
+)
 
 P = Permission
 KIND = "finding"
-TITLE_CHARS = 150
 # The grade in the words people search by (the index reads Spanish).
 GRADE_WORDS = {
     "major_nc": "no conformidad mayor",
@@ -37,11 +43,6 @@ GRADE_WORDS = {
 def code_of(audit_code: str, seq: int) -> str:
     """A finding's code: its audit's, then H (hallazgo) and its number (`AUD-2026-03-H2`)."""
     return f"{audit_code}-H{seq}"
-
-
-def title_of(statement: str) -> str:
-    line = " ".join(statement.split())
-    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1].rstrip() + "…"
 
 
 def _entry(finding: Finding, names: Mapping[int, str]) -> Entry:

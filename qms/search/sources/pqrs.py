@@ -17,11 +17,17 @@ from qms.capa.pqrs_models import PqrsRequest
 from qms.core.permissions import Permission
 from qms.processes.models import Process
 from qms.search.sources.base import Entry, Shown, entry
-from qms.search.sources.records import joined, label_of, led_processes_filter, user_names
+from qms.search.sources.records import (
+    TITLE_CHARS,
+    joined,
+    label_of,
+    led_processes_filter,
+    title_of,
+    user_names,
+)
 
 P = Permission
 KIND = "pqrs"
-TITLE_CHARS = 150
 # The words people search a request's kind by (the index reads Spanish, whatever the reader's
 # language): a complaint is found by "queja" even where its text never says so.
 KIND_WORDS = {
@@ -32,12 +38,6 @@ KIND_WORDS = {
     "documents": "solicitud de documentos o información",
     "consultation": "consulta",
 }
-
-
-def title_of(text: str) -> str:
-    """The request's first words, on one line: PQRS have no title of their own."""
-    line = " ".join(text.split())
-    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1].rstrip() + "…"
 
 
 def _entry(request: PqrsRequest, names: Mapping[int, str]) -> Entry:

@@ -15,6 +15,15 @@ from qms.processes.models import Process
 from qms.search.sources.base import key_of
 from qms.users.models import User
 
+# A record without a title of its own (a PQRS, a finding) shows its first words.
+TITLE_CHARS = 150
+
+
+def title_of(text: str) -> str:
+    """`text`'s first words, on one line, at most TITLE_CHARS characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1].rstrip() + "…"
+
 
 def keys_filter(kind: str, ids: Iterable[int]) -> q.Query:
     """The entries of these ids of `kind`; q.NullQuery when there are none."""
