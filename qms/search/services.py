@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 from whoosh import query as q
 from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
+from whoosh.support.charset import accent_map
 
 from qms.core.errors import ValidationFailed
 from qms.core.permissions import Permission, require
@@ -51,8 +52,31 @@ def plain_start(text: str) -> Markup:
     return escape(text[:200])
 
 
+# Highlighting analyses every word it is given: it is given the stretch around the first place
+# a term could match, not a whole document.
+WINDOW_BEFORE, WINDOW_AFTER = 300, 900
+_ONE_TO_ONE = {key: value for key, value in accent_map.items() if len(value) == 1}
+
+
+def _window(text: str, terms: frozenset[str]) -> str:
+    if len(text) <= WINDOW_BEFORE + WINDOW_AFTER:
+        return text
+    folded = text.lower().translate(_ONE_TO_ONE)
+    if len(folded) != len(text):  # a letter that folds to two: positions would drift
+        return text
+    found = [at for term in terms if (at := folded.find(term)) >= 0]
+    if not found:
+        return text[: WINDOW_BEFORE + WINDOW_AFTER]
+    start = max(0, min(found) - WINDOW_BEFORE)
+    if start:  # from a word's start, not mid-word
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < min(found) else start
+    return text[start : min(found) + WINDOW_AFTER]
+
+
 def snippet_for(text: str, terms: frozenset[str]) -> Markup:
     """The passages of `text` where `terms` match, escaped, the matches in <mark>."""
+    text = _window(text, terms)
     marked = highlight(
         text,
         terms,

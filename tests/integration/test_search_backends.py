@@ -387,6 +387,20 @@ def test_hostile_input_never_errors(
         assert _found(pg_backend, parsed, FILTERS[1]) == expected, text
 
 
+def test_an_unchanged_entry_is_not_written_again(whoosh_backend: WhooshBackend) -> None:
+    """Every Whoosh write adds a segment and leaves a deleted copy, which slow every search
+    until merged: a rebuild's catch-up re-applies thousands of entries, mostly unchanged."""
+    before = whoosh_backend.ix.latest_generation()
+    whoosh_backend.update(_entries())
+    assert whoosh_backend.ix.latest_generation() == before
+    changed = {**_entries()[0], "content": "Objetivo nuevo: zirconio."}
+    whoosh_backend.update([*_entries()[1:], changed])
+    assert whoosh_backend.ix.latest_generation() == before + 1
+    assert _found(whoosh_backend, parse("zirconio"), None) == {"version:1"}
+    with whoosh_backend.ix.searcher() as searcher:
+        assert searcher.doc_count_all() == len(_entries()) + 1  # one new copy, one deleted
+
+
 @pytest.mark.postgres
 def test_hostile_terms_stay_lexemes(pg_backend: PostgresBackend) -> None:
     """Even a term no analyzer would make is one quoted lexeme, not tsquery syntax."""

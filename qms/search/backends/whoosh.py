@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from whoosh import query as q
-from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.index import Index
 
 from qms.search.backends import STORED
@@ -25,12 +25,26 @@ class WhooshBackend:
         self.lock_wait_s = lock_wait_s
 
     def update(self, entries: Iterable[dict[str, Any]]) -> None:
-        # One commit never writes a key twice: Whoosh deletes the older copy only from
-        # committed segments, so a second update in the same commit would leave two.
+        """Entries already held with the same digest are left alone: every write adds a
+        segment and leaves a deleted copy behind, and those slow every search until merged
+        (a rebuild's catch-up re-applies thousands of unchanged entries)."""
+        fresh = {}
+        for fields in entries:
+            values = {name: value for name, value in fields.items() if name != "digest"}
+            fresh[values["key"]] = {**values, "digest": entry_digest(values)}
+        held = self.stored(fresh)
+        changed = [
+            fields
+            for key, fields in fresh.items()
+            if held.get(key, {}).get("digest") != fields["digest"]
+        ]
+        if not changed:
+            return
+        # One commit never writes a key twice (`fresh` is by key): Whoosh deletes the older
+        # copy only from committed segments, so a second update in one commit would leave two.
         with self.ix.writer(timeout=self.lock_wait_s) as writer:
-            for fields in entries:
-                values = {name: value for name, value in fields.items() if name != "digest"}
-                writer.update_document(**values, digest=entry_digest(values))
+            for fields in changed:
+                writer.update_document(**fields)
 
     def remove(self, keys: Iterable[str]) -> None:
         with self.ix.writer(timeout=self.lock_wait_s) as writer:
@@ -71,13 +85,18 @@ class WhooshBackend:
         if query is q.NullQuery or filter is q.NullQuery:
             return []
         with self.ix.searcher() as searcher:
-            # A timer thread, not SIGALRM (searches run in gunicorn and server threads). The
-            # filter wraps the time limit, not the other way round: TimeLimitCollector feeds
-            # its child match by match and would bypass a FilterCollector inside it.
-            timed = TimeLimitCollector(
-                searcher.collector(limit=limit), timelimit=time_limit_s, use_alarm=False
+            # A timer thread, not SIGALRM (searches run in gunicorn and server threads);
+            # without block-quality skipping, on which Whoosh's RequireMatcher trips an
+            # assertion in IntersectionMatcher.
+            collector = TimeLimitCollector(
+                searcher.collector(limit=limit, optimize=False),
+                timelimit=time_limit_s,
+                use_alarm=False,
             )
-            collector = timed if filter is None else FilterCollector(timed, filter)
+            if filter is not None:
+                # Matched alongside the query, led by its rarest term, never scored: a
+                # FilterCollector would first list every entry the filter lets through.
+                query = q.Require(query, filter)
             try:
                 searcher.search_with_collector(query, collector)
             except TimeLimit:
