@@ -41,6 +41,7 @@ def register(app: Flask) -> None:
     from qms.search import urls as search
     from qms.trail import urls as trail
     from qms.users import urls as users
+    from qms.word import urls as word
 
     csrf.init_app(app)
     for package in (
@@ -54,6 +55,7 @@ def register(app: Flask) -> None:
         search,
         audits,
         notifications,
+        word,
     ):
         package.register(app)
     app.register_blueprint(api_bp)

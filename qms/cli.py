@@ -36,6 +36,8 @@ def _register() -> None:
     from qms.trail.cli import trail_group
     from qms.users.cli import create_user_command, users_group
     from qms.users.token_cli import token_group
+    from qms.word.export_cli import export_command
+    from qms.word.import_cli import import_command
 
     main.add_command(db_group)
     main.add_command(fsck_command)
@@ -49,6 +51,8 @@ def _register() -> None:
     main.add_command(search_group)
     main.add_command(documents_group)
     main.add_command(print_command)
+    main.add_command(export_command)
+    main.add_command(import_command)
 
 
 _register()

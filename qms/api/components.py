@@ -14,6 +14,7 @@ from pydantic.json_schema import JsonSchemaMode
 
 from qms.api.models.common import Error
 from qms.api.registry import Operation
+from qms.blobs.filetypes import DOCX
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 
@@ -22,6 +23,7 @@ STATIC_SCHEMAS: dict[str, dict[str, Any]] = {
     "OpenAPI": {"type": "object", "description": "This document."},
     "Binary": {"type": "string", "contentMediaType": "application/octet-stream"},
     "Pdf": {"type": "string", "contentMediaType": "application/pdf"},
+    "Docx": {"type": "string", "contentMediaType": DOCX},
 }
 
 

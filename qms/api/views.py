@@ -17,6 +17,7 @@ ENDPOINT_MODULES = (
     "documents",
     "document_signing",
     "document_extras",
+    "word",
     "capa",
     "pqrs",
     "audits",

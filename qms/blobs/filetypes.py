@@ -24,8 +24,9 @@ OLE_TYPES = {
     "xls": "application/vnd.ms-excel",
     "ppt": "application/vnd.ms-powerpoint",
 }
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 OOXML_TYPES = {
-    "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "word/": DOCX,
     "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }

@@ -51,6 +51,8 @@ class Permission(StrEnum):
     DOCUMENT_APPROVE = "document:approve"
     DOCUMENT_WITHDRAW = "document:withdraw"
     DOCUMENT_CORRECT_CODE = "document:correct_code"
+    # Bringing an existing quality system in from Word, with its history and paper signatures.
+    DOCUMENT_IMPORT = "document:import"
     DOCUMENT_PERIODIC_REVIEW = "document:periodic_review"
     DOCUMENT_PERIODIC_REVIEW_OWN = "document:periodic_review_own"
     DOCUMENT_TYPE_MANAGE = "document_type:manage"
@@ -118,6 +120,7 @@ _QUALITY = frozenset(
         P.DOCUMENT_APPROVE,
         P.DOCUMENT_WITHDRAW,
         P.DOCUMENT_CORRECT_CODE,
+        P.DOCUMENT_IMPORT,
         P.DOCUMENT_PERIODIC_REVIEW,
         P.DOCUMENT_TYPE_MANAGE,
         P.CHANGE_REQUEST_DECIDE,

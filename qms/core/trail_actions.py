@@ -64,6 +64,8 @@ class TrailAction(StrEnum):
     DOCUMENT_DETACH = "document:detach"
     DOCUMENT_DISCARD = "document:discard"
     DOCUMENT_EDIT_DRAFT = "document:edit_draft"
+    DOCUMENT_EXPORT = "document:export"
+    DOCUMENT_IMPORT = "document:import"
     DOCUMENT_INTEGRITY_REFUSED = "document:integrity_refused"
     DOCUMENT_PERIODIC_REVIEW = "document:periodic_review"
     DOCUMENT_PRINT = "document:print"

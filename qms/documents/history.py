@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from qms.documents.in_force import shown_state
 from qms.documents.models import Document, DocumentVersion, SignatureMeaning
+from qms.documents.paper_signers import paper_signers, signed_on_paper
 from qms.documents.queries import visible_versions
 
 M = SignatureMeaning
@@ -26,10 +27,14 @@ class HistoryRow:
     approved: tuple[str, ...]
     change_summary: str
     state: str
+    imported: bool = False  # brought in from Word: the names signed on paper, not here
 
 
 def _names(version: DocumentVersion, meaning: str) -> tuple[str, ...]:
-    """Signers of the last round, as printed when they signed (name — job title)."""
+    """Signers of the last round, as printed when they signed (name — job title); for a
+    version imported from Word and never signed here, the names its file gave."""
+    if signed_on_paper(version):
+        return tuple(p.printed for p in paper_signers(version, meaning))
     return tuple(
         f"{s.printed_name} — {s.job_title}" if s.job_title else s.printed_name
         for s in version.signatures
@@ -49,6 +54,7 @@ def version_history(session: Session, actor: Any, document: Document) -> list[Hi
             approved=_names(v, M.APPROVED),
             change_summary=v.change_summary,
             state=shown_state(v),
+            imported=v.imported_at is not None,
         )
         for v in visible_versions(session, actor, document)
         if v.state != "discarded"

@@ -167,6 +167,13 @@ class DocumentVersion(Base):
     effective_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     obsolete_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Brought in from a Word file (`qms.word.importing`), by a quality lead: its state and
+    # dates are the paper's, and the names that signed it on paper are kept here, never as
+    # e-signatures: [{"meaning": "approved", "name": …, "job_title": …, "on": "2025-08-31"}].
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    imported_signers: Mapped[list[dict[str, Any]]] = mapped_column(
+        sa.JSON, default=list, server_default="[]"
+    )
 
     document: Mapped[Document] = relationship(back_populates="versions", lazy="joined")
     author: Mapped[User] = relationship(lazy="joined")

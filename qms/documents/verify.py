@@ -98,6 +98,7 @@ def verify_signatures(session: Session, store: BlobStore) -> VerifyReport:
                 DocumentVersion.content,
                 DocumentVersion.content_sha256,
                 DocumentVersion.round,
+                DocumentVersion.imported_at,
             )
             .join(Document, Document.id == DocumentVersion.document_id)
             .where(DocumentVersion.id > last_id, DocumentVersion.state.not_in(UNSIGNED_STATES))
@@ -166,10 +167,12 @@ def _problems(
             )
     meanings = {s.meaning for s in current}
     # The signature is written in the same transaction as the state: its absence means rows
-    # were removed or states rewritten behind the services' back.
-    if M.AUTHORED not in meanings:
+    # were removed or states rewritten behind the services' back. An imported version was
+    # signed on paper (its names are kept with it), never here.
+    signed_on_paper = row.imported_at is not None and row.round == 0
+    if not signed_on_paper and M.AUTHORED not in meanings:
         reasons.append("no authored signature for the current submission")
-    if row.state in APPROVED_STATES and M.APPROVED not in meanings:
+    if not signed_on_paper and row.state in APPROVED_STATES and M.APPROVED not in meanings:
         reasons.append(f"state {row.state} without an approval signature")
     for sha256 in sorted(set(hashes)):
         problem = blobs.problem(sha256)

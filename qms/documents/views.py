@@ -50,7 +50,9 @@ from qms.documents.models import (
     DocumentVersion,
     VersionState,
 )
+from qms.documents.paper_signers import paper_signers
 from qms.documents.rendering import render_block
+from qms.documents.sign_forms import MEANING_LABELS
 from qms.documents.urls import documents_bp as bp
 from qms.processes.queries import list_processes, processes_of_user
 from qms.users.models import User
@@ -157,6 +159,8 @@ def version(version_id: int) -> str:
         version=shown,
         document=document,
         may_edit=shown.state == VersionState.DRAFT and can(current_user, P.DOCUMENT_EDIT, document),
+        paper_signers=paper_signers(shown),
+        meaning_labels=MEANING_LABELS,
     )
 
 

@@ -25,13 +25,15 @@ from qms.blobs.services import read_blob, store_blob
 from qms.core.storage import BlobStore
 from qms.documents import rendering
 from qms.documents.models import DocumentVersion, SignatureMeaning, VersionState
+from qms.documents.paper_signers import PaperSigner, paper_signers
 from qms.documents.structured_rendering import PRINT_RENDERERS
 from qms.printing.models import PdfRendition
 from qms.printing.sandbox import render_isolated
 
 # Bump when templates/print or print.css change: cached renditions of the old layout are skipped.
 # 4: signature and effective dates in the organisation's zone and format (no more "UTC").
-TEMPLATE_VERSION = "4"
+# 5: a version imported from Word prints the names signed on paper, marked as imported.
+TEMPLATE_VERSION = "5"
 PAGE_SIZES = {"A4": "A4", "Letter": "letter"}
 CACHED_STATES = (
     VersionState.APPROVED,
@@ -99,6 +101,10 @@ def version_html(version: DocumentVersion, page_size: str = "A4") -> str:
         (_l("Reviewed"), M.REVIEWED),
         (_l("Approved"), M.APPROVED),
     ]
+    # A version imported from Word carries the names its file gave, signed on paper.
+    paper: dict[str, list[PaperSigner]] = {}
+    for person in paper_signers(version):
+        paper.setdefault(person.meaning, []).append(person)
     document = version.document
     return render_template(
         [f"print/{document.type.key}.html", "print/version.html"],
@@ -106,6 +112,7 @@ def version_html(version: DocumentVersion, page_size: str = "A4") -> str:
         version=version,
         page_size=PAGE_SIZES[page_size],
         signatures=signatures,
+        paper_signers=paper,
         signature_columns=columns,
         history=_history(version),
         print_block=print_block,

@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
+from qms.blobs.filetypes import DOCX
 from qms.core.storage import BlobStore
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,6 @@ MAX_ZIP_MEMBERS = 2_000
 CACHE_SIZE = 128
 
 PDF = "application/pdf"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TEXT_TYPES = ("text/plain", "text/csv")
 
 _cache: OrderedDict[str, str] = OrderedDict()

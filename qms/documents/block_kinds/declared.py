@@ -59,6 +59,7 @@ PHASE = Field(
     },
     show_value=True,
     invalid=lambda n, value: _l("The PHVA phase is one of P, H, V or A."),
+    headers=("phva", "ciclo phva", "fase", "etapa", "ciclo"),
 )
 
 SIPOC = BlockKind(
@@ -66,15 +67,16 @@ SIPOC = BlockKind(
     label=_l("SIPOC"),
     fields=(
         PHASE,
-        Field("suppliers", _l("Suppliers")),
-        Field("inputs", _l("Inputs")),
+        Field("suppliers", _l("Suppliers"), headers=("proveedores", "proveedor")),
+        Field("inputs", _l("Inputs"), headers=("entradas", "entrada", "insumos")),
         Field(
             "activity",
             _l("Activity"),
             required=lambda n: _l("Row %(n)d: the activity is required.", n=n),
+            headers=("actividades", "actividad"),
         ),
-        Field("outputs", _l("Outputs")),
-        Field("clients", _l("Clients")),
+        Field("outputs", _l("Outputs"), headers=("salidas", "salida", "productos")),
+        Field("clients", _l("Clients"), headers=("clientes", "cliente", "usuarios")),
     ),
     place=2,
     rows="rows",
@@ -83,13 +85,36 @@ SIPOC = BlockKind(
 )
 
 STEP_TEXTS = (
-    Field("id", _l("Step number"), input="line", heading=_l("No."), fills_row=False),
-    Field("task", _l("Task")),
-    Field("who", _l("Who")),
-    Field("how", _l("How")),
-    Field("records", _l("Records")),
     Field(
-        "form_code", _l("Form code (record produced)"), input="line", heading=_l("Form"), upper=True
+        "id",
+        _l("Step number"),
+        input="line",
+        heading=_l("No."),
+        fills_row=False,
+        headers=("no", "n°", "nº", "#", "paso", "item", "numero"),
+    ),
+    Field("task", _l("Task"), headers=("tarea", "actividad", "actividades", "que")),
+    Field("who", _l("Who"), headers=("quien", "responsable", "responsables")),
+    Field("how", _l("How"), headers=("como", "descripcion", "descripcion de la actividad")),
+    Field(
+        "records",
+        _l("Records"),
+        headers=(
+            "documentos y/o registros asociados",
+            "documentos y/o registros",
+            "documentos y registros",
+            "registros",
+            "registro",
+            "documentos asociados",
+        ),
+    ),
+    Field(
+        "form_code",
+        _l("Form code (record produced)"),
+        input="line",
+        heading=_l("Form"),
+        upper=True,
+        headers=("formato", "codigo del formato", "codigo formato"),
     ),
 )
 STEPS = BlockKind(
@@ -115,11 +140,20 @@ INDICATORS = BlockKind(
             _l("Name"),
             heading=_l("Indicator"),
             required=lambda n: _l("Row {n}: the indicator needs a name.").format(n=n),
+            headers=("indicador", "indicadores", "nombre del indicador"),
         ),
-        Field("formula", _l("Formula")),
-        Field("target", _l("Target")),
-        Field("frequency", _l("Frequency")),
-        Field("responsible", _l("Responsible")),
+        Field(
+            "formula", _l("Formula"), headers=("formula", "forma de calculo", "formula de calculo")
+        ),
+        Field("target", _l("Target"), headers=("meta", "umbral")),
+        Field(
+            "frequency",
+            _l("Frequency"),
+            headers=("frecuencia", "periodicidad", "frecuencia de medicion"),
+        ),
+        Field(
+            "responsible", _l("Responsible"), headers=("responsable", "responsable de la medicion")
+        ),
     ),
     place=7,
     rows="rows",
@@ -131,9 +165,27 @@ REQUIREMENTS = BlockKind(
     kind="requirements",
     label=_l("Requirements"),
     fields=(
-        Field("iso", _l("ISO 9001:2015 clauses"), input="clauses", heading=_l("ISO 9001:2015")),
-        Field("legal", _l("Legal requirements"), input="list", heading=_l("Legal")),
-        Field("internal", _l("Internal requirements"), input="list", heading=_l("Internal")),
+        Field(
+            "iso",
+            _l("ISO 9001:2015 clauses"),
+            input="clauses",
+            heading=_l("ISO 9001:2015"),
+            headers=("iso 9001:2015", "requisitos iso 9001:2015", "norma iso 9001:2015", "iso"),
+        ),
+        Field(
+            "legal",
+            _l("Legal requirements"),
+            input="list",
+            heading=_l("Legal"),
+            headers=("legales", "requisitos legales", "legal", "normatividad"),
+        ),
+        Field(
+            "internal",
+            _l("Internal requirements"),
+            input="list",
+            heading=_l("Internal"),
+            headers=("internos", "interno", "requisitos internos", "otros requisitos"),
+        ),
     ),
     place=8,
     starter_title=_l("Requirements"),
@@ -149,13 +201,26 @@ CONTROLS = BlockKind(
             "activity",
             _l("Activity"),
             required=lambda n: _l("Row {n}: the controlled activity is required.").format(n=n),
+            headers=("actividad", "que se controla", "punto de control", "control"),
         ),
-        Field("variable", _l("Variable")),
-        Field("criterion", _l("Criterion")),
-        Field("responsible", _l("Responsible")),
-        Field("frequency", _l("Frequency")),
-        Field("evidence", _l("Evidence")),
-        Field("action", _l("Action")),
+        Field(
+            "variable",
+            _l("Variable"),
+            headers=("variable", "variable de control", "caracteristica"),
+        ),
+        Field(
+            "criterion",
+            _l("Criterion"),
+            headers=("criterio", "criterio de aceptacion", "especificacion"),
+        ),
+        Field("responsible", _l("Responsible"), headers=("responsable",)),
+        Field("frequency", _l("Frequency"), headers=("frecuencia",)),
+        Field("evidence", _l("Evidence"), headers=("evidencia", "registro")),
+        Field(
+            "action",
+            _l("Action"),
+            headers=("accion", "accion en caso de incumplimiento", "tratamiento"),
+        ),
     ),
     place=6,
     rows="rows",
@@ -167,10 +232,24 @@ RESOURCES = BlockKind(
     kind="resources",
     label=_l("Resources"),
     fields=(
-        Field("human", _l("Human")),
-        Field("physical", _l("Physical")),
-        Field("technological", _l("Technological")),
-        Field("environment", _l("Work environment")),
+        Field(
+            "human", _l("Human"), headers=("humanos", "humano", "recurso humano", "talento humano")
+        ),
+        Field(
+            "physical",
+            _l("Physical"),
+            headers=("fisicos", "fisico", "recursos fisicos", "infraestructura"),
+        ),
+        Field(
+            "technological",
+            _l("Technological"),
+            headers=("tecnologicos", "tecnologico", "recursos tecnologicos"),
+        ),
+        Field(
+            "environment",
+            _l("Work environment"),
+            headers=("ambiente de trabajo", "ambiente", "entorno de trabajo"),
+        ),
     ),
     place=5,
     starter_title=_l("Resources"),
@@ -188,6 +267,7 @@ RELATED = BlockKind(
             heading=_l("Code"),
             item_label=_l("Code %(n)s"),
             upper=True,
+            headers=("codigo", "codigos", "codigo del documento"),
         ),
     ),
     place=9,
@@ -204,6 +284,7 @@ FORM_FIELDS = BlockKind(
             _l("Label"),
             heading=_l("Field"),
             required=lambda n: _l("Field %(n)d: the label is required.", n=n),
+            headers=("campo", "nombre del campo", "etiqueta"),
         ),
         Field(
             "type",
@@ -221,9 +302,16 @@ FORM_FIELDS = BlockKind(
                 "Field %(n)d: unknown field type %(type)s.", n=n, type=value
             ),
             raw_in_table=True,
+            headers=("tipo", "tipo de dato", "tipo de campo"),
         ),
-        Field("required", _l("Required"), input="flag"),
-        Field("options", _l("Options (one per line)"), input="list", heading=_l("Options")),
+        Field("required", _l("Required"), input="flag", headers=("obligatorio", "requerido")),
+        Field(
+            "options",
+            _l("Options (one per line)"),
+            input="list",
+            heading=_l("Options"),
+            headers=("opciones", "valores"),
+        ),
     ),
     place=4,
     rows="fields",

@@ -53,6 +53,9 @@ class Field:
     raw_in_table: bool = False  # a choice the table shows as stored, not by its label
     # The editor fills choices, flags and a step's number itself: they alone leave a row empty.
     fills_row: bool | None = None  # None: all but choices and flags
+    # How real Word documents head this column beyond its label (folded: lower case, no
+    # accents), for the import to recognise their tables.
+    headers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.input not in INPUTS:

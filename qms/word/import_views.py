@@ -1,0 +1,189 @@
+"""Importing one Word file in the browser: upload, a preview of what was read (metadata,
+blocks, history; what was guessed marked; the metadata and history correctable) beside the
+file's own text, then one all-or-nothing save."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from qms.core.db import db
+from qms.core.errors import DomainError, ValidationFailed
+from qms.core.permissions import Permission as P
+from qms.core.permissions import permission_required
+from qms.core.web import attach_error
+from qms.documents.models import DocumentType
+from qms.documents.rendering import render_block
+from qms.processes.models import Process
+from qms.word.files import MAX_FILE_BYTES
+from qms.word.import_forms import PreviewForm, UploadForm
+from qms.word.importing import import_document
+from qms.word.parsed import HistoryRow, Parsed
+from qms.word.placing import matching_process, matching_type, process_named
+from qms.word.reading import read_bytes
+from qms.word.source_view import source_html
+from qms.word.urls import word_bp as bp
+
+NEW = 0  # the select's value for "create it from the file"
+
+
+@bp.get("/import")
+@permission_required(P.DOCUMENT_IMPORT)
+def upload() -> ResponseReturnValue:
+    return render_template("word/import.html", form=UploadForm())
+
+
+@bp.post("/import/preview")
+@permission_required(P.DOCUMENT_IMPORT)
+def preview() -> ResponseReturnValue:
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return render_template("word/import.html", form=form), 400
+    data = form.file.data.read(MAX_FILE_BYTES + 1)
+    filename = form.file.data.filename or "documento.docx"
+    try:
+        if len(data) > MAX_FILE_BYTES:
+            raise ValidationFailed(_("The file is too large."), field="file")
+        parsed = read_bytes(data, filename)
+    except ValidationFailed as error:
+        attach_error(form, error)
+        return render_template("word/import.html", form=form), 400
+    filled = PreviewForm(formdata=None)
+    _fill(filled, parsed, data, filename)
+    return _preview_page(filled, parsed, data)
+
+
+@bp.post("/import/save")
+@permission_required(P.DOCUMENT_IMPORT)
+def save() -> ResponseReturnValue:
+    form = PreviewForm()
+    data = _file_of(form)
+    try:
+        parsed = read_bytes(data, form.filename.data or "documento.docx")
+    except ValidationFailed as error:
+        attach_error(form, error)
+        return render_template("word/import.html", form=UploadForm()), 400
+    _choices(form, parsed)
+    if not form.validate_on_submit():
+        return _preview_page(form, parsed, data, 400)
+    corrected = _corrected(form, parsed)
+    try:
+        imported = import_document(
+            db.session,
+            current_app.extensions["qms_store"],
+            current_user,
+            corrected,
+            data=data,
+            filename=form.filename.data or "documento.docx",
+            process_id=form.process_id.data or None,
+            type_id=form.type_id.data or None,
+        )
+        db.session.flush()
+    except DomainError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return _preview_page(form, parsed, data, error.status_code)
+    flash(
+        _(
+            "%(code)s imported: version %(n)d with %(h)d earlier versions.",
+            code=imported.code,
+            n=imported.number,
+            h=imported.history,
+        ),
+        "success",
+    )
+    return redirect(url_for("documents.show", document_id=imported.document_id))
+
+
+def _file_of(form: PreviewForm) -> bytes:
+    try:
+        data = base64.b64decode(form.file_data.data or "", validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed(_("The request could not be understood.")) from None
+    if not data or len(data) > MAX_FILE_BYTES:
+        raise ValidationFailed(_("The request could not be understood."))
+    return data
+
+
+def _choices(form: PreviewForm, parsed: Parsed) -> None:
+    named = process_named(parsed)
+    processes = db.session.scalars(
+        sa.select(Process).where(Process.active).order_by(Process.code)
+    ).all()
+    form.process_id.choices = [(p.id, f"{p.code} · {p.name}") for p in processes]
+    if named and matching_process(db.session, named) is None:
+        form.process_id.choices.insert(0, (NEW, _("New process: %(name)s", name=named)))
+    types = db.session.scalars(
+        sa.select(DocumentType).where(DocumentType.active).order_by(DocumentType.name)
+    ).all()
+    form.type_id.choices = [(t.id, t.name) for t in types]
+    if parsed.type_name and matching_type(db.session, parsed.type_name) is None:
+        form.type_id.choices.insert(0, (NEW, _("New type: %(name)s", name=parsed.type_name)))
+
+
+def _fill(form: PreviewForm, parsed: Parsed, data: bytes, filename: str) -> None:
+    _choices(form, parsed)
+    form.file_data.data = base64.b64encode(data).decode("ascii")
+    form.filename.data = filename
+    form.code.data = parsed.code
+    form.title.data = parsed.title
+    form.number.data = parsed.number or 1
+    form.effective_from.data = parsed.effective_from
+    named = process_named(parsed)
+    process = matching_process(db.session, named) if named else None
+    form.process_id.data = process.id if process else NEW
+    doc_type = matching_type(db.session, parsed.type_name) if parsed.type_name else None
+    form.type_id.data = doc_type.id if doc_type else NEW
+    for row in parsed.history:
+        form.history.append_entry(
+            {"number": row.number, "on": row.on, "description": row.description, "who": row.who}
+        )
+
+
+def _corrected(form: PreviewForm, parsed: Parsed) -> Parsed:
+    """What the file said, with the reader's corrections; blocks and people as read."""
+    history = [
+        HistoryRow(
+            number=entry.form.number.data,
+            on=entry.form.on.data,
+            description=(entry.form.description.data or "").strip(),
+            who=(entry.form.who.data or "").strip(),
+        )
+        for entry in form.history
+        if entry.form.number.data
+    ]
+    return Parsed(
+        code=(form.code.data or "").strip(),
+        title=(form.title.data or "").strip(),
+        number=form.number.data,
+        effective_from=form.effective_from.data,
+        process=parsed.process,
+        macroprocess=parsed.macroprocess,
+        responsible=parsed.responsible,
+        type_name=parsed.type_name,
+        people=parsed.people,
+        blocks=parsed.blocks,
+        history=history,
+        guessed=parsed.guessed,
+        notes=parsed.notes,
+    )
+
+
+def _preview_page(form: PreviewForm, parsed: Parsed, data: bytes, status: int = 200) -> Any:
+    return (
+        render_template(
+            "word/preview.html",
+            form=form,
+            parsed=parsed,
+            source=source_html(data),
+            render_block=render_block,
+        ),
+        status,
+    )
