@@ -42,6 +42,7 @@ from qms.search.models import SearchJob
 from qms.search.saved_models import SavedSearch
 from qms.trail.models import TrailEvent, TrailHead
 from qms.users.models import ApiToken, LoginAttempt, User, UserRole, UserSession
+from qms.word.models import ImportBatch
 
 __all__ = [
     "AgendaItem",
@@ -66,6 +67,7 @@ __all__ = [
     "DocumentVersion",
     "EffectivenessCheck",
     "Finding",
+    "ImportBatch",
     "LoginAttempt",
     "Nonconformity",
     "NonconformityEvidence",

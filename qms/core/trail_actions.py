@@ -66,6 +66,7 @@ class TrailAction(StrEnum):
     DOCUMENT_EDIT_DRAFT = "document:edit_draft"
     DOCUMENT_EXPORT = "document:export"
     DOCUMENT_IMPORT = "document:import"
+    DOCUMENT_IMPORT_BATCH = "document:import_batch"
     DOCUMENT_INTEGRITY_REFUSED = "document:integrity_refused"
     DOCUMENT_PERIODIC_REVIEW = "document:periodic_review"
     DOCUMENT_PRINT = "document:print"

@@ -32,6 +32,7 @@ EMPTY_BLOCKS: dict[str, dict[str, Any]] = {name: kind.empty() for name, kind in 
 # language. The fields' own labels come with each kind (editor_config).
 UI_TEXT: dict[str, Any] = {
     "block": _l("Block %(n)s"),
+    "pastedRows": _l("Rows pasted: %(n)s"),
     "title": _l("Title"),
     "up": _l("Up"),
     "down": _l("Down"),

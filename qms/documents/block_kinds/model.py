@@ -134,6 +134,13 @@ class Field:
             config["showValue"] = self.show_value
         if self.item_label is not None:
             config["item"] = str(self.item_label)
+        # A pasted table's header row is recognised by these, as the Word import does.
+        if self.heading is not None:
+            config["heading"] = str(self.heading)
+        if self.headers:
+            config["headers"] = list(self.headers)
+        if self.aliases:
+            config["aliases"] = dict(self.aliases)
         config["empty"] = self.empty
         return config
 

@@ -22,6 +22,7 @@
   var KINDS = {};
   config.kinds.forEach(function (k) { LABELS[k.kind] = k.label; KINDS[k.kind] = k; });
   var jsonText = {};  /* block index → text of a JSON editor, parsed on save */
+  var PASTE = window.QmsPaste;  /* paste.js, loaded before this script */
 
   function fmt(text, values) {
     return String(text).replace(/%\((\w+)\)s/g, function (m, key) { return values[key]; });
@@ -101,7 +102,20 @@
   /* The control of a declared field: its input kind as the server names it. */
   var CONTROLS = { line: "input", text: "cell", markdown: "long", choice: "choice", flag: "flag", list: "lines" };
   function fieldControl(f, obj, id, aria) {
-    return control(CONTROLS[f.input] || "cell", obj, f.key, id, aria, f.choices, f.showValue);
+    var node = control(CONTROLS[f.input] || "cell", obj, f.key, id, aria, f.choices, f.showValue);
+    if (f.input === "markdown" && PASTE) { node.addEventListener("paste", PASTE.pasteMarkdown); }
+    return node;
+  }
+  /* A table pasted from Word or Excel into a row editor fills its rows (paste.js). */
+  function pasteInto(node, target) {
+    if (!PASTE) { return node; }
+    node.addEventListener("paste", function (event) {
+      var done = PASTE.pasteRows(event, target);
+      if (!done) { return; }
+      render([done.focus]);
+      PASTE.announce(root, T.pastedRows && fmt(T.pastedRows, { n: done.rows }));
+    });
+    return node;
   }
   function fieldLabelled(f, obj, id) {
     return el("div", { className: "field" }, [el("label", { for: id, text: f.label }),
@@ -262,16 +276,20 @@
       wrap.appendChild(fs);
     });
     fillTargets();
-    wrap.appendChild(el("div", { className: "actions" }, [button(T.addStep, base + "-add", null, function () {
+    function newStep() {
       var used = steps.map(function (s) { return s[num]; });
       var next = steps.length + 1;
       while (used.indexOf(String(next)) >= 0) { next += 1; }
       var step = emptyRow(spec.fields);
       step[num] = String(next);
-      steps.push(step);
+      return step;
+    }
+    wrap.appendChild(el("div", { className: "actions" }, [button(T.addStep, base + "-add", null, function () {
+      steps.push(newStep());
       render([base + "-" + (steps.length - 1) + "-" + P.name]);
     })]));
-    return wrap;
+    return pasteInto(wrap, { rows: steps, fields: P.fields, base: base, newRow: newStep, keep: [num],
+      maxRows: spec.maxRows });
   }
 
   /* The free table: its first declared field the column names, its second the rows. */
@@ -283,9 +301,12 @@
     columns.forEach(function (name, i) {
       header.appendChild(control("input", columns, i, base + "-col-" + i, fmt(T.column, { n: i + 1 })));
     });
-    header.appendChild(button(T.addColumn, base + "-addcol", null, function () {
+    function addColumn() {
       columns.push("");
       rows.forEach(function (row) { row.push(""); });
+    }
+    header.appendChild(button(T.addColumn, base + "-addcol", null, function () {
+      addColumn();
       render([base + "-col-" + (columns.length - 1)]);
     }));
     if (columns.length > 1) {
@@ -295,9 +316,10 @@
         render([base + "-delcol", base + "-addcol"]);
       }));
     }
-    return el("div", {}, [header, grid(block, rows, cols, base + "-rows", function () {
-      return columns.map(function () { return ""; });
-    })]);
+    var newRow = function () { return columns.map(function () { return ""; }); };
+    return pasteInto(el("div", {}, [header, grid(block, rows, cols, base + "-rows", newRow)]), {
+      rows: rows, columns: columns, base: base + "-rows", columnsBase: base + "-col-",
+      newRow: newRow, addColumn: addColumn, maxColumns: spec.maxColumns, maxRows: spec.maxRows });
   }
 
   /* A declared field that holds a list: an array, whatever was stored. */
@@ -326,7 +348,10 @@
     if (editor === "text") {
       parts = parts.concat(spec.fields.map(function (f) { return fieldLabelled(f, block, base + "-" + f.key); }));
     } else if (editor === "grid") {
-      parts.push(grid(block, listOf(block, spec.rows), spec.fields, base + "-rows", function () { return emptyRow(spec.fields); }));
+      var rows = listOf(block, spec.rows);
+      var newRow = function () { return emptyRow(spec.fields); };
+      parts.push(pasteInto(grid(block, rows, spec.fields, base + "-rows", newRow),
+        { rows: rows, fields: spec.fields, base: base + "-rows", newRow: newRow, maxRows: spec.maxRows }));
     } else if (editor === "steps") {
       parts.push(stepsEditor(listOf(block, spec.rows), spec, base + "-steps"));
     } else if (editor === "table") {
