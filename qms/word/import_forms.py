@@ -46,3 +46,5 @@ class PreviewForm(FlaskForm):
     type_id = SelectField(_l("Document type"), coerce=int)
     history = FieldList(FormField(HistoryRowForm), max_entries=200)
     save = SubmitField(_l("Import"))
+    # A document with the file's code is already here: the file becomes its next draft.
+    as_draft = SubmitField(_l("Import as a new draft of the existing document"))

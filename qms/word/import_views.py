@@ -19,12 +19,12 @@ from qms.core.errors import DomainError, ValidationFailed
 from qms.core.permissions import Permission as P
 from qms.core.permissions import permission_required
 from qms.core.web import attach_error
-from qms.documents.models import DocumentType
+from qms.documents.models import Document, DocumentType
 from qms.documents.rendering import render_block
 from qms.processes.models import Process
 from qms.word.files import MAX_FILE_BYTES
 from qms.word.import_forms import PreviewForm, UploadForm
-from qms.word.importing import import_document
+from qms.word.importing import import_document, import_draft
 from qms.word.parsed import HistoryRow, Parsed
 from qms.word.placing import matching_process, matching_type, process_named
 from qms.word.reading import read_bytes
@@ -74,6 +74,9 @@ def save() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _preview_page(form, parsed, data, 400)
     corrected = _corrected(form, parsed)
+    existing = _existing(corrected.code)
+    if form.as_draft.data and existing is not None:
+        return _save_as_draft(form, corrected, data, existing)
     try:
         imported = import_document(
             db.session,
@@ -100,6 +103,35 @@ def save() -> ResponseReturnValue:
         "success",
     )
     return redirect(url_for("documents.show", document_id=imported.document_id))
+
+
+def _existing(code: str) -> Document | None:
+    return db.session.scalar(sa.select(Document).where(Document.code == code.strip().upper()))
+
+
+def _save_as_draft(
+    form: PreviewForm, parsed: Parsed, data: bytes, existing: Document
+) -> ResponseReturnValue:
+    try:
+        imported = import_draft(
+            db.session,
+            current_app.extensions["qms_store"],
+            current_user,
+            existing.id,
+            parsed,
+            data=data,
+            filename=form.filename.data or "documento.docx",
+        )
+        db.session.flush()
+    except DomainError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return _preview_page(form, parsed, data, error.status_code)
+    flash(
+        _("%(code)s: the file is now draft %(n)d.", code=imported.code, n=imported.number),
+        "success",
+    )
+    return redirect(url_for("documents.edit", version_id=imported.version_id))
 
 
 def _file_of(form: PreviewForm) -> bytes:
@@ -184,6 +216,7 @@ def _preview_page(form: PreviewForm, parsed: Parsed, data: bytes, status: int = 
             parsed=parsed,
             source=source_html(data),
             render_block=render_block,
+            existing=_existing(form.code.data or parsed.code),
         ),
         status,
     )

@@ -157,3 +157,23 @@ def test_qms_import_reports_each_file_and_goes_on_past_a_bad_one(
             )
         }
         assert states[EXPECTED["mantener-relaciones"].number] == "effective"
+
+
+def test_a_file_whose_code_is_here_becomes_the_next_draft(app: Flask) -> None:
+    build_org(app)
+    client = _signed_in(app, "ana")
+    form = _form_of(_preview(client, example_docx(CSC)).get_data(as_text=True))
+    assert client.post("/documents/import/save", data=form).status_code == 302
+    page = _preview(client, example_docx(CSC)).get_data(as_text=True)
+    assert 'name="as_draft"' in page  # offered, since the code is here
+    again = _form_of(page)
+    again["as_draft"] = "y"
+    saved = client.post("/documents/import/save", data=again)
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
+    assert "/edit" in saved.headers["Location"]
+    with app.app_context():
+        document = db.session.scalar(sa.select(Document))
+        assert document is not None
+        draft = max(document.versions, key=lambda v: v.number)
+        assert (draft.number, draft.state) == (EXPECTED[CSC].number + 1, "draft")
+    assert len(trail_events(app, "document:import")) == 2
