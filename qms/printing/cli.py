@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
+from qms.core.cli_errors import reported
 from qms.core.db import db
 from qms.core.errors import DomainError
 from qms.documents.models import Document, DocumentVersion
@@ -85,27 +86,23 @@ def print_command(
         raise click.ClickException(f"no such version of {code}")
     store = current_app.extensions["qms_store"]
     # url_for and the stamp's dates need a request; the base URL is where people reach the app.
-    with current_app.test_request_context(
-        base_url=settings.base_url, environ_base={"REMOTE_ADDR": "cli"}
+    with (
+        current_app.test_request_context(
+            base_url=settings.base_url, environ_base={"REMOTE_ADDR": "cli"}
+        ),
+        reported(session),
     ):
-        try:
-            copy_id = None
-            if controlled:
-                copy_id = copies.issue_controlled_copy(session, actor, version.id, holder).id
-            pdf, _name = copies.print_copy(
-                session,
-                store,
-                actor,
-                version.id,
-                controlled_copy_id=copy_id,
-                page_size=page_size,
-            )
-            session.commit()
-        except DomainError as error:
-            if error.recorded:
-                session.commit()  # the refusal stays on record
-            else:
-                session.rollback()
-            raise click.ClickException(error.message) from None
+        copy_id = None
+        if controlled:
+            copy_id = copies.issue_controlled_copy(session, actor, version.id, holder).id
+        pdf, _name = copies.print_copy(
+            session,
+            store,
+            actor,
+            version.id,
+            controlled_copy_id=copy_id,
+            page_size=page_size,
+        )
+        session.commit()
     output.write_bytes(pdf)
     click.echo(f"{output} ({len(pdf)} bytes)")

@@ -11,8 +11,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
+from qms.core.cli_errors import reported
 from qms.core.db import db
-from qms.core.errors import DomainError
 from qms.documents.models import Document, DocumentVersion, VersionState
 from qms.documents.queries import find_document, version_in_force, visible_versions
 from qms.users.services import find_user
@@ -39,22 +39,18 @@ def export_command(code: str, number: int | None, output: Path, username: str) -
         raise click.ClickException(f"no active user {username!r}")
     settings = current_app.extensions["qms_settings"]
     # Labels and dates in the default language; the trail names the command line as the client.
-    with current_app.test_request_context(
-        base_url=settings.base_url, environ_base={"REMOTE_ADDR": "cli"}
+    with (
+        current_app.test_request_context(
+            base_url=settings.base_url, environ_base={"REMOTE_ADDR": "cli"}
+        ),
+        reported(session),
     ):
-        try:
-            document = find_document(session, actor, code)
-            version = _chosen(session, actor, document, number)
-            if version is None:
-                raise click.ClickException(f"no such version of {code}")
-            _name, data = version_docx(session, actor, version.id)
-            session.commit()
-        except DomainError as error:
-            if error.recorded:
-                session.commit()  # the refusal stays on record
-            else:
-                session.rollback()
-            raise click.ClickException(error.message) from None
+        document = find_document(session, actor, code)
+        version = _chosen(session, actor, document, number)
+        if version is None:
+            raise click.ClickException(f"no such version of {code}")
+        _name, data = version_docx(session, actor, version.id)
+        session.commit()
     output.write_bytes(data)
     click.echo(f"{output} ({len(data)} bytes)")
 

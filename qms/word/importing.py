@@ -160,16 +160,7 @@ def import_document(
     session.flush()
     # Files attach to drafts only (the database says so): the file first, then the version
     # frozen with the hash of what the database holds, as a submission freezes a draft.
-    attachment = attach_file(
-        session,
-        store,
-        actor,
-        Attachment,
-        data=data,
-        filename=filename,
-        media_type=DOCX,
-        version_id=version.id,
-    )
+    attachment = _attach_original(session, store, actor, version.id, data, filename)
     conditional_update(session, DocumentVersion, version.id, S.DRAFT, {})
     session.refresh(version, ["content"])
     digest = stored_hash(session, version)
@@ -241,16 +232,7 @@ def import_draft(
     )
     session.add(draft)
     session.flush()  # the one-open-version index turns a racing draft into a conflict here
-    attachment = attach_file(
-        session,
-        store,
-        actor,
-        Attachment,
-        data=data,
-        filename=filename,
-        media_type=DOCX,
-        version_id=draft.id,
-    )
+    attachment = _attach_original(session, store, actor, draft.id, data, filename)
     trail.record(
         session,
         TrailAction.DOCUMENT_IMPORT,
@@ -266,6 +248,22 @@ def import_draft(
         },
     )
     return _report(document, draft, content, 0, [])
+
+
+def _attach_original(
+    session: Session, store: BlobStore, actor: Any, version_id: int, data: bytes, filename: str
+) -> Attachment:
+    """The Word file itself, kept with the version it became."""
+    return attach_file(
+        session,
+        store,
+        actor,
+        Attachment,
+        data=data,
+        filename=filename,
+        media_type=DOCX,
+        version_id=version_id,
+    )
 
 
 def _report(
