@@ -27,7 +27,8 @@ echo "==> mypy"
 WORKERS="${QMS_TEST_WORKERS:-auto}"
 echo "==> pytest (workers: $WORKERS)"
 set +e
-python -m pytest -n "$WORKERS" --durations=25 "$@"
+# Work stealing: the slow tests (browsers, races, kills) do not leave one worker idle at the end.
+python -m pytest -n "$WORKERS" --dist worksteal --durations=25 "$@"
 status=$?
 set -e
 

@@ -257,10 +257,10 @@ def test_word_text_becomes_markdown_at_the_caret(app: Flask, live_server: str, p
     assert "área_1 [interna] * 2." in html and "# 1 no es título" in html
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert page.problems.items == []
+    _clipboard_readers_in_the_page(page)  # on the same page: one browser session less
 
 
-def test_clipboard_readers_in_the_page(app: Flask, live_server: str, page: Any) -> None:
-    open_editor(app, live_server, page)
+def _clipboard_readers_in_the_page(page: Any) -> None:
     read = page.evaluate(
         """() => {
         const dt = (html, text) => { const d = new DataTransfer();
