@@ -279,8 +279,7 @@ def main() -> None:
         root.mkdir(parents=True, exist_ok=True)
         url = args.url or f"sqlite:///{root / 'bench.sqlite3'}"
         built = (root / "built").exists()
-        if not built:
-            migrate.upgrade(url)
+        migrate.upgrade(url)  # a kept corpus is brought up to this release's schema too
         settings = Settings(
             database_url=url,
             instance_path=root,
