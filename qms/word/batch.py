@@ -30,9 +30,10 @@ from qms.core.storage import BlobStore
 from qms.core.trail_actions import TrailAction
 from qms.trail import services as trail
 from qms.users.models import User
+from qms.word.completing import apply_listing
 from qms.word.files import Entry, Loaded
 from qms.word.importing import import_document
-from qms.word.master_list import Listing, apply_listing
+from qms.word.master_list import Listing
 from qms.word.models import BatchState, ImportBatch
 from qms.word.reading import read_bytes
 

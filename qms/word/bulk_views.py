@@ -20,8 +20,9 @@ from qms.core.web import attach_error
 from qms.documents.block_kinds import kind_of
 from qms.word.batch import mark_stalled, start_batch, visible_batch
 from qms.word.bulk_forms import BulkForm
+from qms.word.completing import FIELD_NAMES
 from qms.word.files import entries_uploaded
-from qms.word.master_list import FIELD_NAMES, MAX_BYTES, Listing, read_master_list
+from qms.word.master_list import MAX_BYTES, Listing, read_master_list
 from qms.word.models import BatchState, ImportBatch
 from qms.word.urls import word_bp as bp
 

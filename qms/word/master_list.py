@@ -1,5 +1,5 @@
-"""An organisation's hand-kept master list (listado maestro) read from XLSX or CSV, and a
-Word file's metadata completed from its row.
+"""An organisation's hand-kept master list (listado maestro) read from XLSX or CSV;
+`qms.word.completing` completes a file's metadata from its row.
 
 The list is an upload like any other, so hostile: size-capped, an XLSX passes a zip gate like
 the .docx one before openpyxl reads a byte, rows and columns are capped, and anything that
@@ -7,8 +7,7 @@ goes wrong is a ValidationFailed on the "master_list" field. Columns are found b
 header (accents and case aside, the usual Spanish names), in the first rows of every sheet.
 
 A file finds its row by its code, else by its title, else by its file name starting with a
-listed code. The list fills what the file lacks (or only guessed); where both say something
-different, the file wins and a note says so.
+listed code (`Listing.row_for`).
 """
 
 from __future__ import annotations
@@ -18,15 +17,14 @@ import io
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import PurePosixPath
 
 from flask_babel import lazy_gettext as _l
 
 from qms.core.errors import ValidationFailed
-from qms.core.timefmt import format_day
-from qms.word import notes, safety
+from qms.word import safety
 from qms.word.grids import fold
 from qms.word.metadata import parse_date, parse_number
 from qms.word.parsed import Parsed
@@ -80,21 +78,6 @@ HEADERS: dict[str, tuple[str, ...]] = {
 _RANKS = {
     header: (key, rank) for key, names in HEADERS.items() for rank, header in enumerate(names)
 }
-FIELD_NAMES = {
-    "code": _l("code"),
-    "title": _l("title"),
-    "type_name": _l("document type"),
-    "process": _l("process"),
-    "number": _l("version"),
-    "effective_from": _l("effective date"),
-}
-# What the reader noted as missing, no longer true once the list filled it.
-MISSING_NOTES = {"code": notes.NO_CODE, "number": notes.NO_NUMBER, "effective_from": notes.NO_DATE}
-TAKEN = _l("Taken from the master list: %(fields)s.")
-DIFFERS = _l(
-    "The file gives %(field)s “%(file)s”, the master list “%(listed)s”: the file's was kept."
-)
-NOT_LISTED = _l("Not on the master list.")
 DAMAGED = _l("The master list is damaged or is not a valid Excel (.xlsx) file.")
 
 Cell = object  # what openpyxl or csv gives: str, int, float, datetime, None
@@ -365,48 +348,3 @@ def _date(value: Cell) -> date | None:
     if isinstance(value, date):
         return value
     return parse_date(_text(value)) if isinstance(value, str) else None
-
-
-def apply_listing(parsed: Parsed, listing: Listing, filename: str) -> Parsed:
-    """`parsed` completed from its row of `listing` (a copy; `parsed` is left as it was)."""
-    out = replace(parsed, guessed=set(parsed.guessed), notes=list(parsed.notes))
-    row = listing.row_for(parsed, filename)
-    if row is None:
-        out.notes.append(str(NOT_LISTED))
-        return out
-    filled: list[str] = []
-    for key in FIELD_NAMES:
-        listed, mine = getattr(row, key), getattr(parsed, key)
-        if listed is None or listed == "":
-            continue
-        if mine is None or mine == "" or (key in parsed.guessed and not _same(mine, listed)):
-            # Nothing in the file, or only our guess: the organisation's list knows better.
-            setattr(out, key, listed)
-            out.guessed.add(key)
-            filled.append(key)
-        elif not _same(mine, listed):
-            out.notes.append(
-                str(
-                    DIFFERS
-                    % {
-                        "field": FIELD_NAMES[key],
-                        "file": _shown(mine),
-                        "listed": _shown(listed),
-                    }
-                )
-            )
-    if filled:
-        stale = {str(MISSING_NOTES[key]) for key in filled if key in MISSING_NOTES}
-        out.notes = [note for note in out.notes if note not in stale]
-        out.notes.append(str(TAKEN % {"fields": ", ".join(str(FIELD_NAMES[k]) for k in filled)}))
-    return out
-
-
-def _same(mine: object, listed: object) -> bool:
-    if isinstance(mine, str) and isinstance(listed, str):
-        return fold(mine) == fold(listed)
-    return mine == listed
-
-
-def _shown(value: object) -> str:
-    return format_day(value) if isinstance(value, date) else str(value)

@@ -13,11 +13,11 @@ from openpyxl import Workbook
 
 from qms.core.errors import ValidationFailed
 from qms.word import notes
+from qms.word.completing import apply_listing
 from qms.word.master_list import (
     MAX_BYTES,
     ListedDocument,
     Listing,
-    apply_listing,
     read_master_list,
 )
 from qms.word.parsed import Parsed

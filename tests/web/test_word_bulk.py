@@ -19,7 +19,7 @@ from flask_babel import gettext
 
 from qms.core.db import db, utcnow
 from qms.documents.models import Document
-from qms.word import master_list
+from qms.word import completing, master_list
 from qms.word.import_cli import import_command
 from qms.word.models import BatchState, ImportBatch
 from tests.documents_fixtures import build_org
@@ -192,7 +192,7 @@ def test_qms_import_with_a_master_list_fills_what_a_file_lacks(app: Flask, tmp_p
     calls = by_file["CL-CR-01.docx"]
     assert calls["listed"] and "process" in calls["guessed"]
     with app.test_request_context():  # the notes are in the default language
-        taken, not_listed = str(master_list.TAKEN).split("%(")[0], str(master_list.NOT_LISTED)
+        taken, not_listed = str(completing.TAKEN).split("%(")[0], str(completing.NOT_LISTED)
     assert any(note.startswith(taken) for note in calls["notes"])
     assert not by_file["otro.docx"]["listed"]
     assert not_listed in by_file["otro.docx"]["notes"]
