@@ -44,6 +44,23 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# Accented letters and their plain ones, one character for one (the map's ligatures are left).
+_ONE_TO_ONE = {key: value for key, value in accent_map.items() if len(value) == 1}
+
+
+def fold_keep_length(text: str) -> str:
+    """Lower case without accents, one character for each of `text`'s: a place found in the
+    result is the same place in `text` (for marking or cutting it there)."""
+    folded = text.lower().translate(_ONE_TO_ONE)
+    if len(folded) == len(text):
+        return folded
+    out = []  # a letter whose lower case is two ("İ"): character by character
+    for c in text:
+        base = unicodedata.normalize("NFD", c)[0].lower()
+        out.append(base if len(base) == 1 else c)
+    return "".join(out)
+
+
 def code_prefixes(code: str) -> list[str]:
     """The code folded, and each family it belongs to: split at every `-` and `.`."""
     folded = fold(code)

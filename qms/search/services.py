@@ -12,11 +12,10 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 from whoosh import query as q
 from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
-from whoosh.support.charset import accent_map
 
 from qms.core.errors import ValidationFailed
 from qms.core.permissions import Permission, require
-from qms.search.analysis import ANALYZER
+from qms.search.analysis import ANALYZER, fold_keep_length
 from qms.search.backends import SearchBackend
 from qms.search.query import parse
 from qms.search.sources import BY_KIND, Shown
@@ -55,15 +54,12 @@ def plain_start(text: str) -> Markup:
 # Highlighting analyses every word it is given: it is given the stretch around the first place
 # a term could match, not a whole document.
 WINDOW_BEFORE, WINDOW_AFTER = 300, 900
-_ONE_TO_ONE = {key: value for key, value in accent_map.items() if len(value) == 1}
 
 
 def _window(text: str, terms: frozenset[str]) -> str:
     if len(text) <= WINDOW_BEFORE + WINDOW_AFTER:
         return text
-    folded = text.lower().translate(_ONE_TO_ONE)
-    if len(folded) != len(text):  # a letter that folds to two: positions would drift
-        return text
+    folded = fold_keep_length(text)
     found = [at for term in terms if (at := folded.find(term)) >= 0]
     if not found:
         return text[: WINDOW_BEFORE + WINDOW_AFTER]

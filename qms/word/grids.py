@@ -26,15 +26,6 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", plain.casefold()).strip(" :.-–—\t*#")
 
 
-def fold_keep_length(text: str) -> str:
-    """`fold` that keeps every character's position, for finding labels inside a text."""
-    out = []
-    for c in text:
-        base = unicodedata.normalize("NFD", c)[0].lower()
-        out.append(base if len(base) == 1 else c)
-    return "".join(out)
-
-
 def content_of(element: BaseOxmlElement) -> Iterator[BaseOxmlElement]:
     """The paragraphs and tables of a body, header or cell, in order; content controls
     (w:sdt), which some templates wrap around whole sections, are opened."""

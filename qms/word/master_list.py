@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import warnings
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -81,10 +80,6 @@ _RANKS = {
 DAMAGED = _l("The master list is damaged or is not a valid Excel (.xlsx) file.")
 
 Cell = object  # what openpyxl or csv gives: str, int, float, datetime, None
-
-
-class _Unsafe(Exception):
-    """A workbook the zip gate refuses; told to the person uploading as damaged."""
 
 
 @dataclass(frozen=True)
@@ -164,8 +159,10 @@ def _xlsx_listed(data: bytes) -> list[ListedDocument]:
     from openpyxl import load_workbook  # a heavy import, only for those who send a list
 
     try:
-        _check_xlsx(data)
-    except (_Unsafe, ValidationFailed, *safety.ZIP_ERRORS) as error:
+        # The .docx gate's checks, with the workbook's main part and a lower limit; macros are
+        # no matter, only values are read.
+        safety.check_package(data, WORKBOOK_PART, max_total=MAX_UNPACKED, refuse_macros=False)
+    except ValidationFailed as error:
         raise refused(DAMAGED) from error
     rows: list[ListedDocument] = []
     try:
@@ -189,54 +186,6 @@ def _xlsx_listed(data: bytes) -> list[ListedDocument]:
     except Exception as error:
         raise refused(_l("The master list could not be read as an Excel file.")) from error
     return rows
-
-
-def _check_xlsx(data: bytes) -> None:
-    """The .docx gate's checks, for a workbook: what the directory declares before anything is
-    unpacked (entries, paths, compression, ratio, total), then every XML part streamed for a
-    DTD, counting what really comes out. Macros are no matter: only values are read."""
-    if data.count(safety.CENTRAL_HEADER_MAGIC) > safety.MAX_CENTRAL_HEADERS:
-        raise _Unsafe("central directory")
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        infos = archive.infolist()
-        _check_entries(infos)
-        budget = MAX_UNPACKED
-        for info in infos:
-            if not info.filename.lower().endswith(safety.XML_SUFFIXES):
-                continue
-            with archive.open(info) as part:
-                # The .docx gate's scanner: chunked, overlapping, odd encodings refused.
-                seen, marker = safety._scan_part(
-                    part, safety.DTD_MARKERS, limit=min(budget, info.file_size)
-                )
-            if marker is not None or seen > info.file_size or seen > budget:
-                raise _Unsafe(info.filename)
-            budget -= seen
-
-
-def _check_entries(infos: list[zipfile.ZipInfo]) -> None:
-    if len(infos) > safety.MAX_ENTRIES:
-        raise _Unsafe("entries")
-    total = 0
-    for info in infos:
-        parts = info.filename.replace("\\", "/").split("/")
-        too_packed = info.file_size > safety.RATIO_APPLIES_FROM and info.file_size > (
-            safety.MAX_RATIO * max(info.compress_size, 1)
-        )
-        total += info.file_size
-        if (
-            info.filename.startswith(("/", "\\"))
-            or ":" in parts[0]
-            or ".." in parts
-            or info.flag_bits & 0x1
-            # bzip2 and LZMA unpack without an output bound.
-            or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
-            or too_packed
-            or total > MAX_UNPACKED
-        ):
-            raise _Unsafe(info.filename)
-    if WORKBOOK_PART not in {info.filename for info in infos}:
-        raise _Unsafe("no workbook")
 
 
 def _csv_rows(data: bytes) -> list[Sequence[Cell]]:

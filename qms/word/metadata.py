@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from qms.search.analysis import fold_keep_length
 from qms.word import notes
-from qms.word.grids import Grid, fold, fold_keep_length
+from qms.word.grids import Grid, fold
 from qms.word.parsed import Parsed
 
 _LABELS = {

@@ -8,7 +8,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from qms.word.grids import Grid, fold, fold_keep_length
+from qms.search.analysis import fold_keep_length
+from qms.word.grids import Grid, fold
 from qms.word.metadata import parse_date, parse_number
 from qms.word.parsed import HistoryRow, Person
 

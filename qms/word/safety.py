@@ -144,13 +144,28 @@ def check_docx(data: bytes, filename: str = "") -> None:
         )
     if not data.startswith(ZIP_MAGIC):
         raise _not_docx()
+    check_package(data, MAIN_PART)
+
+
+def check_package(
+    data: bytes,
+    main_part: str,
+    *,
+    max_total: int | None = None,
+    refuse_macros: bool = True,
+) -> None:
+    """The zip-level checks of an Office package (a .docx, or an .xlsx with its own main part
+    and limit): the directory first, then every XML part streamed. A workbook read for its
+    values only need not refuse macros. `max_total` defaults to MAX_TOTAL_UNCOMPRESSED."""
+    if max_total is None:
+        max_total = MAX_TOTAL_UNCOMPRESSED
     if data.count(CENTRAL_HEADER_MAGIC) > MAX_CENTRAL_HEADERS:
         raise _too_many_entries()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
-            _check_entries(infos)
-            _scan_xml_parts(archive, infos)
+            _check_entries(infos, main_part, max_total, refuse_macros)
+            _scan_xml_parts(archive, infos, max_total, refuse_macros)
     except ZIP_ERRORS as error:
         raise _damaged() from error
 
@@ -182,7 +197,9 @@ def _too_many_entries() -> ValidationFailed:
     )
 
 
-def _check_entries(infos: list[zipfile.ZipInfo]) -> None:
+def _check_entries(
+    infos: list[zipfile.ZipInfo], main_part: str, max_total: int, refuse_macros: bool
+) -> None:
     """What the central directory declares, before anything is decompressed."""
     if len(infos) > MAX_ENTRIES:
         raise _too_many_entries()
@@ -197,7 +214,7 @@ def _check_entries(infos: list[zipfile.ZipInfo]) -> None:
             raise _refuse(str(_l("The file contains a symbolic link, which Word never writes.")))
         if info.flag_bits & 0x1:
             raise _refuse(str(_l("The file contains encrypted parts and cannot be read.")))
-        if parts[-1].lower() in MACRO_PARTS:
+        if refuse_macros and parts[-1].lower() in MACRO_PARTS:
             raise _macros()
         # bzip2 and LZMA are decompressed by zipfile without an output bound: one small read
         # could unpack gigabytes. Word only stores and deflates.
@@ -215,24 +232,26 @@ def _check_entries(infos: list[zipfile.ZipInfo]) -> None:
                 )
             )
         total += info.file_size
-        if total > MAX_TOTAL_UNCOMPRESSED:
+        if total > max_total:
             raise _too_large()
     names = {info.filename for info in infos}
-    if CONTENT_TYPES not in names or MAIN_PART not in names:
+    if CONTENT_TYPES not in names or main_part not in names:
         raise _refuse(
             str(_l("The file is a compressed archive but not a Word document: parts are missing."))
         )
 
 
-def _scan_xml_parts(archive: zipfile.ZipFile, infos: Iterable[zipfile.ZipInfo]) -> None:
+def _scan_xml_parts(
+    archive: zipfile.ZipFile, infos: Iterable[zipfile.ZipInfo], max_total: int, refuse_macros: bool
+) -> None:
     """Stream every XML part looking for a DTD (and, in the content types, for macros),
     counting the bytes that really come out rather than trusting the declared sizes."""
-    budget = MAX_TOTAL_UNCOMPRESSED
+    budget = max_total
     for info in infos:
         if not info.filename.lower().endswith(XML_SUFFIXES):
             continue
         markers = DTD_MARKERS
-        if info.filename == CONTENT_TYPES:
+        if refuse_macros and info.filename == CONTENT_TYPES:
             markers += MACRO_TYPE_MARKERS
         with archive.open(info) as part:
             seen, marker = _scan_part(part, markers, limit=min(budget, info.file_size))
