@@ -4,11 +4,14 @@ A submitted version is frozen by the services and by database triggers; this che
 case where both were bypassed (someone with database or disk access). It recomputes each
 version's content hash from its blocks and attachment hashes, compares it with the stored hash
 and with the hash each signature of the current round signed, and re-reads every attachment
-blob from the store.
+blob from the store. A version marked as imported (signed on paper, not here) must be the one
+its document's `document:import` trail event names: marking a version imported behind the
+services' back does not excuse its missing signatures.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from qms.core.storage import BlobStore
+from qms.core.trail_actions import TrailAction
 from qms.documents.blocks import content_hash
 from qms.documents.models import (
     Attachment,
@@ -26,6 +30,7 @@ from qms.documents.models import (
     SignatureMeaning,
     VersionState,
 )
+from qms.trail.models import TrailEvent
 
 S = VersionState
 M = SignatureMeaning
@@ -92,6 +97,7 @@ def verify_signatures(session: Session, store: BlobStore) -> VerifyReport:
         rows = session.execute(
             sa.select(
                 DocumentVersion.id,
+                DocumentVersion.document_id,
                 Document.code,
                 DocumentVersion.number,
                 DocumentVersion.state,
@@ -130,16 +136,44 @@ def verify_signatures(session: Session, store: BlobStore) -> VerifyReport:
                 .order_by(Signature.id)
             )
         )
+        imported = _imported_in_trail(
+            session, {row.document_id for row in rows if row.imported_at is not None}
+        )
         for row in rows:
             report.versions += 1
             hashes = [a.blob_sha256 for a in attachments.get(row.id, [])]
             current = [s for s in signatures.get(row.id, []) if s.round == row.round]
             report.signatures += len(current)
             report.blobs += len(hashes)
-            reasons = _problems(row, hashes, current, blobs)
+            reasons = _problems(row, hashes, current, blobs, imported)
             if reasons:
                 report.broken.append(BrokenVersion(row.id, row.code, row.number, tuple(reasons)))
     return report
+
+
+def _imported_in_trail(session: Session, document_ids: set[int]) -> dict[tuple[int, int], str]:
+    """(document id, version number) → the content hash the import recorded ("" for a row of
+    the file's history table), from the documents' `document:import` events."""
+    if not document_ids:
+        return {}
+    events = session.execute(
+        sa.select(TrailEvent.object_id, TrailEvent.after).where(
+            TrailEvent.action == TrailAction.DOCUMENT_IMPORT,
+            TrailEvent.object_type == "document",
+            TrailEvent.object_id.in_([str(i) for i in document_ids]),
+        )
+    )
+    found: dict[tuple[int, int], str] = {}
+    for object_id, after in events:
+        try:
+            values = json.loads(after or "{}")
+            document_id = int(object_id)
+            found[(document_id, int(values["number"]))] = str(values.get("content_sha256", ""))
+            for number in values.get("history", []):
+                found[(document_id, int(number))] = ""
+        except (ValueError, TypeError, KeyError):
+            continue  # not an event this check can read: vouches for nothing
+    return found
 
 
 def _by_version(rows: Iterable[sa.Row]) -> dict[int, list[sa.Row]]:
@@ -150,7 +184,11 @@ def _by_version(rows: Iterable[sa.Row]) -> dict[int, list[sa.Row]]:
 
 
 def _problems(
-    row: sa.Row, hashes: list[str], current: list[sa.Row], blobs: _BlobChecker
+    row: sa.Row,
+    hashes: list[str],
+    current: list[sa.Row],
+    blobs: _BlobChecker,
+    imported: dict[tuple[int, int], str],
 ) -> list[str]:
     reasons = []
     try:
@@ -170,6 +208,13 @@ def _problems(
     # were removed or states rewritten behind the services' back. An imported version was
     # signed on paper (its names are kept with it), never here.
     signed_on_paper = row.imported_at is not None and row.round == 0
+    if signed_on_paper:
+        recorded = imported.get((row.document_id, row.number))
+        if recorded is None:
+            reasons.append("marked as imported, but no import in the trail names it")
+            signed_on_paper = False
+        elif recorded and recorded != row.content_sha256:
+            reasons.append("content differs from what its import recorded")
     if not signed_on_paper and M.AUTHORED not in meanings:
         reasons.append("no authored signature for the current submission")
     if not signed_on_paper and row.state in APPROVED_STATES and M.APPROVED not in meanings:

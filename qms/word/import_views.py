@@ -1,6 +1,9 @@
 """Importing one Word file in the browser: upload, a preview of what was read (metadata,
-blocks, history; what was guessed marked; the metadata and history correctable) beside the
-file's own text, then one all-or-nothing save."""
+blocks, history; what was guessed marked; all of it correctable) beside the file's own text,
+then one all-or-nothing save.
+
+The blocks are corrected with the draft editor's block-editor.js over a hidden `content_json`
+field; without JavaScript they are shown as read and saved as the file says."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import binascii
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,6 +22,13 @@ from qms.core.errors import DomainError, ValidationFailed
 from qms.core.permissions import Permission as P
 from qms.core.permissions import permission_required
 from qms.core.web import attach_error
+from qms.documents.editor_forms import (
+    check_blocks,
+    content_to_json,
+    editor_config,
+    kind_label,
+    parse_content_json,
+)
 from qms.documents.models import Document, DocumentType
 from qms.documents.rendering import render_block
 from qms.processes.models import Process
@@ -71,9 +81,19 @@ def save() -> ResponseReturnValue:
         attach_error(form, error)
         return render_template("word/import.html", form=UploadForm()), 400
     _choices(form, parsed)
+    raw = request.form.get("content_json")  # None: no script ran, the blocks stay as read
+    shown = None
+    try:
+        if raw is not None:
+            shown = parse_content_json(raw)
+            check_blocks(shown)
+    except ValidationFailed as error:
+        form.validate_on_submit()
+        attach_error(form, error)
+        return _preview_page(form, parsed, data, 400, content=shown)
     if not form.validate_on_submit():
-        return _preview_page(form, parsed, data, 400)
-    corrected = _corrected(form, parsed)
+        return _preview_page(form, parsed, data, 400, content=shown)
+    corrected = _corrected(form, parsed, parsed.blocks if shown is None else shown)
     existing = _existing(corrected.code)
     if form.as_draft.data and existing is not None:
         return _save_as_draft(form, corrected, data, existing)
@@ -92,7 +112,7 @@ def save() -> ResponseReturnValue:
     except DomainError as error:
         db.session.rollback()
         attach_error(form, error)
-        return _preview_page(form, parsed, data, error.status_code)
+        return _preview_page(form, parsed, data, error.status_code, content=shown)
     flash(
         _(
             "%(code)s imported: version %(n)d with %(h)d earlier versions.",
@@ -126,7 +146,7 @@ def _save_as_draft(
     except DomainError as error:
         db.session.rollback()
         attach_error(form, error)
-        return _preview_page(form, parsed, data, error.status_code)
+        return _preview_page(form, parsed, data, error.status_code, content=parsed.blocks)
     flash(
         _("%(code)s: the file is now draft %(n)d.", code=imported.code, n=imported.number),
         "success",
@@ -179,8 +199,9 @@ def _fill(form: PreviewForm, parsed: Parsed, data: bytes, filename: str) -> None
         )
 
 
-def _corrected(form: PreviewForm, parsed: Parsed) -> Parsed:
-    """What the file said, with the reader's corrections; blocks and people as read."""
+def _corrected(form: PreviewForm, parsed: Parsed, blocks: list[Any]) -> Parsed:
+    """What the file said, with the reader's corrections (named in `corrected` for the
+    trail); the people as read."""
     history = [
         HistoryRow(
             number=entry.form.number.data,
@@ -191,9 +212,29 @@ def _corrected(form: PreviewForm, parsed: Parsed) -> Parsed:
         for entry in form.history
         if entry.form.number.data
     ]
+    values = {
+        "code": (form.code.data or "").strip(),
+        "title": (form.title.data or "").strip(),
+        "number": form.number.data,
+        "effective_from": form.effective_from.data,
+        "history": history,
+        "content": blocks,
+    }
+    read = {
+        "code": parsed.code,
+        "title": parsed.title,
+        "number": parsed.number,
+        "effective_from": parsed.effective_from,
+        "history": parsed.history,
+        "content": parsed.blocks,
+    }
+    corrected = [key for key, value in values.items() if value != read[key]]
+    # A block the reader corrected or moved is no longer the reader's guess.
+    touched = "content" in corrected
+    guessed = {k for k in parsed.guessed if not (touched and k.startswith("block:"))}
     return Parsed(
-        code=(form.code.data or "").strip(),
-        title=(form.title.data or "").strip(),
+        code=values["code"],
+        title=values["title"],
         number=form.number.data,
         effective_from=form.effective_from.data,
         process=parsed.process,
@@ -201,14 +242,21 @@ def _corrected(form: PreviewForm, parsed: Parsed) -> Parsed:
         responsible=parsed.responsible,
         type_name=parsed.type_name,
         people=parsed.people,
-        blocks=parsed.blocks,
+        blocks=blocks,
         history=history,
-        guessed=parsed.guessed,
+        guessed=guessed,
+        corrected=corrected,
         notes=parsed.notes,
     )
 
 
-def _preview_page(form: PreviewForm, parsed: Parsed, data: bytes, status: int = 200) -> Any:
+def _preview_page(
+    form: PreviewForm,
+    parsed: Parsed,
+    data: bytes,
+    status: int = 200,
+    content: list[Any] | None = None,
+) -> Any:
     return (
         render_template(
             "word/preview.html",
@@ -216,6 +264,13 @@ def _preview_page(form: PreviewForm, parsed: Parsed, data: bytes, status: int = 
             parsed=parsed,
             source=source_html(data),
             render_block=render_block,
+            guessed_blocks=[
+                (n, kind_label(block["kind"]))
+                for n, block in enumerate(parsed.blocks, start=1)
+                if f"block:{n - 1}" in parsed.guessed
+            ],
+            content_json=content_to_json(parsed.blocks if content is None else content),
+            editor_config=editor_config(),
             existing=_existing(form.code.data or parsed.code),
         ),
         status,

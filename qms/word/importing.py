@@ -198,6 +198,7 @@ def import_document(
             "content_sha256": digest,
             "created": created,
             "guessed": sorted(parsed.guessed),
+            "corrected": parsed.corrected,
         },
     )
     return _report(document, version, content, len(seen), created)
@@ -245,6 +246,7 @@ def import_draft(
             "file": attachment.filename,
             "sha256": attachment.blob_sha256,
             "guessed": sorted(parsed.guessed),
+            "corrected": parsed.corrected,
         },
     )
     return _report(document, draft, content, 0, [])

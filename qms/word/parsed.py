@@ -50,4 +50,7 @@ class Parsed:
     blocks: list[Block] = field(default_factory=list)
     history: list[HistoryRow] = field(default_factory=list)
     guessed: set[str] = field(default_factory=set)
+    # What the importer changed in the preview before saving ("code", "history", "content"…):
+    # the trail tells what came from the file and what from a person.
+    corrected: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what a reader should check, translated

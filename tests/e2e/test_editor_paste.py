@@ -6,9 +6,11 @@ Word, Excel or LibreOffice fill the clipboard (text/html, text/plain with tabs).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from qms.core.db import db
@@ -16,6 +18,7 @@ from qms.documents.models import DocumentVersion
 from qms.documents.rendering import render_markdown
 from tests.documents_fixtures import build_org, new_document
 from tests.e2e.test_block_editor import add_block, sign_in
+from tests.word_examples import example_docx
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -283,3 +286,30 @@ def _clipboard_readers_in_the_page(page: Any) -> None:
     assert read["spans"] == [["P", "x"], ["P", "y"], ["z", ""]]
     assert read["lines"] is None and read["none"] is None
     assert read["lists"] == "1. uno\n    - a\n2. dos\n\n\\- no lista\n\nDocs **negrita**"
+
+
+def test_the_import_preview_edits_blocks_before_anything_is_saved(
+    app: Flask, live_server: str, page: Any, tmp_path: Any
+) -> None:
+    build_org(app)
+    source = tmp_path / "csc.docx"
+    source.write_bytes(example_docx("atencion-al-cliente"))
+    sign_in(page, live_server, "ana")
+    page.goto(f"{live_server}/documents/import")
+    page.set_input_files("input[name=file]", str(source))
+    with page.expect_navigation():
+        page.locator("form[action$='/import/preview'] [type=submit]").click()
+    page.wait_for_selector("#block-editor:not([hidden])")
+    assert page.locator("#fallback-editor").count() == 0  # the editor, not the read-only view
+    blocks = json.loads(page.input_value("#content_json"))
+    text = next(i for i, block in enumerate(blocks) if block["kind"] == "text")
+    page.fill(f"#be-{text}-text", "Objetivo corregido antes de importar.")
+    with page.expect_navigation():
+        page.locator("input[name=save]").click()
+    assert "/documents/" in page.url and "/import" not in page.url, page.content()[:2000]
+    with app.app_context():
+        version = db.session.scalar(
+            sa.select(DocumentVersion).where(DocumentVersion.state == "effective")
+        )
+        assert version is not None
+        assert version.content[text]["text"] == "Objetivo corregido antes de importar."

@@ -106,6 +106,26 @@ def test_content_rehashed_by_the_attacker_no_longer_matches_the_signatures(app, 
         assert f"({meaning}, " in output and "signed a different content" in output
 
 
+@pytest.mark.sql
+def test_a_version_marked_imported_behind_the_services_back_is_named(app, org):
+    """Marking a signed version "signed on paper" does not hide its signatures' removal: only
+    a version its document's import names is excused."""
+    from qms.documents.models import Signature
+
+    version_id, _ = _signed_document_with_file(app, org)
+    with guard_lifted(app, TRIGGER, "trg_signatures_no_delete") as connection:
+        connection.execute(sa.delete(Signature).where(Signature.version_id == version_id))
+        connection.execute(
+            sa.update(DocumentVersion)
+            .where(DocumentVersion.id == version_id)
+            .values(imported_at=sa.func.current_timestamp(), round=0)
+        )
+    code, output = _verify(app)
+    assert code == 1
+    assert "marked as imported, but no import in the trail names it" in output
+    assert "no authored signature for the current submission" in output
+
+
 def _blob_path(app: Flask, sha256: str) -> str:
     root = app.extensions["qms_store"].root
     return os.path.join(root, sha256[:2], sha256[2:4], sha256)

@@ -9,6 +9,7 @@ import io
 import json
 import re
 import zipfile
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from flask.testing import FlaskClient
 
 from qms.core.db import db
 from qms.documents.models import Document, DocumentVersion
+from qms.documents.rendering import render_markdown
 from qms.word.import_cli import import_command
 from tests.documents_fixtures import build_org
 from tests.helpers import PASSWORD, csrf_token, login, trail_events
@@ -44,10 +46,13 @@ def _preview(client: FlaskClient, data: bytes, filename: str = "csc.docx") -> An
 
 
 def _form_of(html: str) -> dict[str, str]:
-    """The preview form's values as a browser would post them back."""
+    """The preview form's values as a browser without script would post them back (a
+    disabled input is not sent)."""
     values: dict[str, str] = {}
-    for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html):
-        values[name] = value
+    for tag in re.findall(r"<input[^>]*>", html):
+        named = re.search(r'name="([^"]+)"[^>]*value="([^"]*)"', tag)
+        if named and " disabled" not in tag:
+            values[named.group(1)] = named.group(2)
     for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
         chosen = re.search(r'<option selected value="([^"]*)"', body) or re.search(
             r'<option value="([^"]*)"', body
@@ -85,6 +90,63 @@ def test_a_quality_lead_previews_corrects_and_imports(app: Flask) -> None:
     shown = client.get(saved.headers["Location"]).get_data(as_text=True)
     assert "imported" in shown or "importad" in shown
     assert len(trail_events(app, "document:import")) == 1
+
+
+def _content_json(html: str) -> list[dict[str, Any]]:
+    """The blocks the preview hands block-editor.js, as the script reads them."""
+    found = re.search(r'<input[^>]*name="content_json"[^>]*value="([^"]*)"[^>]*disabled', html)
+    assert found is not None, "the preview carries the blocks for the editor"
+    blocks: list[dict[str, Any]] = json.loads(unescape(found.group(1)))
+    return blocks
+
+
+def test_blocks_corrected_in_the_preview_are_what_is_imported(app: Flask) -> None:
+    build_org(app)
+    client = _signed_in(app, "ana")
+    html = _preview(client, example_docx(CSC)).get_data(as_text=True)
+    blocks = _content_json(html)
+    assert [b["kind"] for b in blocks].count("sipoc") == 1
+    text = next(i for i, b in enumerate(blocks) if b["kind"] == "text")
+    blocks[text]["text"] = "**Objetivo** corregido en la vista previa."
+    sipoc = next(b for b in blocks if b["kind"] == "sipoc")
+    sipoc["rows"] = sipoc["rows"][:2]  # two rows read wrongly dropped
+    form = _form_of(html)
+    form["content_json"] = json.dumps(blocks)
+    saved = client.post("/documents/import/save", data=form)
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:3000]
+    with app.app_context():
+        version = db.session.scalar(
+            sa.select(DocumentVersion).where(DocumentVersion.state == "effective")
+        )
+        assert version is not None
+        assert version.content[text]["text"] == "**Objetivo** corregido en la vista previa."
+        assert len(next(b for b in version.content if b["kind"] == "sipoc")["rows"]) == 2
+    (event,) = trail_events(app, "document:import")
+    after = json.loads(event.after)
+    assert after["corrected"] == ["content"]
+    assert not [key for key in after["guessed"] if key.startswith("block:")]
+    assert "<strong>Objetivo</strong>" in render_markdown(version.content[text]["text"])
+
+
+def test_bad_blocks_from_the_preview_store_nothing_and_keep_what_was_typed(app: Flask) -> None:
+    build_org(app)
+    client = _signed_in(app, "ana")
+    html = _preview(client, example_docx(CSC)).get_data(as_text=True)
+    blocks = _content_json(html)
+    blocks.append({"kind": "no-such-kind", "title": "Mal"})
+    blocks[0]["title"] = "Typed before the mistake"
+    form = _form_of(html)
+    form["content_json"] = json.dumps(blocks)
+    refused = client.post("/documents/import/save", data=form)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Typed before the mistake" in unescape(page)
+    assert 'class="alert alert-error" role="alert">' in page
+    form["content_json"] = "[{not json"
+    assert client.post("/documents/import/save", data=form).status_code == 400
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Document)) == 0
+    assert trail_events(app, "document:import") == []
 
 
 def test_staff_may_not_import(app: Flask) -> None:
