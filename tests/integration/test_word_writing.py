@@ -133,6 +133,11 @@ def test_a_version_exports_with_header_blocks_signatures_and_history(app: Flask)
     header_xml = header._element.xml
     assert 'w:instr=" PAGE "' in header_xml and 'w:instr=" NUMPAGES "' in header_xml
     assert "Página" in "".join(header._element.itertext())
+    # Every table spans the text width (LibreOffice draws one without widths at a fraction of
+    # the page, words broken inside narrow cells).
+    for table in [head, *word.tables]:
+        preferred = table._tbl.tblPr.find(qn("w:tblW"))
+        assert (preferred.get(qn("w:type")), preferred.get(qn("w:w"))) == ("pct", "5000")
 
     # Text Markdown: headings, bold and italic runs, list paragraphs.
     paragraphs = word.paragraphs
