@@ -24,6 +24,7 @@ NAV = [
     ("processes.index", _l("Processes"), Permission.PROCESS_READ),
     ("document_types.index", _l("Document types"), Permission.DOCUMENT_TYPE_MANAGE),
     ("users.index", _l("Users"), Permission.USER_READ),
+    ("organisation.settings", _l("Organisation"), Permission.ORGANISATION_EDIT),
     ("trail.index", _l("Trail"), Permission.TRAIL_READ),
 ]
 
@@ -34,8 +35,10 @@ def register(app: Flask) -> None:
     from qms.audits import urls as audits
     from qms.capa import urls as capa
     from qms.documents import urls as documents
+    from qms.guide import urls as guide
     from qms.home import urls as home
     from qms.notifications import urls as notifications
+    from qms.organisation import urls as organisation
     from qms.printing import urls as printing
     from qms.processes import urls as processes
     from qms.search import urls as search
@@ -56,6 +59,8 @@ def register(app: Flask) -> None:
         audits,
         notifications,
         word,
+        organisation,
+        guide,
     ):
         package.register(app)
     app.register_blueprint(api_bp)

@@ -35,6 +35,7 @@ from qms.documents.models import (
     Signature,
 )
 from qms.notifications.models import Notification, NotificationSetting
+from qms.organisation.models import Organisation
 from qms.printing.models import ControlledCopy, PdfRendition
 from qms.processes.models import Process, process_members
 from qms.search.backends.postgres_models import SearchEntry
@@ -74,6 +75,7 @@ __all__ = [
     "NonconformityNote",
     "Notification",
     "NotificationSetting",
+    "Organisation",
     "PdfRendition",
     "PqrsRequest",
     "Process",

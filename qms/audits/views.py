@@ -11,15 +11,16 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
+from qms.audits import calendar_days, services
 from qms.audits import planning_queries as queries
 from qms.audits import programme as programmes
-from qms.audits import services
 from qms.audits.forms import (
     PLAN_ALIASES,
     CancelForm,
@@ -32,7 +33,9 @@ from qms.audits.forms import (
 from qms.audits.labels import all_labels
 from qms.audits.lifecycle import PLANNING_STATES, TRANSITIONS, AuditAction
 from qms.audits.models import Audit, AuditState
+from qms.audits.nc_origins import AuditOrigin
 from qms.audits.urls import audits_bp as bp
+from qms.capa.origins import EXTENSION
 from qms.core.db import db
 from qms.core.errors import ValidationFailed
 from qms.core.permissions import Permission, can, permission_required
@@ -49,6 +52,19 @@ def audit_url(audit_id: int) -> str | None:
         return url_for("audit_work.show", audit_id=audit_id)
     except BuildError:
         return None
+
+
+@bp.record_once
+def _register_nc_origin(state: BlueprintSetupState) -> None:
+    # The nonconformity register asks the audits for its "audit" filter and its rows' links.
+    state.app.extensions.setdefault(EXTENSION, []).append(AuditOrigin())
+
+
+def warn_days_off(audit: Audit) -> None:
+    """After planning or rescheduling: a warning when the dates fall on a weekend or holiday."""
+    warning = calendar_days.warning_for(audit.start_on, audit.end_on)
+    if warning:
+        flash(warning, "warning")
 
 
 def after_change(audit: Audit) -> Any:
@@ -110,6 +126,7 @@ def calendar() -> str:
     first = date(year, month, 1)
     last = date(*queries.shift_month(year, month, 1), 1) - timedelta(days=1)
     weeks = queries.month_grid(audits, year, month)
+    days_off = {off.day: off for off in calendar_days.days_off(weeks[0][0].day, weeks[-1][-1].day)}
     prev_year, prev_month = queries.shift_month(year, month, -1)
     next_year, next_month = queries.shift_month(year, month, 1)
     return render_template(
@@ -126,6 +143,8 @@ def calendar() -> str:
         if FIRST_YEAR <= next_year <= LAST_YEAR
         else None,
         in_month=[a for a in audits if a.start_on <= last and a.end_on >= first],
+        days_off=days_off,
+        holidays=[off for off in days_off.values() if off.holiday and off.day.month == month],
         **context(),
     )
 
@@ -167,6 +186,7 @@ def new() -> ResponseReturnValue:
             attach_error(form, error, aliases=PLAN_ALIASES)
         else:
             flash(_("Audit %(code)s planned.", code=audit.code), "success")
+            warn_days_off(audit)
             return after_change(audit)
     status = 400 if request.method == "POST" else 200
     heading = _("Plan an audit (%(year)d)", year=year)
@@ -195,6 +215,7 @@ def edit(audit_id: int) -> ResponseReturnValue:
             attach_error(form, error, aliases=PLAN_ALIASES)
         else:
             flash(_("Plan of %(code)s saved.", code=audit.code), "success")
+            warn_days_off(audit)
             return after_change(audit)
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -233,6 +254,7 @@ def reschedule(audit_id: int) -> ResponseReturnValue:
                 _("%(code)s rescheduled; the plan must be notified again.", code=audit.code),
                 "success",
             )
+            warn_days_off(audit)
             return after_change(audit)
     status = 400 if request.method == "POST" else 200
     return render_template("audits/reschedule.html", form=form, audit=audit, **context()), status

@@ -13,25 +13,22 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from qms.capa.lifecycle import OPEN_ACTION
-from qms.capa.models import CapaAction, CheckResult, EffectivenessCheck, NcState, Nonconformity
+from qms.capa.models import CapaAction, CheckResult, EffectivenessCheck, Nonconformity
+from qms.capa.nc_filters import AGE_BUCKETS, age_bucket
+from qms.capa.nc_filters import OPEN_STATES as OPEN
+from qms.capa.pqrs import late_condition
 from qms.capa.pqrs_models import PqrsRequest, PqrsState
 from qms.core.permissions import Actor, Permission, require
-
-OPEN = (
-    NcState.REPORTED,
-    NcState.ACCEPTED,
-    NcState.CONTAINED,
-    NcState.ANALYSED,
-    NcState.IN_PROGRESS,
-    NcState.AWAITING_CHECK,
-)
-AGE_BUCKETS = ((30, "0–30"), (60, "31–60"), (90, "61–90"), (None, "> 90"))
+from qms.core.svg_text import clean as clean_svg_text
+from qms.core.svg_text import num as svg_num
+from qms.core.svg_text import wrap as wrap_svg_text
 
 
 @dataclass
 class Dashboard:
     open_total: int = 0
     by_process: list[tuple[str, int]] = field(default_factory=list)
+    process_ids: dict[str, int] = field(default_factory=dict)  # name → id, for the links
     by_source: list[tuple[str, int]] = field(default_factory=list)
     by_age: list[tuple[str, int]] = field(default_factory=list)
     overdue_actions: list[CapaAction] = field(default_factory=list)
@@ -39,6 +36,7 @@ class Dashboard:
     checks_effective: int = 0
     pqrs_answered: int = 0
     pqrs_on_time: int = 0
+    pqrs_late: int = 0  # answered after the term, or unanswered with the term run out
 
     @property
     def effectiveness_rate(self) -> float | None:
@@ -49,13 +47,6 @@ class Dashboard:
         return self.pqrs_on_time / self.pqrs_answered if self.pqrs_answered else None
 
 
-def _age_bucket(days: int) -> str:
-    for limit, label in AGE_BUCKETS:
-        if limit is None or days <= limit:
-            return label
-    return AGE_BUCKETS[-1][1]
-
-
 def build_dashboard(session: Session, actor: Actor | None, today: date) -> Dashboard:
     """Figures over every nonconformity and PQRS: for those who read them all."""
     require(actor, Permission.NONCONFORMITY_READ_ALL)
@@ -63,9 +54,10 @@ def build_dashboard(session: Session, actor: Actor | None, today: date) -> Dashb
     open_ncs = list(session.scalars(sa.select(Nonconformity).where(Nonconformity.state.in_(OPEN))))
     board.open_total = len(open_ncs)
     board.by_process = Counter(nc.process.name for nc in open_ncs).most_common()
+    board.process_ids = {nc.process.name: nc.process_id for nc in open_ncs}
     board.by_source = Counter(nc.source for nc in open_ncs).most_common()
-    ages = Counter(_age_bucket((today - nc.detected_on).days) for nc in open_ncs)
-    board.by_age = [(label, ages.get(label, 0)) for _limit, label in AGE_BUCKETS]
+    ages = Counter(age_bucket((today - nc.detected_on).days) for nc in open_ncs)
+    board.by_age = [(label, ages.get(i, 0)) for i, (_above, _most, label) in enumerate(AGE_BUCKETS)]
     board.overdue_actions = [
         action
         for action in session.scalars(
@@ -85,36 +77,62 @@ def build_dashboard(session: Session, actor: Actor | None, today: date) -> Dashb
     board.pqrs_on_time = sum(
         1 for r in answered if r.answered_on is not None and r.answered_on <= r.term_due_on
     )
+    board.pqrs_late = (
+        session.scalar(
+            sa.select(sa.func.count()).select_from(PqrsRequest).where(late_condition(today))
+        )
+        or 0
+    )
     return board
 
 
-def bar_chart(items: list[tuple[str, int]], title: str) -> Markup:
-    """Horizontal bars with their labels and values, as inline SVG (no script, no network)."""
+def bar_chart(
+    items: list[tuple[str, int]], title: str, links: list[str | None] | None = None
+) -> Markup:
+    """Horizontal bars with their labels and values, as inline SVG (no script, no network);
+    with `links`, each bar opens the list it counts."""
     if not items:
         return Markup("")
-    width, label_w, row_h = 520, 200, 26
+    # Labels wrap to two lines inside their column (long source names were cut at the left
+    # edge); the full label stays in each bar's tooltip.
+    width, label_w, line_h, pad = 560, 230, 14, 8
     top = max(value for _label, value in items) or 1
-    height = row_h * len(items) + 8
     rows = []
+    y = 4.0
     for i, (label, value) in enumerate(items):
-        y = 4 + i * row_h
+        lines = wrap_svg_text(clean_svg_text(label), label_w - 24, 12, 2)
+        row_h = max(26.0, len(lines) * line_h + pad)
+        middle = y + row_h / 2 - 4
+        first = middle - (len(lines) - 1) * line_h / 2 + 4
+        spans = Markup("").join(
+            Markup('<tspan x="{x}" y="{y}">{text}</tspan>').format(
+                x=label_w - 8, y=svg_num(first + n * line_h), text=line
+            )
+            for n, line in enumerate(lines)
+        )
         bar = (width - label_w - 50) * value / top
         rows.append(
             Markup(
-                '<text x="{lx}" y="{ty}" text-anchor="end" font-size="12">{label}</text>'
-                '<rect x="{bx}" y="{y}" width="{bw:.1f}" height="18" fill="#1d4e89"/>'
-                '<text x="{vx:.1f}" y="{ty}" font-size="12">{value}</text>'
+                "<g><title>{full}: {value}</title>"
+                '<text text-anchor="end" font-size="12">{spans}</text>'
+                '<rect x="{bx}" y="{by}" width="{bw:.1f}" height="18" fill="#1d4e89"/>'
+                '<text x="{vx:.1f}" y="{ty}" font-size="12">{value}</text></g>'
             ).format(
-                lx=label_w - 8,
-                ty=y + 13,
-                label=escape(label[:32]),
+                full=clean_svg_text(label),
+                spans=spans,
                 bx=label_w,
-                y=y,
+                by=svg_num(middle - 9),
                 bw=bar,
                 vx=label_w + bar + 6,
+                ty=svg_num(middle + 4),
                 value=value,
             )
         )
+        href = links[i] if links and i < len(links) else None
+        if href:
+            rows[-1] = Markup('<a href="{href}">{row}</a>').format(href=href, row=rows[-1])
+        y += row_h
+    height = svg_num(y + 4)
     return Markup(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}"'
         ' role="img" aria-label="{t}"'

@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from qms.core.svg_text import clean as _clean
 from qms.core.svg_text import num as _f
+from qms.core.svg_text import text_element as _text
 from qms.core.svg_text import wrap as _wrap
 
 IshikawaCategory = Literal[
@@ -31,7 +32,6 @@ DEFAULT_LABELS: dict[str, str] = {
     "environment": "Medio ambiente",
 }
 
-FONT = "DejaVu Sans, sans-serif"
 FONT_SIZE = 12
 SMALL_SIZE = 10
 BOLD_W = 0.88  # bold DejaVu glyphs are wider: wrap bold text to this share of the width
@@ -59,22 +59,6 @@ MIN_BONE = 60
 SLANT = 0.35  # horizontal run of a bone per unit of height
 MAX_RUN = 90
 HEAD_W = 180
-
-
-def _text(
-    x: float,
-    y: float,
-    text: str,
-    size: int = FONT_SIZE,
-    anchor: str = "middle",
-    fill: str = "#111111",
-    bold: bool = False,
-) -> str:
-    weight = ' font-weight="bold"' if bold else ""
-    return (
-        f'<text x="{_f(x)}" y="{_f(y)}" font-family="{FONT}" font-size="{size}"'
-        f' text-anchor="{anchor}" fill="{fill}"{weight}>{escape(text)}</text>'
-    )
 
 
 def _rect(x: float, y: float, w: float, h: float, fill: str, stroke: str, sw: float) -> str:
@@ -228,7 +212,7 @@ def ishikawa_svg(
     out.append(_rect(head_x, spine_y - head_h / 2, HEAD_W, head_h, "#fff8e1", STROKE, 1.5))
     baseline = spine_y - len(head) * LINE_H / 2 + 11
     for line in head:
-        out.append(_text(head_x + HEAD_W / 2, baseline, line, bold=True))
+        out.append(_text(head_x + HEAD_W / 2, baseline, line, FONT_SIZE, bold=True))
         baseline += LINE_H
     out.append("</g>")
 

@@ -101,7 +101,16 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    state = SelectField(_l("State"), choices=_choices({"": _l("All"), **STATE_LABELS}))
+    state = SelectField(
+        _l("State"),
+        choices=_choices({"": _l("All"), "open": _l("Open (any step)"), **STATE_LABELS}),
+    )
+    source = SelectField(_l("Origin"), choices=_choices({"": _l("All"), **SOURCE_LABELS}))
+    clause = SelectField(_l("ISO 9001 clause"), choices=[], validate_choice=False)
+    # `process` names a method of the form: the attribute differs, the parameter does not.
+    process_id = SelectField(_l("Process"), name="process", choices=[], validate_choice=False)
+    audit = SelectField(_l("Audit"), choices=[], validate_choice=False)
+    overdue = BooleanField(_l("With overdue actions"))
 
 
 class ReportForm(FlaskForm):

@@ -15,7 +15,7 @@ from qms.capa import services as nc_services
 from qms.capa.models import NcSource, Nonconformity
 from qms.capa.pqrs_models import Channel, PqrsRequest, PqrsState, Satisfaction
 from qms.capa.services import required_text
-from qms.capa.terms import RequestKind, extended_due, response_due
+from qms.capa.terms import RequestKind, business_days_between, extended_due, response_due
 from qms.core.db import rowcount, utcnow
 from qms.core.errors import Conflict, NotFound, ValidationFailed
 from qms.core.localtime import local_today
@@ -25,6 +25,8 @@ from qms.core.trail_actions import TrailAction
 from qms.core.workflow import Rule, Workflow
 from qms.processes.models import Process
 from qms.trail import services as trail
+from qms.trail.models import TrailEvent
+from qms.users.models import User
 
 P = Permission
 S = PqrsState
@@ -98,11 +100,78 @@ def get_pqrs(session: Session, actor: Any, request_id: int) -> PqrsRequest:
     return request
 
 
-def list_pqrs(session: Session, actor: Any, *, state: str | None = None) -> list[PqrsRequest]:
+OPEN_STATES = (S.RECEIVED, S.ROUTED)
+ON_TIME, LATE = "on_time", "late"
+
+
+def term_due_expr() -> sa.ColumnElement[date]:
+    """PqrsRequest.term_due_on in SQL: the extended date when the term was extended."""
+    return sa.func.coalesce(PqrsRequest.extended_due_on, PqrsRequest.due_on)
+
+
+def late_condition(today: date) -> sa.ColumnElement[bool]:
+    """Outside the legal term: answered after it, or still unanswered once it has run out."""
+    due = term_due_expr()
+    return sa.or_(
+        sa.and_(PqrsRequest.answered_on.is_not(None), PqrsRequest.answered_on > due),
+        sa.and_(PqrsRequest.state.in_(OPEN_STATES), due < today),
+    )
+
+
+def is_late(request: PqrsRequest, today: date) -> bool:
+    """late_condition for one loaded request."""
+    if request.answered_on is not None:
+        return request.answered_on > request.term_due_on
+    return request.state in OPEN_STATES and request.term_due_on < today
+
+
+def list_pqrs(
+    session: Session,
+    actor: Any,
+    *,
+    state: str | None = None,
+    year: int | None = None,
+    term: str = "",
+    today: date | None = None,
+) -> list[PqrsRequest]:
+    """What the actor may see, newest first; `year` the year received; `term` ON_TIME (answered
+    within the term) or LATE (late_condition)."""
     stmt = sa.select(PqrsRequest).order_by(PqrsRequest.received_on.desc(), PqrsRequest.id.desc())
     if state:
         stmt = stmt.where(PqrsRequest.state == state)
+    if year:
+        stmt = stmt.where(PqrsRequest.year == year)
+    if term == LATE:
+        stmt = stmt.where(late_condition(today or local_today()))
+    elif term == ON_TIME:
+        stmt = stmt.where(
+            PqrsRequest.answered_on.is_not(None), PqrsRequest.answered_on <= term_due_expr()
+        )
     return list(session.scalars(stmt.where(pqrs_visibility(actor))))
+
+
+def pqrs_years(session: Session, actor: Any) -> list[int]:
+    """The years the actor's requests were received in, newest first."""
+    stmt = sa.select(PqrsRequest.year).where(pqrs_visibility(actor)).distinct()
+    return sorted(session.scalars(stmt), reverse=True)
+
+
+def closers(session: Session, request_ids: list[int]) -> dict[int, str]:
+    """Who closed each request, by name, as the trail recorded the closing (the request keeps
+    only when)."""
+    if not request_ids:
+        return {}
+    stmt = (
+        sa.select(TrailEvent.object_id, User.full_name, TrailEvent.actor_name)
+        .outerjoin(User, User.id == TrailEvent.actor_id)
+        .where(
+            TrailEvent.object_type == "pqrs",
+            TrailEvent.action == TrailAction.PQRS_CLOSE,
+            TrailEvent.object_id.in_([str(i) for i in request_ids]),
+        )
+        .order_by(TrailEvent.seq)
+    )
+    return {int(oid): full or name for oid, full, name in session.execute(stmt)}
 
 
 def register_pqrs(
@@ -256,6 +325,36 @@ def raise_nonconformity(session: Session, actor: Any, request_id: int) -> Noncon
         detected_on=request.received_on,
         detected_by=request.customer_name,
     )
+    _link(session, actor, request, nc)
+    return nc
+
+
+def late_answer_facts(request: PqrsRequest) -> dict[str, Any]:
+    """What a corrective action for a late answer starts from: the request, its term, when it
+    was answered; for the report form's first values."""
+    return {
+        "code": request.code,
+        "process_id": request.process_id,
+        "received_on": request.received_on,
+        "term_due_on": request.term_due_on,
+        "answered_on": request.answered_on,
+        "late_days": business_days_between(request.term_due_on, request.answered_on)
+        if request.answered_on
+        else 0,
+    }
+
+
+def link_nonconformity(session: Session, actor: Any, request_id: int, nc: Nonconformity) -> None:
+    """Tie a nonconformity reported about this request (say, its late answer) to it, as
+    raising one does; a request already tied to one keeps it."""
+    request = get_pqrs(session, actor, request_id)
+    require(actor, P.PQRS_MANAGE, request)
+    if request.nonconformity is not None:
+        raise Conflict(str(_l("It already raised %(code)s.", code=request.nonconformity.code)))
+    _link(session, actor, request, nc)
+
+
+def _link(session: Session, actor: Any, request: PqrsRequest, nc: Nonconformity) -> None:
     linked = session.execute(
         sa.update(PqrsRequest)
         .where(PqrsRequest.id == request.id, PqrsRequest.nonconformity_id.is_(None))
@@ -273,4 +372,3 @@ def raise_nonconformity(session: Session, actor: Any, request_id: int) -> Noncon
         actor=actor,
         after={"code": request.code, "nonconformity": nc.code},
     )
-    return nc

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from qms.capa.models import Nonconformity
 from qms.core.db import Base, UTCDateTime, utcnow
 from qms.processes.models import Process
+from qms.users.models import User
 
 
 class PqrsState(StrEnum):
@@ -76,6 +77,7 @@ class PqrsRequest(Base):
 
     process: Mapped[Process | None] = relationship(lazy="joined")
     nonconformity: Mapped[Nonconformity | None] = relationship(backref="pqrs")
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id], lazy="selectin")
 
     @property
     def term_due_on(self) -> date:

@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
-from qms.capa import pqrs
+from qms.capa import pqrs, pqrs_register
 from qms.capa.pqrs_forms import (
     CHANNEL_LABELS,
     KIND_LABELS,
@@ -30,11 +30,15 @@ from qms.capa.terms import days_left
 from qms.capa.urls import pqrs_bp as bp
 from qms.core.db import db
 from qms.core.errors import ValidationFailed
-from qms.core.permissions import Permission, permission_required
+from qms.core.localtime import local_now
+from qms.core.permissions import Permission, can, permission_required
+from qms.core.spreadsheets import XLSX_TYPE
 from qms.core.timefmt import format_day
+from qms.core.trail_actions import TrailAction
 from qms.core.web import attach_error
 from qms.documents import approval
 from qms.processes.models import Process
+from qms.trail import services as trail
 
 P = Permission
 
@@ -60,9 +64,51 @@ def _nc_url(nc_id: int) -> str | None:
 @bp.get("")
 @permission_required(P.PQRS_REGISTER)
 def index() -> str:
-    state = request.args.get("state", "")
-    rows = pqrs.list_pqrs(db.session, current_user, state=state if state in STATE_LABELS else None)
-    return render_template("pqrs/index.html", rows=rows, state=state, **_labels())
+    found = pqrs_register.read_filter(request.args)
+    today = approval.today()
+    years = sorted({*pqrs.pqrs_years(db.session, current_user), today.year}, reverse=True)
+    return render_template(
+        "pqrs/index.html",
+        rows=pqrs_register.rows(db.session, current_user, found, today),
+        filters=found,
+        filter_args=found.args(),
+        years=years,
+        state=found.state,
+        **_labels(),
+    )
+
+
+def _export(ext: str, mimetype: str, body: Any) -> Response:
+    found = pqrs_register.read_filter(request.args)
+    rows = pqrs_register.rows(db.session, current_user, found, approval.today())
+    now = local_now()
+    # Who took a copy of the register, and of which rows, is itself worth keeping.
+    trail.record(
+        db.session,
+        TrailAction.PQRS_EXPORT,
+        "pqrs",
+        "",
+        actor=current_user,
+        after={"format": ext, "filters": found.args(), "rows": len(rows)},
+    )
+    name = f"pqrs-{now:%Y%m%d-%H%M%S}.{ext}"
+    return Response(
+        body(rows, now),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/export.csv")
+@permission_required(P.PQRS_REGISTER)
+def export_csv() -> Response:
+    return _export("csv", "text/csv", lambda rows, _now: pqrs_register.csv_bytes(rows))
+
+
+@bp.get("/export.xlsx")
+@permission_required(P.PQRS_REGISTER)
+def export_xlsx() -> Response:
+    return _export("xlsx", XLSX_TYPE, pqrs_register.xlsx_bytes)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -117,9 +163,30 @@ def _forms(found: Any) -> dict[str, Any]:
 def _show(request_id: int, status: int = 200, **override: Any) -> ResponseReturnValue:
     found = pqrs.get_pqrs(db.session, current_user, request_id)
     forms = _forms(found) | override
+    closed_by = pqrs.closers(db.session, [found.id]).get(found.id, "") if found.closed_at else ""
     return render_template(
-        "pqrs/show.html", found=found, nc_url=_nc_url, **forms, **_labels()
+        "pqrs/show.html",
+        found=found,
+        nc_url=_nc_url,
+        closed_by=closed_by,
+        corrective_url=_corrective_url(found),
+        **forms,
+        **_labels(),
     ), status
+
+
+def _corrective_url(found: Any) -> str | None:
+    """Where to report the nonconformity of an answer given outside the legal term: the report
+    form, filled in from the request and tied back to it; None when that does not apply."""
+    late_answer = found.answered_on is not None and found.answered_on > found.term_due_on
+    if not late_answer or found.nonconformity_id is not None:
+        return None
+    if not (can(current_user, P.PQRS_MANAGE) and can(current_user, P.NONCONFORMITY_REPORT)):
+        return None
+    try:
+        return url_for("capa.new", pqrs=found.id)
+    except BuildError:
+        return None
 
 
 @bp.get("/<int:request_id>")

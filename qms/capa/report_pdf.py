@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from qms.capa import forms as labels
 from qms.capa.diagrams import five_whys_svg, ishikawa_svg
 from qms.capa.models import AnalysisMethod, Nonconformity, RootCauseAnalysis
 from qms.capa.services import get_nonconformity
@@ -57,6 +58,13 @@ def nonconformity_pdf(session: Session, actor: Any, nc_id: int) -> tuple[bytes, 
         analyses=nc.analyses,
         diagram=lambda a: analysis_diagram(a, nc.title),
         events=_states(session, nc),
+        # Keys are printed in words, from the same maps as the pages.
+        state_labels=labels.STATE_LABELS,
+        source_labels=labels.SOURCE_LABELS,
+        severity_labels=labels.SEVERITY_LABELS,
+        kind_labels=labels.KIND_LABELS,
+        action_status_labels=labels.ACTION_STATUS_LABELS,
+        result_labels=labels.RESULT_LABELS,
         logo=current_app.config.get("QMS_PRINT_LOGO", "img/logo.svg"),
     )
     pdf, _ms = render_pdf(html)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -182,12 +183,18 @@ def contain_nonconformity(
 
 
 def list_nonconformities(
-    session: Session, actor: Any, *, state: str | None = None
+    session: Session,
+    actor: Any,
+    *,
+    state: str | None = None,
+    where: Sequence[sa.ColumnElement[bool]] = (),
 ) -> list[Nonconformity]:
-    """What the actor may see, newest first."""
+    """What the actor may see, newest first; `where` narrows it (the register's filters)."""
     stmt = sa.select(Nonconformity).order_by(Nonconformity.reported_at.desc())
     if state:
         stmt = stmt.where(Nonconformity.state == state)
+    if where:
+        stmt = stmt.where(*where)
     return list(session.scalars(stmt.where(nonconformity_visibility(actor))))
 
 

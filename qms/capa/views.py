@@ -16,8 +16,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from wtforms.fields.choices import SelectChoice
 
-from qms.capa import services
+from qms.capa import pqrs, services
 from qms.capa.diagrams import five_whys_svg, ishikawa_svg
 from qms.capa.evidence import evidence_of
 from qms.capa.forms import (
@@ -44,15 +45,19 @@ from qms.capa.forms import (
     ReportForm,
 )
 from qms.capa.lifecycle import OPEN_ACTION
-from qms.capa.models import AnalysisMethod, NcState, Nonconformity, RootCauseAnalysis
+from qms.capa.models import AnalysisMethod, NcSource, NcState, Nonconformity, RootCauseAnalysis
+from qms.capa.nc_filters import AGE_BUCKETS, NcFilter, read_filter, with_origins
+from qms.capa.origins import OriginLink, list_origins
+from qms.capa.pqrs_models import PqrsRequest
 from qms.capa.urls import capa_bp as bp
 from qms.core.db import db
 from qms.core.errors import NotFound, ValidationFailed
-from qms.core.forms import unique_ids
+from qms.core.forms import optional_int, unique_ids
 from qms.core.links import optional_url
 from qms.core.permissions import Permission, can, permission_required
+from qms.core.timefmt import format_day
 from qms.core.web import attach_error
-from qms.documents import iso9001
+from qms.documents import approval, iso9001
 from qms.documents.links import document_url
 from qms.documents.models import Document
 from qms.documents.queries import find_document
@@ -60,6 +65,7 @@ from qms.processes.models import Process
 from qms.users.models import User
 
 P = Permission
+CUSTOMER_COMMUNICATION = "8.2.1"  # ISO 9001: where handling customer complaints belongs
 
 
 def _language() -> str:
@@ -209,15 +215,50 @@ def step(
     return render_detail(nc, 400, **{key: form})
 
 
+def _filter_form(found: NcFilter) -> FilterForm:
+    data: dict[str, Any] = {**found.args(), "overdue": bool(found.overdue)}
+    data["process_id"] = data.pop("process", "")
+    form = FilterForm(formdata=None, data=data)
+    everything = [SelectChoice("", _("All"))]
+    form.clause.choices = everything + [
+        SelectChoice(c["number"], f"{c['number']} {c['title']}")
+        for c in iso9001.clauses(_language())
+    ]
+    processes = db.session.scalars(sa.select(Process).order_by(Process.code))
+    form.process_id.choices = everything + [
+        SelectChoice(str(p.id), f"{p.code} · {p.name}") for p in processes
+    ]
+    audits = next((o for o in list_origins() if o.name == "audit"), None)
+    form.audit.choices = everything + [
+        SelectChoice(value, label)
+        for value, label in (audits.choices(db.session, current_user) if audits else [])
+    ]
+    return form
+
+
 @bp.get("/")
 @permission_required(P.NONCONFORMITY_REPORT)
 def index() -> ResponseReturnValue:
-    filters = FilterForm(formdata=request.args)
-    # Read leniently: an unknown state shows them all, never a 400.
-    state = filters.state.data if filters.state.data in STATE_LABELS else ""
-    filters.state.data = state
-    rows = services.list_nonconformities(db.session, current_user, state=state or None)
-    return render_template("capa/index.html", filters=filters, rows=rows, **_labels())
+    # Read leniently: an unknown value is no filter, never a 400.
+    found = read_filter(request.args)
+    where = with_origins(found, approval.today())
+    rows = services.list_nonconformities(db.session, current_user, where=where)
+    ids = [nc.id for nc in rows]
+    origin_links: dict[int, list[OriginLink]] = {}
+    for origin in list_origins():
+        for nc_id, link in origin.links(db.session, current_user, ids).items():
+            origin_links.setdefault(nc_id, []).append(link)
+    return render_template(
+        "capa/index.html",
+        filters=_filter_form(found),
+        found=found,
+        filter_args=found.args(),
+        age_label=AGE_BUCKETS[int(found.age)][2] if found.age else "",
+        rows=rows,
+        origin_links=origin_links,
+        clause_title=lambda number: iso9001.title_of(number, _language()),
+        **_labels(),
+    )
 
 
 def _document_id(code: str | None) -> int | None:
@@ -230,6 +271,33 @@ def _document_id(code: str | None) -> int | None:
         raise ValidationFailed(_("No document has this code."), field="document_code") from None
 
 
+def _late_pqrs() -> PqrsRequest | None:
+    """The request whose late answer this report is about (?pqrs=id), when one is named."""
+    request_id = optional_int(request.args.get("pqrs"))
+    if request_id is None:
+        return None
+    return pqrs.get_pqrs(db.session, current_user, request_id)
+
+
+def _from_late_answer(form: ReportForm, found: PqrsRequest) -> None:
+    """First values of a report about an answer given outside the legal term."""
+    facts = pqrs.late_answer_facts(found)
+    form.source.data = NcSource.PQRS.value
+    form.process_id.data = facts["process_id"]
+    form.title.data = _("%(code)s answered outside the legal term", code=facts["code"])
+    form.description.data = _(
+        "Request %(code)s, received on %(received)s, was answered on %(answered)s; its legal "
+        "term ran out on %(due)s (%(n)d business days late).",
+        code=facts["code"],
+        received=format_day(facts["received_on"]),
+        answered=format_day(facts["answered_on"]),
+        due=format_day(facts["term_due_on"]),
+        n=facts["late_days"],
+    )
+    form.detected_on.data = facts["answered_on"]
+    form.iso_clause.data = CUSTOMER_COMMUNICATION
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required(P.NONCONFORMITY_REPORT)
 def new() -> ResponseReturnValue:
@@ -238,6 +306,9 @@ def new() -> ResponseReturnValue:
         sa.select(Process).where(Process.active.is_(True)).order_by(Process.code)
     )
     form.set_choices(list(processes), iso9001.clauses(_language()))
+    late = _late_pqrs()
+    if late is not None and request.method == "GET":
+        _from_late_answer(form, late)
     if form.validate_on_submit():
         try:
             nc = services.report_nonconformity(
@@ -256,10 +327,12 @@ def new() -> ResponseReturnValue:
         except ValidationFailed as error:
             attach_error(form, error, aliases={"document_id": "document_code"})
         else:
+            if late is not None and can(current_user, P.PQRS_MANAGE, late):
+                pqrs.link_nonconformity(db.session, current_user, late.id, nc)
             flash(_("Nonconformity %(code)s reported.", code=nc.code), "success")
             return redirect(url_for(".show", nc_id=nc.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("capa/new.html", form=form), status
+    return render_template("capa/new.html", form=form, late_pqrs=late), status
 
 
 @bp.get("/<int:nc_id>")

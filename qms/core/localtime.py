@@ -1,4 +1,5 @@
-"""The organisation's calendar (QMS_TIMEZONE): stored times are UTC, dates people mean are local."""
+"""The organisation's calendar (its settings page, else QMS_TIMEZONE): stored times are UTC,
+dates people mean are local."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ def local_zone() -> ZoneInfo:
     # Outside the app (scripts, tests) the same setting applies, read from the environment:
     # UTC there would put "today" a day ahead of the app every evening in Bogotá.
     if has_app_context():
+        # The organisation's settings page sets it (qms.organisation); else QMS_TIMEZONE.
+        zone_name = current_app.extensions.get("qms_zone_name")
+        if zone_name is not None:
+            return ZoneInfo(zone_name())
         return ZoneInfo(current_app.extensions["qms_settings"].timezone)
     return ZoneInfo(default_timezone())
 

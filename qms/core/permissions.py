@@ -92,6 +92,8 @@ class Permission(StrEnum):
     AUDIT_CONDUCT = "audit:conduct"
     AUDIT_REPORT_ACCEPT = "audit_report:accept"
     CALENDAR_FEED_MANAGE = "calendar_feed:manage"
+    # The organisation's identity on pages and prints: name, logo, NIT, paper, time zone.
+    ORGANISATION_EDIT = "organisation:edit"
 
 
 P = Permission
@@ -163,6 +165,7 @@ _PROCESS_OWNER = frozenset(
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: _EVERYONE
     | {P.USER_READ, P.USER_MANAGE, P.PROCESS_MANAGE, P.TRAIL_READ, P.DOCUMENT_READ_ALL}
+    | {P.ORGANISATION_EDIT}
     | {P.AUDIT_READ_ALL},
     Role.QUALITY_LEAD: _EVERYONE
     | _QUALITY

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from markupsafe import escape
+
 CHAR_W = 0.55  # average glyph width as a fraction of the font size; fine for DejaVu Sans
 
 # Characters XML 1.0 forbids; one of them would make the whole SVG unparsable.
@@ -45,3 +47,23 @@ def wrap(text: str, width_px: float, size: int, max_lines: int) -> list[str]:
     if len(lines) > max_lines:
         lines = [*lines[: max_lines - 1], lines[max_lines - 1][: per_line - 1].rstrip() + "…"]
     return lines or [""]
+
+
+FONT = "DejaVu Sans, sans-serif"  # ships with the app (qms/static/fonts) and with WeasyPrint
+
+
+def text_element(
+    x: float,
+    y: float,
+    text: str,
+    size: int,
+    anchor: str = "middle",
+    fill: str = "#111111",
+    bold: bool = False,
+) -> str:
+    """One <text> at (x, y), escaped: the diagrams' only way of writing words."""
+    weight = ' font-weight="bold"' if bold else ""
+    return (
+        f'<text x="{num(x)}" y="{num(y)}" font-family="{FONT}" font-size="{size}"'
+        f' text-anchor="{anchor}" fill="{fill}"{weight}>{escape(str(text))}</text>'
+    )

@@ -87,6 +87,8 @@ class TrailAction(StrEnum):
 
     EFFECTIVENESS_SIGN = "effectiveness:sign"
 
+    MASTER_LIST_EXPORT = "master_list:export"
+
     NONCONFORMITY_ACCEPT = "nonconformity:accept"
     NONCONFORMITY_ACTIONS_DONE = "nonconformity:actions_done"
     NONCONFORMITY_ANALYSE = "nonconformity:analyse"
@@ -95,6 +97,7 @@ class TrailAction(StrEnum):
     NONCONFORMITY_CLOSE = "nonconformity:close"
     NONCONFORMITY_CONTAIN = "nonconformity:contain"
     NONCONFORMITY_DISCARD = "nonconformity:discard"
+    NONCONFORMITY_EXPORT = "nonconformity:export"
     NONCONFORMITY_NOTE = "nonconformity:note"
     NONCONFORMITY_PRINT = "nonconformity:print"
     NONCONFORMITY_REOPEN = "nonconformity:reopen"
@@ -104,9 +107,12 @@ class TrailAction(StrEnum):
     NOTIFICATION_READ = "notification:read"
     NOTIFICATION_SETTINGS = "notification:settings"
 
+    ORGANISATION_UPDATE = "organisation:update"
+
     PQRS_ANSWER = "pqrs:answer"
     PQRS_CLOSE = "pqrs:close"
     PQRS_EXTEND = "pqrs:extend"
+    PQRS_EXPORT = "pqrs:export"
     PQRS_RAISE_NONCONFORMITY = "pqrs:raise_nonconformity"
     PQRS_REGISTER = "pqrs:register"
     PQRS_ROUTE = "pqrs:route"
@@ -138,6 +144,7 @@ class TrailAction(StrEnum):
 
     TRAIL_ANCHOR = "trail:anchor"
     TRAIL_EXPORT = "trail:export"
+    TRAIL_EXPORT_HISTORY = "trail:export_history"
 
     USER_ACTIVATE = "user:activate"
     USER_CREATE = "user:create"

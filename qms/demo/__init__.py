@@ -1,13 +1,17 @@
 """`qms demo`: a Spanish demo organisation (one user per role and the examples' process map).
 
-Idempotent: users and processes are created only when missing; every run sets fresh random
-passwords and prints them, so a demo password is never a literal in the code.
+Idempotent: users and processes are created only when missing. The first run picks random
+passwords (a demo password is never a literal in the code), prints them and keeps them in
+<instance>/demo-logins.txt (owner-only); later runs reuse them, so the logins people were given
+keep working, until `--reset-passwords` picks new ones.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -19,8 +23,10 @@ from qms.core.errors import DomainError
 from qms.demo.audits import build_demo_audits
 from qms.demo.capa import build_demo_capa
 from qms.demo.documents import build_demo_documents
+from qms.demo.identity import give_identity
 from qms.processes import services as process_services
 from qms.users import services as user_services
+from qms.users.models import User
 
 
 @dataclass(frozen=True)
@@ -150,17 +156,64 @@ def _demo_email(username: str) -> str:
     return f"{username}@demo.example"
 
 
-def build_demo(session: Session) -> list[tuple[str, str, str]]:
-    """Create what is missing; return (username, new password, role) for every demo user.
+LOGINS_FILE = "demo-logins.txt"
 
-    The password is "" for an account of that name the demo did not create (left untouched).
+
+def logins_path(instance_path: Path | str) -> Path:
+    return Path(instance_path) / LOGINS_FILE
+
+
+def read_logins(path: Path) -> dict[str, str]:
+    """The passwords a previous run kept ({} without the file); malformed lines are skipped."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    kept = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and not line.startswith("#"):
+            kept[parts[0]] = parts[1]
+    return kept
+
+
+def write_logins(path: Path, logins: list[tuple[str, str, str]]) -> None:
+    """Replace the file atomically, created 0600 so no other local account can read it."""
+    lines = [
+        "# qms demo - DEMO ONLY accounts; `qms demo --reset-passwords` changes them.",
+        "# username password role",
+    ]
+    lines += [f"{u} {p} {r}" for u, p, r in logins if p]
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    path.chmod(0o600)
+
+
+def build_demo(
+    session: Session, kept: dict[str, str] | None = None, *, reset: bool = False
+) -> list[tuple[str, str, str]]:
+    """Create what is missing; return (username, password, role) for every demo user.
+
+    A demo account keeps the password in `kept` when that password still opens it (a new
+    account takes it too); otherwise, or with `reset`, it gets a fresh one. The password is ""
+    for an account of that name the demo did not create (left untouched).
 
     The actor is None (the server operator at the console); the trail records each write.
     """
+    kept = {} if reset or kept is None else kept
     logins = []
     ids: dict[str, int] = {}
     for spec in USERS:
-        password = demo_password(spec.username)
+        password = kept.get(spec.username) or demo_password(spec.username)
         user = user_services.find_user(session, spec.username)
         if user is None:
             user = user_services.create_user(
@@ -176,6 +229,12 @@ def build_demo(session: Session) -> list[tuple[str, str, str]]:
                 bypass_permission=True,
             )
         elif user.email == _demo_email(spec.username):
+            if spec.username in kept and user_services.verify_password(user, password):
+                ids[spec.username] = user.id
+                logins.append((spec.username, password, spec.role))
+                continue
+            if spec.username in kept:
+                password = demo_password(spec.username)  # the kept one no longer opens it
             user_services.set_password(session, None, user.id, password, bypass_permission=True)
         else:
             # An account of the same name that the demo did not create: never touch its password.
@@ -198,6 +257,7 @@ def build_demo(session: Session) -> list[tuple[str, str, str]]:
             member_ids=[ids[name] for name in process.members],
             bypass_permission=True,
         )
+    give_identity(session, session.get(User, ids["admin"]))  # before anything prints
     build_demo_documents(session, logins)  # signs with the passwords just set
     build_demo_capa(session, logins)  # the complaint → nonconformity → new version story
     build_demo_audits(session, logins)  # the year's programme, audits closed, running, planned
@@ -205,15 +265,22 @@ def build_demo(session: Session) -> list[tuple[str, str, str]]:
 
 
 @click.command("demo")
+@click.option(
+    "--reset-passwords",
+    is_flag=True,
+    help="Give every demo account a new password (by default the kept ones are reused).",
+)
 @with_appcontext
-def demo_command() -> None:
-    """Build the Spanish demo organisation (idempotent) and print fresh demo passwords."""
+def demo_command(reset_passwords: bool) -> None:
+    """Build the Spanish demo organisation (idempotent) and print the demo logins."""
+    path = logins_path(current_app.instance_path)
     try:
-        logins = build_demo(db.session)
+        logins = build_demo(db.session, read_logins(path), reset=reset_passwords)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None
+    write_logins(path, logins)
     renderer = current_app.extensions.get("qms_background_renderer")
     if renderer is not None and renderer.futures:
         # So that the demo's first prints are stamps over a cached PDF, not renders.
@@ -222,7 +289,8 @@ def demo_command() -> None:
     rule = "=" * 64
     click.echo(rule)
     click.echo("DEMO ONLY - these accounts and passwords are for trying the system out.")
-    click.echo("Running `qms demo` again sets new passwords.")
+    click.echo(f"Kept in {path} (readable only by you).")
+    click.echo("Running `qms demo` again keeps them; `qms demo --reset-passwords` changes them.")
     click.echo(rule)
     click.echo(f"{'username':<14} {'password':<20} role")
     for username, password, role in logins:

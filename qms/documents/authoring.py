@@ -27,6 +27,7 @@ from qms.documents.models import (
 )
 from qms.documents.queries import get_document, get_version, open_version, version_in_force
 from qms.documents.taking_effect import apply_due_transitions
+from qms.documents.types import clean_orientation
 from qms.processes.models import Process
 from qms.trail import services as trail
 from qms.users.models import User
@@ -70,6 +71,7 @@ def create_document(
     type_id: int | None,
     process_id: int | None,
     title: str,
+    code: str = "",
     owner_id: int | None = None,
     parent_id: int | None = None,
     review_interval_months: int | None = None,
@@ -81,8 +83,9 @@ def create_document(
     author_id: int | None = None,
     bypass_permission: bool = False,
 ) -> Document:
-    """A new document with its code generated from the type's pattern and a first draft. A
-    missing (None) or unknown type or process is refused as an error on its field."""
+    """A new document with its code generated from the type's pattern (or `code`, the one it
+    already has, e.g. O.BP.C10) and a first draft. A missing (None) or unknown type or
+    process is refused as an error on its field."""
     process = _load(session, Process, process_id, _l("Choose an active process."), "process_id")
     if not process.active:
         raise ValidationFailed(str(_l("Choose an active process.")), field="process_id")
@@ -103,6 +106,12 @@ def create_document(
     parent = session.get(Document, parent_id) if parent_id else None
     if parent_id and parent is None:
         raise ValidationFailed(str(_l("Parent document not found.")), field="parent_id")
+    given_code = codes.clean_code(code) if (code or "").strip() else ""
+    if given_code and codes.is_taken(session, given_code):
+        raise ValidationFailed(
+            str(_l("The code %(code)s is taken by another document.", code=given_code)),
+            field="code",
+        )
     interval = review_interval_months or doc_type.review_interval_months
     if not 1 <= interval <= 120 or not 0 <= retention_years <= 100:
         raise ValidationFailed(str(_l("Review interval 1–120 months; retention 0–100 years.")))
@@ -123,6 +132,9 @@ def create_document(
     )
 
     def numbered() -> Document:
+        if given_code:
+            document.code = given_code
+            return document
         document.code = codes.next_code(
             session,
             doc_type.code_pattern,
@@ -194,6 +206,7 @@ def start_draft(
         content=[dict(block) for block in current.content],
         author_id=author_id or (actor.id if actor is not None else document.owner_id),
         change_request_id=change_request_id,
+        orientation=current.orientation,  # a landscape control plan stays landscape
     )
     session.add(draft)
     session.flush()
@@ -235,30 +248,40 @@ def update_draft(
     *,
     content: Any = None,
     change_summary: str | None = None,
+    orientation: str | None = None,
 ) -> DocumentVersion:
-    """Replace the draft's blocks and/or change summary (validated first, all or nothing)."""
+    """Replace the draft's blocks, change summary and/or printed orientation (validated
+    first, all or nothing). `orientation` "portrait" or "landscape"; "" prints as the type
+    says; None leaves it. Fixed once submitted, like the content (the immutability guard)."""
     version = _editable_draft(session, actor, version_id)
     values: dict[str, Any] = {}
     if content is not None:
         values["content"] = blocks.clean_blocks(content)
     if change_summary is not None:
         values["change_summary"] = change_summary.strip()[:5000]
+    if orientation is not None:
+        values["orientation"] = clean_orientation(orientation) if orientation else None
     changed = {k: v for k, v in values.items() if getattr(version, k) != v}
     if not changed:
         return version
+    before = {"orientation": version.orientation} if "orientation" in changed else None
     conditional_update(session, DocumentVersion, version.id, VersionState.DRAFT, changed)
     session.refresh(version)
+    after: dict[str, Any] = {
+        "document": version.document.code,
+        "number": version.number,
+        "changed": sorted(changed),
+    }
+    if before is not None:
+        after["orientation"] = version.orientation
     trail.record(
         session,
         TrailAction.DOCUMENT_EDIT_DRAFT,
         "document_version",
         version.id,
         actor=actor,
-        after={
-            "document": version.document.code,
-            "number": version.number,
-            "changed": sorted(changed),
-        },
+        before=before,
+        after=after,
     )
     return version
 

@@ -1,4 +1,5 @@
-"""Document codes from a type's pattern, e.g. `{process}-{type}-{seq:02}` → `AC-PR-03`."""
+"""Document codes from a type's pattern, e.g. `{process}-{type}-{seq:02}` → `AC-PR-03`, or
+typed as the organisation already writes them: letters, digits, '.', '_', '-' (`O.BP.C10`)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,11 @@ def next_code(
         if code not in taken:
             return code
         seq += 1
+
+
+def is_taken(session: Session, code: str) -> bool:
+    """True when a document (withdrawn ones included: codes are never reused) has `code`."""
+    return session.scalar(sa.select(Document.id).where(Document.code == code).limit(1)) is not None
 
 
 def clean_code(code: str) -> str:

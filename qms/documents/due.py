@@ -4,7 +4,7 @@ reviews due within the reminder window are reminded to the document's owner."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from qms.core.timefmt import format_day
 from qms.documents import approval
-from qms.documents.models import Document, DocumentVersion, VersionState
+from qms.documents.models import Document, DocumentVersion, Origin, VersionState
 from qms.documents.queries import next_review_on
 from qms.notifications.due import DueItem, due_item
 
@@ -53,7 +53,42 @@ def _describe(session: Session, version: DocumentVersion) -> str:
 
 
 def review_due_items(session: Session, today: date, window: int) -> Iterator[DueItem]:
-    """Periodic reviews due within `window` days, to the document's (active) owner."""
+    """Periodic reviews due within `window` days, to the document's (active) owner; and, for a
+    document of external origin in force, its verification (is there a newer edition?)."""
+    yield from _periodic_reviews(session, today, window)
+    yield from _verifications(session, today, window)
+
+
+def _verifications(session: Session, today: date, window: int) -> Iterator[DueItem]:
+    in_force = sa.select(DocumentVersion.document_id).where(
+        DocumentVersion.state == VersionState.EFFECTIVE
+    )
+    stmt = sa.select(Document).where(
+        Document.origin == Origin.EXTERNAL,
+        Document.next_verification_on.is_not(None),
+        Document.next_verification_on <= today + timedelta(days=window),
+        Document.id.in_(in_force),
+    )
+    for document in session.scalars(stmt):
+        due, owner = document.next_verification_on, document.owner
+        if due is None or not owner.active:
+            continue
+        with force_locale(owner.locale or "es"):
+            title = _(
+                "Verification of %(code)s due on %(day)s: is there a newer edition?",
+                code=document.code,
+                day=format_day(due),
+            )
+        yield due_item(
+            owner,
+            f"verification-due:{document.id}:{due}",
+            f"/documents/{document.id}",
+            title,
+            document.title,
+        )
+
+
+def _periodic_reviews(session: Session, today: date, window: int) -> Iterator[DueItem]:
     stmt = (
         sa.select(Document)
         .join(DocumentVersion, DocumentVersion.document_id == Document.id)

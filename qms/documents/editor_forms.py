@@ -16,6 +16,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 from qms.core.errors import ValidationFailed
 from qms.documents import blocks as block_model
@@ -73,6 +74,22 @@ UI_TEXT: dict[str, Any] = {
     "stepIdTwice": _l("Block %(n)s: step number %(id)s is used twice."),
     "decisionTarget": _l("Block %(n)s, step %(row)s: choose the yes and no steps of the decision."),
     "fixFirst": _l("Please correct these before saving:"),
+    # The formatting toolbar of text blocks (format-toolbar.js).
+    "fmtToolbar": _l("Text format"),
+    "fmtHeading": _l("Heading"),
+    "fmtSubheading": _l("Subheading"),
+    "fmtBold": _l("Bold (Ctrl+B)"),
+    "fmtBoldShort": _lp("bold button", "B"),
+    "fmtBoldText": _l("bold text"),
+    "fmtItalic": _l("Italics (Ctrl+I)"),
+    "fmtItalicShort": _lp("italics button", "I"),
+    "fmtItalicText": _l("text in italics"),
+    "fmtBullets": _l("Bulleted list"),
+    "fmtNumbers": _l("Numbered list"),
+    "fmtLink": _l("Link (Ctrl+K)"),
+    "fmtLinkShort": _l("Link"),
+    "fmtLinkAddress": _l("Address of the link (https://… or an e-mail):"),
+    "fmtLinkRefused": _l("Only web addresses (https://…) and e-mail addresses can be linked."),
 }
 
 

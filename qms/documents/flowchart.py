@@ -18,9 +18,9 @@ from markupsafe import Markup, escape
 from qms.core.svg_text import CHAR_W
 from qms.core.svg_text import clean as _clean
 from qms.core.svg_text import num as _f
+from qms.core.svg_text import text_element as _text
 from qms.core.svg_text import wrap as _wrap
 
-FONT = "DejaVu Sans, sans-serif"
 FONT_SIZE = 12
 SMALL_SIZE = 10
 NOTE_SIZE = 9
@@ -178,15 +178,6 @@ def _plan_routes(edges: list[tuple[int, int, str]], nodes: list[_Node]) -> list[
             route.dy_in = min(6.0 + 8.0 * arrivals[route.dst], target.h / 2 - 4)
             arrivals[route.dst] += 1
     return routes
-
-
-def _text(
-    x: float, y: float, text: str, size: int, anchor: str = "middle", fill: str = "#111111"
-) -> str:
-    return (
-        f'<text x="{_f(x)}" y="{_f(y)}" font-family="{FONT}" font-size="{size}"'
-        f' text-anchor="{anchor}" fill="{fill}">{escape(text)}</text>'
-    )
 
 
 def _draw_node(node: _Node, cx: float, note_x: float) -> list[str]:

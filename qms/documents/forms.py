@@ -48,6 +48,15 @@ class DocumentCreateForm(FlaskForm):
     type_id = SelectField(_l("Document type"), coerce=optional_int, validate_choice=True)
     process_id = SelectField(_l("Process"), coerce=optional_int, validate_choice=True)
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    code = StringField(
+        _l("Code"),
+        validators=[Optional(), Length(max=40)],
+        description=_l(
+            "Empty: the next code of the type's pattern. Or the code the document already has,"
+            " e.g. O.BP.C10: uppercase letters, digits, '.', '_' or '-'."
+        ),
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
     owner_id = SelectField(_l("Owner"), coerce=optional_int, validate_choice=True)
     parent_id = SelectField(
         _l("Parent document"),

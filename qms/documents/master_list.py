@@ -15,7 +15,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext as _lp
 from sqlalchemy.orm import Session, aliased
 
 from qms.core.localtime import local_date, local_today
@@ -26,11 +25,13 @@ from qms.documents.models import (
     Document,
     DocumentType,
     DocumentVersion,
+    Origin,
     Signature,
     SignatureMeaning,
     VersionState,
 )
 from qms.documents.queries import add_months, version_visibility
+from qms.documents.state_labels import VERSION_STATE_LABELS
 from qms.processes.models import Process
 from qms.users.models import User
 
@@ -39,15 +40,14 @@ S = VersionState
 # Which version a row describes when a document has several: lower wins.
 _PRIORITY = {S.EFFECTIVE: 0, **dict.fromkeys(OPEN_STATES, 1), S.OBSOLETE: 2}
 
+# The states a master-list row can show, in the order of the filter; words from the one map.
 STATE_LABELS = {
-    S.EFFECTIVE: _l("Effective"),
-    S.DRAFT: _l("Draft"),
-    S.IN_REVIEW: _l("In review"),
-    S.IN_APPROVAL: _l("In approval"),
-    S.APPROVED: _lp("version state", "Approved"),
-    S.OBSOLETE: _l("Obsolete"),
+    s: VERSION_STATE_LABELS[s]
+    for s in (S.EFFECTIVE, S.DRAFT, S.IN_REVIEW, S.IN_APPROVAL, S.APPROVED, S.OBSOLETE)
 }
 STATES = tuple(STATE_LABELS)
+
+ORIGIN_LABELS = {Origin.INTERNAL: _l("Internal"), Origin.EXTERNAL: _l("External")}
 
 # (key, column heading), in the order of the page and the exports.
 COLUMNS = (
@@ -60,8 +60,21 @@ COLUMNS = (
     ("owner", _l("Owner")),
     ("next_review_on", _l("Next review")),
     ("state", _l("State")),
+    # Documents of external origin: the edition in use and when to check for a newer one.
+    ("edition", _l("Edition")),
+    ("next_verification_on", _l("Next verification")),
 )
 SORT_KEYS = tuple(key for key, _label in COLUMNS)
+# The exports carry what an auditor asks of the register besides: where each document comes
+# from, how long its records are kept and who approved the version, when.
+EXPORT_COLUMNS = (
+    *COLUMNS,
+    ("origin", _l("Origin")),
+    ("source", _l("Source")),
+    ("retention_years", _l("Retention (years)")),
+    ("approved_by", _l("Approved by")),
+    ("approved_on", _l("Approved on")),
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,30 @@ class MasterListRow:
     owner: str
     next_review_on: date | None
     state: str
+    origin: str = Origin.INTERNAL
+    source: str = ""  # external: who issues it
+    edition: str = ""  # external: the edition in use
+    next_verification_on: date | None = None  # external: when to check for a newer edition
+    retention_years: int | None = None
+    approved_by: str = ""  # the approver(s) of this version, as printed when signing
+    approved_on: date | None = None  # the day (organisation's zone) of the last approval
+
+    @property
+    def is_external(self) -> bool:
+        return self.origin == Origin.EXTERNAL
+
+    def verification_overdue(self, today: date) -> bool:
+        """An external document in use whose check for a newer edition is past due."""
+        return (
+            self.is_external
+            and self.state != S.OBSOLETE
+            and self.next_verification_on is not None
+            and self.next_verification_on < today
+        )
+
+    @property
+    def origin_label(self) -> str:
+        return str(ORIGIN_LABELS.get(Origin(self.origin), self.origin))
 
     @property
     def process(self) -> str:
@@ -99,6 +136,19 @@ class MasterListRow:
             self.owner,
             self.next_review_on,
             self.state_label,
+            self.edition,
+            self.next_verification_on,
+        )
+
+    def export_cells(self) -> tuple[Any, ...]:
+        """The values under EXPORT_COLUMNS."""
+        return (
+            *self.cells(),
+            self.origin_label,
+            self.source,
+            self.retention_years,
+            self.approved_by,
+            self.approved_on,
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -177,6 +227,11 @@ def _rows(
             Document.code,
             Document.title,
             Document.review_interval_months,
+            Document.origin,
+            Document.external_source,
+            Document.external_edition,
+            Document.next_verification_on,
+            Document.retention_years,
             DocumentType.key.label("type_key"),
             DocumentType.name.label("type_name"),
             Process.code.label("process_code"),
@@ -203,7 +258,10 @@ def _rows(
             best[found.document_id] = found
     in_force = [r.version_id for r in best.values() if r.state == S.EFFECTIVE]
     last_reviews = _last_periodic_reviews(session, in_force)
-    return [_row(r, last_reviews.get(r.version_id)) for r in best.values()]
+    approvals = _approvals(session, [r.version_id for r in best.values()])
+    return [
+        _row(r, last_reviews.get(r.version_id), approvals.get(r.version_id)) for r in best.values()
+    ]
 
 
 def _rank(found: Any) -> tuple[int, int]:
@@ -211,7 +269,9 @@ def _rank(found: Any) -> tuple[int, int]:
     return (_PRIORITY[S(found.state)], -found.number)
 
 
-def _row(found: Any, last_review: date | None) -> MasterListRow:
+def _row(
+    found: Any, last_review: date | None, approval: tuple[str, date] | None = None
+) -> MasterListRow:
     """Next review as queries.next_review_on: the later of the effective date and the last
     "reviewed, no change", plus the document's interval; only for a version in force."""
     next_review = None
@@ -231,7 +291,41 @@ def _row(found: Any, last_review: date | None) -> MasterListRow:
         owner=found.owner,
         next_review_on=next_review,
         state=found.state,
+        origin=found.origin,
+        source=found.external_source or "",
+        edition=found.external_edition or "",
+        next_verification_on=found.next_verification_on,
+        retention_years=found.retention_years,
+        approved_by=approval[0] if approval else "",
+        approved_on=approval[1] if approval else None,
     )
+
+
+def _approvals(session: Session, version_ids: list[int]) -> dict[int, tuple[str, date]]:
+    """Per version, who approved it (names as printed when signing, in signing order) and the
+    day of the last approval signature; only the last round counts (an earlier round ended in
+    a rejection, its approvals did not release the version)."""
+    signed: dict[int, list[tuple[int, str, date]]] = {}
+    for start in range(0, len(version_ids), 500):  # keep the IN list bounded
+        stmt = (
+            sa.select(
+                Signature.version_id, Signature.round, Signature.printed_name, Signature.signed_at
+            )
+            .where(
+                Signature.version_id.in_(version_ids[start : start + 500]),
+                Signature.meaning == SignatureMeaning.APPROVED,
+            )
+            .order_by(Signature.signed_at, Signature.id)
+        )
+        for version_id, round_, name, signed_at in session.execute(stmt):
+            signed.setdefault(version_id, []).append((round_, name, _as_date(signed_at)))
+    found = {}
+    for version_id, rows in signed.items():
+        last = max(r for r, _name, _day in rows)
+        kept = [(name, day) for r, name, day in rows if r == last]
+        names = list(dict.fromkeys(name for name, _day in kept))
+        found[version_id] = (", ".join(names), kept[-1][1])
+    return found
 
 
 def _last_periodic_reviews(session: Session, version_ids: list[int]) -> dict[int, date]:
@@ -273,6 +367,8 @@ _SORT: dict[str, Callable[[MasterListRow], Any]] = {
     "owner": lambda r: fold(r.owner),
     "next_review_on": lambda r: r.next_review_on,
     "state": lambda r: fold(r.state_label),
+    "edition": lambda r: fold(r.edition) or None,
+    "next_verification_on": lambda r: r.next_verification_on,
 }
 
 
@@ -299,16 +395,44 @@ def list_reviews_due(
     """Documents in force whose periodic review falls on or before `on` + `within_days`,
     most overdue first. `owned_only`: the documents the actor owns or whose process they
     lead or belong to."""
-    today = on or local_today()
     rows = build_master_list(session, actor, MasterListFilter(process=process, state=S.EFFECTIVE))
     if owned_only:
-        mine = set(
-            session.scalars(sa.select(Document.id).where(Document.owned_by_clause(actor.id)))
-        )
-        rows = [r for r in rows if r.document_id in mine]
-    due = [
-        DueReview(row=r, days_overdue=(today - r.next_review_on).days)
-        for r in rows
-        if r.next_review_on is not None and (r.next_review_on - today).days <= within_days
-    ]
+        rows = _owned(session, actor, rows)
+    return _due(rows, lambda r: r.next_review_on, on or local_today(), within_days)
+
+
+def list_verifications_due(
+    session: Session,
+    actor: Any,
+    *,
+    within_days: int = 0,
+    on: date | None = None,
+    process: str = "",
+    owned_only: bool = False,
+) -> list[DueReview]:
+    """Documents of external origin still in use (not obsolete) whose next verification (is
+    there a newer edition?) falls on or before `on` + `within_days`, most overdue first."""
+    rows = build_master_list(session, actor, MasterListFilter(process=process))
+    rows = [r for r in rows if r.is_external and r.state != S.OBSOLETE]
+    if owned_only:
+        rows = _owned(session, actor, rows)
+    return _due(rows, lambda r: r.next_verification_on, on or local_today(), within_days)
+
+
+def _owned(session: Session, actor: Any, rows: list[MasterListRow]) -> list[MasterListRow]:
+    mine = set(session.scalars(sa.select(Document.id).where(Document.owned_by_clause(actor.id))))
+    return [r for r in rows if r.document_id in mine]
+
+
+def _due(
+    rows: list[MasterListRow],
+    due_on: Callable[[MasterListRow], date | None],
+    today: date,
+    within_days: int,
+) -> list[DueReview]:
+    due = []
+    for row in rows:
+        day = due_on(row)
+        if day is not None and (day - today).days <= within_days:
+            due.append(DueReview(row=row, days_overdue=(today - day).days))
     return sorted(due, key=lambda d: (-d.days_overdue, fold(d.row.code)))

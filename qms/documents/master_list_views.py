@@ -21,13 +21,16 @@ from wtforms.validators import Length, Optional
 
 from qms.core import spreadsheets
 from qms.core.db import db
-from qms.core.localtime import local_now
+from qms.core.localtime import local_now, local_today
 from qms.core.permissions import Permission, permission_required
 from qms.core.timefmt import format_moment, zone_label
+from qms.core.trail_actions import TrailAction
 from qms.documents import master_list as ml
+from qms.documents.models import Document, Origin
 from qms.documents.queries import list_types
 from qms.documents.urls import master_list_bp as bp
 from qms.processes.queries import list_processes
+from qms.trail import services as trail
 
 FILTER_FIELDS = ("q", "process", "type", "state")
 HORIZONS = (0, 30, 60, 90)
@@ -111,6 +114,18 @@ def _document_url(document_id: int) -> str | None:
         return None
 
 
+@bp.app_context_processor
+def _verification_helpers() -> dict[str, Any]:
+    # The document list flags an external document whose verification is past due too.
+    return {"verification_overdue": verification_overdue}
+
+
+def verification_overdue(document: Document) -> bool:
+    """A document of external origin whose check for a newer edition is past due."""
+    due = document.next_verification_on
+    return document.origin == Origin.EXTERNAL and due is not None and due < local_today()
+
+
 @bp.get("/")
 @permission_required(Permission.DOCUMENT_READ)
 def index() -> str:
@@ -125,14 +140,30 @@ def index() -> str:
         sort_links=_sort_links(filters, args),
         columns=ml.COLUMNS,
         document_url=_document_url,
+        today=local_today(),
     )
+
+
+def _export_rows(ext: str) -> list[ml.MasterListRow]:
+    """The page's rows for the same query string, and the trail event of taking them away:
+    who exported the master list, as what, filtered how, how many rows."""
+    _form, filters, args = _master_filter()
+    rows = ml.build_master_list(db.session, current_user, filters)
+    trail.record(
+        db.session,
+        TrailAction.MASTER_LIST_EXPORT,
+        "master_list",
+        "",
+        actor=current_user,
+        after={"format": ext, "filters": args, "rows": len(rows)},
+    )
+    return rows
 
 
 @bp.get("/export.xlsx")
 @permission_required(Permission.DOCUMENT_READ)
 def export_xlsx() -> ResponseReturnValue:
-    _form, filters, _args = _master_filter()
-    rows = ml.build_master_list(db.session, current_user, filters)
+    rows = _export_rows("xlsx")
     now = local_now()
     return Response(
         xlsx_bytes(rows, now),
@@ -144,10 +175,9 @@ def export_xlsx() -> ResponseReturnValue:
 @bp.get("/export.csv")
 @permission_required(Permission.DOCUMENT_READ)
 def export_csv() -> ResponseReturnValue:
-    _form, filters, _args = _master_filter()
-    rows = ml.build_master_list(db.session, current_user, filters)
-    header = [str(label) for _key, label in ml.COLUMNS]
-    body = spreadsheets.csv_bytes(header, (row.cells() for row in rows))
+    rows = _export_rows("csv")
+    header = [str(label) for _key, label in ml.EXPORT_COLUMNS]
+    body = spreadsheets.csv_bytes(header, (row.export_cells() for row in rows))
     return Response(
         body,
         mimetype="text/csv",
@@ -167,17 +197,16 @@ def reviews_due() -> str:
     if "within" not in request.args:
         form.within.data = "30"
     within = int(_lenient(form.within) or "0")
-    due = ml.list_reviews_due(
-        db.session,
-        current_user,
-        within_days=within,
-        process=_lenient(form.process_code),
-        owned_only=bool(form.mine.data),
-    )
+    chosen: dict[str, Any] = {
+        "within_days": within,
+        "process": _lenient(form.process_code),
+        "owned_only": bool(form.mine.data),
+    }
     return render_template(
         "documents/reviews_due.html",
         form=form,
-        due=due,
+        due=ml.list_reviews_due(db.session, current_user, **chosen),
+        verifications=ml.list_verifications_due(db.session, current_user, **chosen),
         document_url=_document_url,
     )
 
@@ -197,7 +226,7 @@ def xlsx_bytes(rows: list[ml.MasterListRow], now: datetime) -> bytes:
     return spreadsheets.xlsx_bytes(
         sheet_title=_("Master list"),
         stamp=stamp,
-        header=[label for _key, label in ml.COLUMNS],
-        rows=(row.cells() for row in rows),
+        header=[label for _key, label in ml.EXPORT_COLUMNS],
+        rows=(row.export_cells() for row in rows),
         book_title=title,
     )

@@ -69,6 +69,10 @@ class DocumentType(Base):
     # never signs either). A small organisation may relax it for a type.
     distinct_signers: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     active: Mapped[bool] = mapped_column(default=True)
+    # How its documents print: "portrait", or "landscape" for wide tables (a control plan).
+    orientation: Mapped[str] = mapped_column(
+        sa.String(10), default="portrait", server_default="portrait"
+    )
 
 
 class Document(Base):
@@ -174,6 +178,9 @@ class DocumentVersion(Base):
     imported_signers: Mapped[list[dict[str, Any]]] = mapped_column(
         sa.JSON, default=list, server_default="[]"
     )
+    # Prints in this orientation instead of its type's (None: the type's); set on a draft,
+    # frozen with the content.
+    orientation: Mapped[str | None] = mapped_column(sa.String(10))
 
     document: Mapped[Document] = relationship(back_populates="versions", lazy="joined")
     author: Mapped[User] = relationship(lazy="joined")

@@ -1,4 +1,6 @@
-"""My work: what waits for the signed-in user — drafts, signatures, periodic reviews, requests."""
+"""My work: what waits for the signed-in user — drafts, signatures, periodic reviews, requests.
+
+The lists (for the API) and the same work as `WorkItem`s (for "Mi trabajo" and the bell)."""
 
 from __future__ import annotations
 
@@ -7,12 +9,16 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from qms.core.links import optional_url
 from qms.core.permissions import Permission, can
 from qms.documents.approval import today
+from qms.documents.change_request_forms import KIND_LABELS
 from qms.documents.in_force import in_force_clause
 from qms.documents.lifecycle import duties_conflict
+from qms.documents.links import document_url
 from qms.documents.models import (
     ChangeRequest,
     ChangeRequestState,
@@ -22,6 +28,7 @@ from qms.documents.models import (
     VersionState,
 )
 from qms.documents.queries import is_named_signer, next_review_on, stage_signatures
+from qms.home.work import WorkItem
 
 P = Permission
 S = VersionState
@@ -140,3 +147,75 @@ def my_work(session: Session, actor: Any, *, on: date | None = None) -> MyWork:
         reviews_due=reviews_due(session, actor, on=on),
         change_requests=change_requests_waiting(session, actor),
     )
+
+
+# The same work as records for "Mi trabajo" and the bell (qms.home.gather).
+
+
+def _version_line(version: DocumentVersion) -> str:
+    return f"{version.document.title} · {_('version %(num)d', num=version.number)}"
+
+
+def signature_items(session: Session, actor: Any, on: date) -> list[WorkItem]:
+    items = []
+    for version in waiting_for_signature(session, actor):
+        in_review = version.state == S.IN_REVIEW
+        stage = "signing.review" if in_review else "signing.approve"
+        items.append(
+            WorkItem(
+                kind=_("To review") if in_review else _("To approve"),
+                title=_version_line(version),
+                code=version.document.code,
+                url=optional_url(stage, version_id=version.id) or document_url(version.document_id),
+                badge_class=f"stage-{version.state}",
+            )
+        )
+    return items
+
+
+def draft_items(session: Session, actor: Any, on: date) -> list[WorkItem]:
+    return [
+        WorkItem(
+            kind=_("Draft"),
+            title=_version_line(version),
+            code=version.document.code,
+            url=optional_url("documents.edit", version_id=version.id)
+            or document_url(version.document_id),
+            note=""
+            if version.author_id == actor.id
+            else _("author: %(name)s", name=version.author.full_name),
+        )
+        for version in drafts_of(session, actor)
+    ]
+
+
+def review_items(session: Session, actor: Any, on: date) -> list[WorkItem]:
+    return [
+        WorkItem(
+            kind=_("Periodic review"),
+            title=row.document.title,
+            code=row.document.code,
+            url=document_url(row.document.id),
+            due_on=row.due_on,
+            overdue=row.is_overdue,
+        )
+        for row in reviews_due(session, actor, on=on)
+    ]
+
+
+def change_request_items(session: Session, actor: Any, on: date) -> list[WorkItem]:
+    """Open requests to decide (only those who decide them have this work)."""
+    if not can(actor, P.CHANGE_REQUEST_DECIDE):
+        return []
+    return [
+        WorkItem(
+            kind=_("To decide"),
+            title=_("Request %(num)d", num=cr.id)
+            + f" · {KIND_LABELS.get(cr.kind, cr.kind)} · "
+            + (cr.document.title if cr.document else cr.proposed_title),
+            code=cr.document.code if cr.document else "",
+            url=optional_url("change_requests.show", request_id=cr.id),
+            note=cr.requested_by.full_name,
+        )
+        for cr in change_requests_waiting(session, actor)
+    ]

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, PasswordField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from qms.documents.lifecycle import Action
-from qms.documents.models import SignatureMeaning, VersionState
+from qms.documents.models import SignatureMeaning
+from qms.documents.state_labels import VERSION_STATE_LABELS
 
 M = SignatureMeaning
 
@@ -61,16 +61,7 @@ MEANING_LABELS = {
     M.WITHDRAWN: _l("Withdrawn"),
     M.PERIODIC_REVIEW: _l("Reviewed, no change"),
 }
-STATE_LABELS = {
-    VersionState.DRAFT: _l("Draft"),
-    VersionState.IN_REVIEW: _l("In review"),
-    VersionState.IN_APPROVAL: _l("In approval"),
-    VersionState.APPROVED: _lp("version state", "Approved"),
-    VersionState.EFFECTIVE: _l("Effective"),
-    VersionState.SUPERSEDED: _l("Superseded"),
-    VersionState.OBSOLETE: _l("Obsolete"),
-    VersionState.DISCARDED: _l("Discarded"),
-}
+STATE_LABELS = VERSION_STATE_LABELS  # the one map: qms/documents/state_labels.py
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
+    RadioField,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -19,11 +20,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from qms.core.permissions import Role
+from qms.documents.block_kinds import KINDS
 from qms.documents.blocks import BLOCK_KINDS
 from qms.documents.types import STAGES
+from qms.organisation.layout import ORIENTATION_LABELS, PORTRAIT
 from qms.users.admin_forms import ROLE_LABELS
 
-BLOCK_LABELS = {"text": _l("Text"), "table": _l("Table")}
+# Each kind's name from its one declaration (qms/documents/block_kinds/declared.py).
+BLOCK_LABELS = {kind: declared.label for kind, declared in KINDS.items()}
 STAGE_LABELS = {"review": _lp("route stage", "Review"), "approval": _l("Approval")}
 
 
@@ -54,6 +58,11 @@ class DocumentTypeForm(FlaskForm):
     )
     is_external = BooleanField(_l("Documents of external origin"))
     distinct_signers = BooleanField(_l("The reviewer of a version does not also approve it"))
+    orientation = RadioField(
+        _l("Printed orientation"),
+        choices=[SelectChoice(key, label) for key, label in ORIENTATION_LABELS.items()],
+        default=PORTRAIT,
+    )
 
     review_roles = MultiCheckboxField(_l("Roles"), choices=_role_choices())
     review_users = SelectMultipleField(_l("Named users"), coerce=int, choices=[])

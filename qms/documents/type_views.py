@@ -92,6 +92,7 @@ def _form_values(form: DocumentTypeForm) -> dict[str, Any]:
         "route": form.route(),
         "is_external": bool(form.is_external.data),
         "distinct_signers": bool(form.distinct_signers.data),
+        "orientation": form.orientation.data or "",
     }
 
 

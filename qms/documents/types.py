@@ -22,6 +22,7 @@ from qms.core.trail_actions import TrailAction
 from qms.documents.blocks import BLOCK_KINDS
 from qms.documents.codes import CODE_RE, check_pattern
 from qms.documents.models import DocumentType
+from qms.organisation.layout import ORIENTATIONS, PORTRAIT
 from qms.trail import services as trail
 from qms.users.models import User
 
@@ -72,6 +73,7 @@ def snapshot(doc_type: DocumentType) -> dict[str, Any]:
         "is_external": doc_type.is_external,
         "distinct_signers": doc_type.distinct_signers,
         "active": doc_type.active,
+        "orientation": doc_type.orientation,
     }
 
 
@@ -114,6 +116,12 @@ def _clean_pattern(pattern: str, abbreviation: str) -> str:
             "code_pattern",
         )
     return pattern
+
+
+def clean_orientation(orientation: str) -> str:
+    if orientation not in ORIENTATIONS:
+        _fail(_l("Choose portrait or landscape."), "orientation")
+    return orientation
 
 
 def _clean_blocks(kinds: Iterable[str]) -> list[str]:
@@ -234,9 +242,11 @@ def create_type(
     route: Mapping[str, Any] | None = None,
     is_external: bool = False,
     distinct_signers: bool = True,
+    orientation: str = PORTRAIT,
 ) -> DocumentType:
     """`distinct_signers` (segregation of duties, on by default): whoever reviews a version
-    does not also approve it."""
+    does not also approve it. `orientation`: how its documents print (landscape for wide
+    tables)."""
     require(actor, Permission.DOCUMENT_TYPE_MANAGE)
     key = _clean_key(key)
     values = _values(
@@ -253,7 +263,9 @@ def create_type(
     if session.scalar(sa.select(DocumentType.id).where(DocumentType.key == key)) is not None:
         raise Conflict(str(_l("The key %(key)s is taken.", key=key)), field="key")
     _check_abbreviation_free(session, values["abbreviation"], None)
-    doc_type = DocumentType(key=key, active=True, **values)
+    doc_type = DocumentType(
+        key=key, active=True, orientation=clean_orientation(orientation), **values
+    )
     session.add(doc_type)
     session.flush()
     trail.record(
@@ -280,9 +292,11 @@ def update_type(
     route: Mapping[str, Any] | None,
     is_external: bool,
     distinct_signers: bool,
+    orientation: str | None = None,
 ) -> DocumentType:
     """Change everything but the key; documents made earlier keep their codes, and versions
-    already submitted keep the route and the segregation rule they were submitted with."""
+    already submitted keep the route and the segregation rule they were submitted with.
+    `orientation` None keeps the current one."""
     require(actor, Permission.DOCUMENT_TYPE_MANAGE)
     doc_type = get_type(session, type_id)
     before = snapshot(doc_type)
@@ -298,6 +312,8 @@ def update_type(
         distinct_signers=distinct_signers,
     )
     _check_abbreviation_free(session, values["abbreviation"], doc_type.id)
+    if orientation is not None:
+        values["orientation"] = clean_orientation(orientation)
     for field, value in values.items():
         setattr(doc_type, field, value)
     session.flush()

@@ -17,13 +17,14 @@ def register(app: Flask) -> None:
     from qms.documents import (
         change_request_views,
         master_list_views,
+        print_layout_views,
         sign_views,
         type_views,
         views,
     )
 
     routes = {
-        documents_bp: (views,),
+        documents_bp: (views, print_layout_views),
         signing_bp: (sign_views,),
         document_types_bp: (type_views,),
         master_list_bp: (master_list_views,),
@@ -31,3 +32,9 @@ def register(app: Flask) -> None:
     }
     for blueprint in routes:
         app.register_blueprint(blueprint)
+    # Globals, not context: macros imported without context (state badges) read them too.
+    from qms.documents import state_labels
+
+    app.add_template_global(state_labels.version_state_label)
+    app.add_template_global(state_labels.version_state_mark)
+    app.add_template_global(state_labels.signature_meaning_label)

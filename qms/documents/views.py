@@ -189,6 +189,7 @@ def create() -> ResponseReturnValue:
                 type_id=form.type_id.data or 0,
                 process_id=form.process_id.data or 0,
                 title=form.title.data or "",
+                code=form.code.data or "",
                 owner_id=form.owner_id.data,
                 parent_id=form.parent_id.data,
                 review_interval_months=form.review_interval_months.data,

@@ -8,11 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from qms.core.db import db
-from qms.core.links import optional_url
-from qms.core.permissions import Permission, can
-from qms.documents.change_request_forms import KIND_LABELS
-from qms.documents.links import document_url
-from qms.documents.my_work import my_work
+from qms.home.gather import work_of
 from qms.home.urls import home_bp as bp
 from qms.processes.models import Process, process_members
 
@@ -39,10 +35,5 @@ def dashboard() -> str:
     return render_template(
         "home/dashboard.html",
         my_processes=my_processes,
-        work=my_work(db.session, current_user),
-        can_read_trail=can(current_user, Permission.TRAIL_READ),
-        may_decide=can(current_user, Permission.CHANGE_REQUEST_DECIDE),
-        optional_url=optional_url,
-        document_url=document_url,
-        kind_labels=KIND_LABELS,
+        work=work_of(db.session, current_user),
     )

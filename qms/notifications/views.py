@@ -14,6 +14,7 @@ from wtforms import BooleanField, SubmitField
 
 from qms.core.db import db
 from qms.core.permissions import Permission, permission_required
+from qms.home.gather import pending_count, work_of
 from qms.notifications import services
 from qms.notifications.models import NotificationSetting
 from qms.notifications.urls import notifications_bp as bp
@@ -31,7 +32,11 @@ class DigestForm(FlaskForm):
 def _page(digest: DigestForm, status: int = 200) -> ResponseReturnValue:
     notes = services.list_notifications(db.session, current_user)
     return render_template(
-        "notifications/index.html", notes=notes, read_form=ReadForm(), digest_form=digest
+        "notifications/index.html",
+        notes=notes,
+        work=work_of(db.session, current_user),
+        read_form=ReadForm(),
+        digest_form=digest,
     ), status
 
 
@@ -65,11 +70,17 @@ def settings() -> ResponseReturnValue:
 
 
 def bell() -> dict[str, Callable[[], int]]:
-    """For every template: the unread count, counted only when a page shows it."""
+    """For every template: the unread count and the pending work's (the same gatherer as the
+    home's "Mi trabajo"), counted only when a page shows them."""
 
     def unread() -> int:
         if not current_user.is_authenticated:
             return 0
         return services.unread_count(db.session, current_user)
 
-    return {"unread_notifications": unread}
+    def pending() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        return pending_count(db.session, current_user)
+
+    return {"unread_notifications": unread, "pending_work": pending}

@@ -18,6 +18,7 @@ from qms.core.db import db
 from qms.core.errors import DomainError
 from qms.documents.models import Document, DocumentVersion
 from qms.documents.queries import version_in_force
+from qms.organisation.identity import default_paper
 from qms.printing import copies, render
 from qms.users.services import find_user
 
@@ -43,7 +44,11 @@ def _prerender(page_sizes: list[str]) -> None:
 @click.option("--version", "number", type=int, help="Version number (default: the one in force).")
 @click.option("--controlled", is_flag=True, help="Issue a new controlled copy and print it.")
 @click.option("--holder", default="", help="Who or where holds the controlled copy.")
-@click.option("--page-size", type=click.Choice(["A4", "Letter"]), default="A4", show_default=True)
+@click.option(
+    "--page-size",
+    type=click.Choice(list(render.PAGE_SIZES)),
+    help="Paper (default: the organisation's, set on its settings page).",
+)
 @click.option("--as", "username", help="Print as this user (their permissions).")
 @click.option("-o", "output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--prerender", is_flag=True, help="Render base PDFs of all versions in force.")
@@ -53,13 +58,14 @@ def print_command(
     number: int | None,
     controlled: bool,
     holder: str,
-    page_size: str,
+    page_size: str | None,
     username: str | None,
     output: Path | None,
     prerender: bool,
 ) -> None:
     """Print a version of document CODE to a PDF file, on record in the trail."""
     settings = current_app.extensions["qms_settings"]
+    page_size = page_size or default_paper()
     if prerender:
         with current_app.test_request_context(base_url=settings.base_url):
             _prerender([page_size])

@@ -20,6 +20,7 @@ from qms.documents.in_force import shown_state, shown_state_expr
 from qms.documents.integrity import ensure_intact
 from qms.documents.models import DocumentVersion, VersionState
 from qms.documents.queries import get_version
+from qms.organisation.identity import default_paper
 from qms.printing.models import ControlledCopy
 from qms.printing.render import PAGE_SIZES, ensure_base_pdf
 from qms.printing.stamp import controlled_line, stamp, status_mark, uncontrolled_line
@@ -164,7 +165,7 @@ def print_copy(
     if copy is not None and version.state != S.EFFECTIVE:
         raise Conflict(str(_l("The version is no longer in force: recall the copy instead.")))
     ensure_intact(session, version, actor, "print")
-    size = page_size if page_size in PAGE_SIZES else "A4"
+    size = page_size if page_size in PAGE_SIZES else default_paper()
     base, _rendition = ensure_base_pdf(session, store, version, size)
     document = version.document
     details: dict[str, Any] = {"document": document.code, "number": version.number}

@@ -26,6 +26,7 @@ from qms.core.errors import ValidationFailed
 from qms.core.permissions import Permission, permission_required
 from qms.core.web import attach_error
 from qms.documents.queries import get_version
+from qms.organisation.identity import default_paper
 from qms.printing import copies
 from qms.printing.urls import copies_bp as bp
 
@@ -82,7 +83,7 @@ def print_copy(copy_id: int) -> Response:
         current_app.extensions["qms_store"],
         current_user,
         copy_id,
-        page_size=request.args.get("size", "A4"),
+        page_size=request.args.get("size") or default_paper(),
     )
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'

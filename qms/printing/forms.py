@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 
+from qms.organisation.layout import PAPER_LABELS
+
 
 class PrintForm(FlaskForm):
     """Which copy and which paper: a GET form (a download changes nothing but the trail)."""
@@ -17,7 +19,6 @@ class PrintForm(FlaskForm):
     copy = SelectField(_l("Copy"), coerce=int, default=0)
     size = RadioField(
         _l("Page size"),
-        choices=[SelectChoice("A4", "A4"), SelectChoice("Letter", _l("Letter"))],
-        default="A4",
+        choices=[SelectChoice(key, label) for key, label in PAPER_LABELS.items()],
     )
     submit = SubmitField(_l("Download PDF"))

@@ -5,6 +5,8 @@ The print template is `templates/print/<type key>.html` when there is one, else
 renderer for their kind, else through a plain listing, so a new kind never breaks printing.
 Rendering never happens inside the approval transaction: `render_after_commit` (called once
 the approval is committed) or the first print render it; `qms print --prerender` warms all.
+A landscape layout is cached under its own name ("Letter-L"); a change of the organisation's
+identity drops the cache (`qms.organisation.services`), since every page's heading carries it.
 """
 
 from __future__ import annotations
@@ -27,14 +29,17 @@ from qms.documents import rendering
 from qms.documents.models import DocumentVersion, SignatureMeaning, VersionState
 from qms.documents.paper_signers import PaperSigner, paper_signers
 from qms.documents.structured_rendering import PRINT_RENDERERS
+from qms.organisation.layout import LANDSCAPE, ORIENTATIONS, PAPERS, PORTRAIT, page_css
 from qms.printing.models import PdfRendition
 from qms.printing.sandbox import render_isolated
 
 # Bump when templates/print or print.css change: cached renditions of the old layout are skipped.
 # 4: signature and effective dates in the organisation's zone and format (no more "UTC").
 # 5: a version imported from Word prints the names signed on paper, marked as imported.
-TEMPLATE_VERSION = "5"
-PAGE_SIZES = {"A4": "A4", "Letter": "letter"}
+# 6: the organisation's name, NIT and logo head the page; Legal paper; landscape.
+TEMPLATE_VERSION = "6"
+# Paper key (as URLs and the cache name it) → CSS page size.
+PAGE_SIZES = dict(PAPERS)
 CACHED_STATES = (
     VersionState.APPROVED,
     VersionState.EFFECTIVE,
@@ -90,6 +95,17 @@ def _history(version: DocumentVersion) -> list[DocumentVersion]:
     return sorted(shown, key=lambda v: v.number, reverse=True)
 
 
+def orientation_of(version: DocumentVersion) -> str:
+    """How a version prints: its own choice, else its document type's, else portrait."""
+    chosen = version.orientation or version.document.type.orientation
+    return chosen if chosen in ORIENTATIONS else PORTRAIT
+
+
+def layout_key(version: DocumentVersion, page_size: str) -> str:
+    """The cache's name for a layout: the paper, marked "-L" when landscape ("Letter-L")."""
+    return f"{page_size}-L" if orientation_of(version) == LANDSCAPE else page_size
+
+
 def version_html(version: DocumentVersion, page_size: str = "A4") -> str:
     """The print HTML of a version (needs an app context)."""
     signatures: dict[str, list[Any]] = {}
@@ -110,13 +126,12 @@ def version_html(version: DocumentVersion, page_size: str = "A4") -> str:
         [f"print/{document.type.key}.html", "print/version.html"],
         document=document,
         version=version,
-        page_size=PAGE_SIZES[page_size],
+        page_size=page_css(page_size, orientation_of(version)),
         signatures=signatures,
         paper_signers=paper,
         signature_columns=columns,
         history=_history(version),
         print_block=print_block,
-        logo=current_app.config.get("QMS_PRINT_LOGO", "img/logo.svg"),
     )
 
 
@@ -136,7 +151,7 @@ def _key(version: DocumentVersion, page_size: str) -> tuple[sa.ColumnElement[boo
         PdfRendition.version_id == version.id,
         PdfRendition.content_sha256 == (version.content_sha256 or ""),
         PdfRendition.template_version == TEMPLATE_VERSION,
-        PdfRendition.page_size == page_size,
+        PdfRendition.page_size == layout_key(version, page_size),
     )
 
 
@@ -160,7 +175,7 @@ def ensure_base_pdf(
         version_id=version.id,
         content_sha256=version.content_sha256 or "",
         template_version=TEMPLATE_VERSION,
-        page_size=page_size,
+        page_size=layout_key(version, page_size),
         pages=len(PdfReader(BytesIO(data)).pages),
         render_ms=elapsed_ms,
     )

@@ -30,6 +30,7 @@ from pypdf.generic import (
 
 from qms.core.timefmt import format_moment
 from qms.documents.models import VersionState
+from qms.documents.state_labels import version_state_mark
 from qms.printing.stamp_font import add_stamp_font, stamp_font
 
 S = VersionState
@@ -42,7 +43,7 @@ MARK_SIZE, QR_SIZE = 64.0, 48.0
 def status_mark(state: str) -> str | None:
     """The big diagonal mark a copy carries for the state of its version."""
     if state in (S.SUPERSEDED, S.OBSOLETE):
-        return _("OBSOLETE")
+        return version_state_mark(state)  # the state's own word, as on the pages
     if state != S.EFFECTIVE:
         return _("DRAFT — NOT VALID")
     return None

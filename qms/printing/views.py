@@ -11,6 +11,7 @@ from qms.core.db import db
 from qms.core.permissions import Permission, can, permission_required
 from qms.documents.in_force import is_in_force
 from qms.documents.queries import get_version
+from qms.organisation.identity import default_paper
 from qms.printing import copies
 from qms.printing.forms import PrintForm
 from qms.printing.urls import printing_bp as bp
@@ -21,6 +22,7 @@ from qms.printing.urls import printing_bp as bp
 def choose(version_id: int) -> str:
     version = get_version(db.session, current_user, version_id)
     form = PrintForm(formdata=None)
+    form.size.data = default_paper()
     choices = [SelectChoice(0, _("Uncontrolled copy"))]
     if is_in_force(version) and can(current_user, Permission.COPY_ISSUE):
         choices += [
@@ -44,7 +46,7 @@ def uncontrolled(version_id: int) -> Response:
         current_user,
         version_id,
         controlled_copy_id=copy_id,
-        page_size=request.args.get("size", "A4"),
+        page_size=request.args.get("size") or default_paper(),
     )
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

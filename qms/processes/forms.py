@@ -27,7 +27,7 @@ class ProcessForm(FlaskForm):
     code = StringField(
         _l("Code"),
         validators=[DataRequired(), Length(max=20)],
-        description=_l("Uppercase letters, digits or '-'; it cannot change later."),
+        description=_l("Uppercase letters, digits, '.' or '-'; it cannot change later."),
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     type = SelectField(_l("Type"), choices=[SelectChoice(k, v) for k, v in TYPE_LABELS.items()])

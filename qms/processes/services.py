@@ -18,7 +18,8 @@ from qms.processes.queries import process_as_dict
 from qms.trail import services as trail
 from qms.users.models import User
 
-CODE_RE = re.compile(r"^[A-Z0-9-]{1,20}$")
+# Dots too: Colombian process maps write codes such as "O.BP" (operational, good practice).
+CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9.-]{0,19}$")
 
 
 class _Unchanged:
@@ -46,7 +47,7 @@ def _clean_code(code: str) -> str:
     code = (code or "").strip().upper()
     if not CODE_RE.match(code):
         raise ValidationFailed(
-            str(_l("Codes use 1–20 uppercase letters, digits or '-'.")), field="code"
+            str(_l("Codes use 1–20 uppercase letters, digits, '.' or '-'.")), field="code"
         )
     return code
 

@@ -1,22 +1,34 @@
-"""Pages of the process map: the map by type, one process, create, edit, (de)activate."""
+"""Pages of the process map: the list by type, the diagram, one process's sheet, create, edit,
+(de)activate."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from qms.audits.labels import STATE_LABELS as AUDIT_STATES
+from qms.capa.forms import SOURCE_LABELS
+from qms.capa.forms import STATE_LABELS as NC_STATES
+from qms.capa.pqrs_forms import KIND_LABELS as PQRS_KINDS
+from qms.capa.pqrs_forms import STATE_LABELS as PQRS_STATES
 from qms.core.db import db
 from qms.core.errors import ValidationFailed
+from qms.core.localtime import local_today
 from qms.core.permissions import Permission, can, permission_required, require
 from qms.core.web import attach_error
 from qms.processes import services
 from qms.processes.forms import TYPE_LABELS, ActivateForm, DeactivateForm, ProcessForm
-from qms.processes.models import Process
-from qms.processes.queries import get_process, list_processes, process_map
+from qms.processes.map_svg import MapBox, process_map_svg
+from qms.processes.models import Process, ProcessType
+from qms.processes.queries import TYPE_ORDER, get_process, list_processes, process_map
+from qms.processes.sheet import process_sheet
 from qms.processes.urls import processes_bp as bp
 from qms.users.models import User
 
@@ -47,6 +59,49 @@ def index() -> str:
     )
 
 
+# The lanes of the classic diagram, as a Colombian map names them.
+LANE_TITLES = {
+    ProcessType.STRATEGIC.value: _l("Strategic processes"),
+    ProcessType.CORE.value: _l("Core processes"),
+    ProcessType.SUPPORT.value: _l("Support processes"),
+    ProcessType.EVALUATION.value: _l("Evaluation and improvement processes"),
+}
+
+
+def _map_boxes(processes: list[Process]) -> list[MapBox]:
+    """Every listed process, each macro-process followed by its sub-processes."""
+    groups, children = process_map(processes)
+    boxes: list[MapBox] = []
+
+    def add(process: Process, parent: Process | None) -> None:
+        url = url_for(".show", process_id=process.id)
+        sub_of = parent.code if parent is not None else ""
+        boxes.append(MapBox(process.code, process.name, url, process.type, sub_of))
+        for child in children[process.id]:
+            add(child, process)
+
+    for roots in groups.values():
+        for root in roots:
+            add(root, None)
+    return boxes
+
+
+@bp.get("/map")
+@permission_required(Permission.PROCESS_READ)
+def diagram() -> str:
+    processes = list_processes(db.session, current_user)
+    svg = process_map_svg(
+        _map_boxes(processes),
+        {key: str(LANE_TITLES[key]) for key in TYPE_ORDER},
+        title=_("Process map"),
+        needs=_("Needs and expectations of customers and interested parties"),
+        satisfaction=_("Customer satisfaction"),
+        empty_lane=_("No processes of this type."),
+        sub_label=lambda code: _("sub-process of %(code)s", code=code),
+    )
+    return render_template("processes/map.html", svg=svg, count=len(processes))
+
+
 @bp.get("/<int:process_id>")
 @permission_required(Permission.PROCESS_READ)
 def show(process_id: int) -> str:
@@ -56,6 +111,8 @@ def show(process_id: int) -> str:
         process=process,
         children=sorted(process.children, key=lambda p: p.code),
         type_labels=TYPE_LABELS,
+        sheet=process_sheet(db.session, current_user, process),
+        **_sheet_labels(),
         deactivate_form=DeactivateForm(),
         activate_form=ActivateForm(),
         may_edit=can(current_user, Permission.PROCESS_MANAGE, process),
@@ -162,6 +219,18 @@ def activate(process_id: int) -> ResponseReturnValue:
     return _show_with_error(process, activate_form=form)
 
 
+def _sheet_labels() -> dict[str, Any]:
+    """The words of the sheet's lists: each domain's own, so a state reads the same there."""
+    return {
+        "audit_states": AUDIT_STATES,
+        "nc_states": NC_STATES,
+        "nc_sources": SOURCE_LABELS,
+        "pqrs_states": PQRS_STATES,
+        "pqrs_kinds": PQRS_KINDS,
+        "today": local_today(),
+    }
+
+
 def _show_with_error(process: Process, **forms: FlaskForm) -> tuple[str, int]:
     values = {
         "deactivate_form": DeactivateForm(formdata=None),
@@ -173,6 +242,8 @@ def _show_with_error(process: Process, **forms: FlaskForm) -> tuple[str, int]:
         process=process,
         children=sorted(process.children, key=lambda p: p.code),
         type_labels=TYPE_LABELS,
+        sheet=process_sheet(db.session, current_user, process),
+        **_sheet_labels(),
         may_edit=True,
         may_manage=True,
         **values,

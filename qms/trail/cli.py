@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from flask_babel import gettext, ngettext
 
 from qms.core.db import db
+from qms.core.localtime import local_zone
 from qms.trail import anchors
 from qms.trail.services import verify_chain
 
@@ -72,7 +73,7 @@ def anchor_command(reason: str) -> None:
     The app itself anchors the head with the first event of each day. Changes no event.
     """
     folder = anchors.folder_of(current_app)
-    timezone = current_app.extensions["qms_settings"].timezone
+    timezone = local_zone().key
     anchor = anchors.anchor_head(db.session, folder, timezone=timezone, reason=reason)
     if anchor is None:
         click.echo(gettext("The trail is empty: nothing to anchor."))

@@ -10,6 +10,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from qms.trail.queries import TrailFilter, utc_bounds
+from qms.trail.words import OBJECT_LABELS, action_label, object_label
 
 FILTER_FIELDS = ("actor", "action", "object_type", "object_id", "date_from", "date_to")
 
@@ -17,14 +18,20 @@ FILTER_FIELDS = ("actor", "action", "object_type", "object_id", "date_from", "da
 class TrailFilterForm(FlaskForm):
     actor = StringField(_l("User"), validators=[Optional(), Length(max=64)])
     action = SelectField(_l("Action"), validators=[Optional()])
-    object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=64)])
+    object_type = SelectField(_l("Object type"), validators=[Optional(), Length(max=64)])
     object_id = StringField(_l("Object ID"), validators=[Optional(), Length(max=64)])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
 
     def __init__(self, formdata: Any, actions: list[str]) -> None:
         super().__init__(formdata=formdata, meta={"csrf": False})
-        self.action.choices = [("", _l("All actions")), *((a, a) for a in actions)]
+        labelled = sorted(((a, action_label(a)) for a in actions), key=lambda c: c[1].casefold())
+        self.action.choices = [("", _l("All actions")), *labelled]
+        kinds = sorted(((k, object_label(k)) for k in OBJECT_LABELS), key=lambda c: c[1].casefold())
+        asked = self.object_type.data or ""
+        if asked and asked not in OBJECT_LABELS:  # a kind without a label still filters
+            kinds.append((asked, asked))
+        self.object_type.choices = [("", _l("All kinds")), *kinds]
 
     def validate_date_to(self, field: DateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:

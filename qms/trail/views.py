@@ -1,28 +1,37 @@
-"""The trail viewer and its CSV export. Read-only: no route edits or removes events."""
+"""The trail viewer, each object's timeline, and their exports. Read-only: no route edits or
+removes events (an export only adds the event that records it)."""
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Iterator
+from typing import Any
 
-from flask import Response, current_app, render_template, request
+from flask import Response, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 
 from qms.core.db import db, utcnow
 from qms.core.errors import ValidationFailed
+from qms.core.localtime import local_zone
 from qms.core.permissions import Permission, permission_required
 from qms.core.spreadsheets import csv_lines
 from qms.core.trail_actions import TrailAction
-from qms.trail import queries
+from qms.trail import history_export, queries, timeline
 from qms.trail import services as trail
 from qms.trail.forms import FILTER_FIELDS, TrailFilterForm
 from qms.trail.models import TrailEvent
+from qms.trail.paging import PER_PAGE_CHOICES, Pager
+from qms.trail.readable import read_events
 from qms.trail.urls import trail_bp as bp
 
-PER_PAGE = 50
+# The page of each object that has a timeline, to go back to it.
+OBJECT_PAGES = {
+    "document": ("documents.show", "document_id"),
+    "version": ("documents.version", "version_id"),
+    "nonconformity": ("capa.show", "nc_id"),
+    "audit": ("audit_work.show", "audit_id"),
+}
 CSV_HEADER = (
     "seq",
     "occurred_at_utc",
@@ -50,46 +59,86 @@ def _filter_args() -> dict[str, str]:
 
 
 def _timezone() -> str:
-    return current_app.extensions["qms_settings"].timezone
+    return local_zone().key
 
 
-def _pretty(values: str) -> str:
-    """A before/after value, one key per line, for reading."""
-    if not values:
-        return ""
-    try:
-        parsed = json.loads(values)
-    except ValueError:
-        return values
-    return json.dumps(parsed, indent=1, ensure_ascii=False, sort_keys=True)
+@bp.app_context_processor
+def _history_links() -> dict[str, Any]:
+    return {"history_url": history_url}
+
+
+def history_url(kind: str, obj: Any) -> str | None:
+    """The link to an object's history, for its page; None when the reader may not see it."""
+    if not current_user.is_authenticated or not timeline.may_see_history(current_user, kind, obj):
+        return None
+    return url_for("trail.history", kind=kind, object_id=obj.id)
 
 
 @bp.get("/")
 @permission_required(Permission.TRAIL_READ)
 def index() -> ResponseReturnValue:
     form = _form()
-    page = max(1, request.args.get("page", 1, type=int))
+    pager = Pager.from_request(request)
     events: list[TrailEvent] = []
-    total = 0
     valid = form.validate()
     if valid:
         f = form.to_filter(_timezone())
         events, total = queries.search_events(
-            db.session, current_user, f, limit=PER_PAGE, offset=(page - 1) * PER_PAGE
+            db.session, current_user, f, limit=pager.per_page, offset=pager.offset
         )
-    pages = max(1, math.ceil(total / PER_PAGE))
+        pager = pager.counted(total)
     return render_template(
         "trail/index.html",
         form=form,
-        events=events,
-        total=total,
-        page=page,
-        pages=pages,
+        events=read_events(db.session, events),
+        pager=pager,
+        per_page_choices=PER_PAGE_CHOICES,
         filter_args=_filter_args(),
         timezone=_timezone(),
-        full_names=queries.actor_full_names(db.session, events),
-        pretty=_pretty,
     ), (200 if valid else 400)
+
+
+@login_required
+def history(kind: str, object_id: int) -> ResponseReturnValue:
+    """One object's timeline, newest first, a page at a time."""
+    subject = timeline.subject(db.session, current_user, kind, object_id)
+    pager = Pager.from_request(request)
+    events, total = timeline.page_of_events(
+        db.session, subject, limit=pager.per_page, offset=pager.offset
+    )
+    endpoint, arg = OBJECT_PAGES[kind]
+    page_args: dict[str, Any] = {arg: subject.object_id}
+    return render_template(
+        "trail/history.html",
+        subject=subject,
+        object_url=url_for(endpoint, **page_args),
+        events=read_events(db.session, events),
+        pager=pager.counted(total),
+        per_page_choices=PER_PAGE_CHOICES,
+        timezone=_timezone(),
+    )
+
+
+@login_required
+def history_pdf(kind: str, object_id: int) -> ResponseReturnValue:
+    subject = timeline.subject(db.session, current_user, kind, object_id)
+    pdf, filename = history_export.history_pdf(db.session, current_user, subject)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@login_required
+def history_csv(kind: str, object_id: int) -> ResponseReturnValue:
+    subject = timeline.subject(db.session, current_user, kind, object_id)
+    body, filename = history_export.history_csv(db.session, current_user, subject)
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @bp.get("/export.csv")
@@ -143,4 +192,16 @@ def _cells(rows: Iterator[tuple[TrailEvent, str | None]]) -> Iterator[tuple[obje
             e.client_address,
             e.prev_hash,
             e.hash,
+        )
+
+
+# One rule per kind, its kind a default: /trail/document/7, /trail/version/9, ... (one view each).
+for _kind in timeline.KINDS:
+    for _suffix, _view in (
+        ("", history),
+        ("/history.pdf", history_pdf),
+        ("/history.csv", history_csv),
+    ):
+        bp.add_url_rule(
+            f"/{_kind}/<int:object_id>{_suffix}", view_func=_view, defaults={"kind": _kind}
         )

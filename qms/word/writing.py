@@ -25,7 +25,7 @@ from docx.shared import Cm, Emu, Pt
 from docx.table import Table as DocxTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
-from flask import current_app, has_app_context
+from flask import has_app_context
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -39,6 +39,7 @@ from qms.documents.models import Document, DocumentVersion, SignatureMeaning
 from qms.documents.paper_signers import paper_signers
 from qms.documents.queries import get_version, stage_signatures
 from qms.documents.rendering import render_markdown
+from qms.organisation.identity import current_identity
 from qms.trail import services as trail
 
 M = SignatureMeaning
@@ -95,10 +96,10 @@ def _page_setup(word: Docx) -> None:
 
 
 def organisation_name() -> str:
-    # Read like the print logo (QMS_PRINT_LOGO): an optional app setting, blank when unset.
+    # The settings page's name (qms.organisation), else QMS_ORGANISATION_NAME; blank when unset.
     if not has_app_context():
         return ""
-    return str(current_app.config.get("QMS_ORGANISATION_NAME") or "")
+    return current_identity().name
 
 
 def _describe(word: Docx, document: Document, version: DocumentVersion) -> None:

@@ -136,3 +136,26 @@ def test_blocks_move_and_remove_with_focus_kept(app: Flask, live_server: str, pa
         content = db.session.get(DocumentVersion, version_id).content
     assert content == [{"kind": "table", "title": "Roles", "columns": [""], "rows": []}]
     assert page.problems.items == []
+
+
+def test_bold_from_the_toolbar_is_stored_as_markdown(
+    app: Flask, live_server: str, page: Any
+) -> None:
+    org = build_org(app)
+    _, version_id = new_document(app, org, text="Responder a tiempo.")
+    sign_in(page, live_server, "olga")
+    page.goto(f"{live_server}/documents/versions/{version_id}/edit")
+    page.wait_for_selector("#be-0-text-fmt-bold")
+    assert page.get_attribute("#be-0-text-fmt-bold", "aria-label")
+    # Select "tiempo" and press Bold: the word is wrapped, the selection stays on it.
+    select = "t => { const at = t.value.indexOf('tiempo'); t.setSelectionRange(at, at + 6); }"
+    page.eval_on_selector("#be-0-text", select)
+    page.click("#be-0-text-fmt-bold")
+    assert page.input_value("#be-0-text") == "Responder a **tiempo**."
+    assert focused_id(page) == "be-0-text"
+    with page.expect_navigation():
+        page.locator("button[type=submit][value=save]").first.click()
+    with app.app_context():
+        content = db.session.get(DocumentVersion, version_id).content
+    assert content == [{"kind": "text", "text": "Responder a **tiempo**."}]
+    assert page.problems.items == []

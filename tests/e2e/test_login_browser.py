@@ -79,3 +79,31 @@ def test_wrong_password_shows_the_error(app: Flask, live_server: str, page: Any)
     assert FULL_NAME not in page.content()
     # The page answered 401 on purpose; the console reports that as a failed resource load.
     assert [p for p in page.problems.items if "401" not in p] == []
+
+
+def test_phone_width_folds_the_menu_behind_its_button(
+    app: Flask, live_server: str, browser: Any
+) -> None:
+    make_user(app, "ana", ["quality_lead"], full_name=FULL_NAME)
+    context = browser.new_context(locale="es-CO", viewport={"width": 375, "height": 740})
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        _sign_in(page, live_server, "ana", PASSWORD)
+        page.wait_for_url(re.compile(r"/dashboard$"))
+        toggle = page.locator(".menu-toggle")
+        assert toggle.is_visible() and not page.locator("#mainnav").is_visible()
+        assert toggle.get_attribute("aria-expanded") == "false"
+        toggle.click()
+        assert page.locator("#mainnav").is_visible()
+        assert toggle.get_attribute("aria-expanded") == "true"
+        assert page.url.endswith("/dashboard")  # the script opened it, not a jump to #mainnav
+        # A list wider than the phone says that it scrolls sideways.
+        page.goto(f"{live_server}/admin/users/")
+        assert page.locator(".scroll-hint").first.is_visible()
+        assert errors == []
+    finally:
+        context.close()

@@ -101,7 +101,7 @@ def test_staff_may_not_print_a_superseded_version_but_the_lead_gets_obsolete(app
     with app.test_request_context(), pytest.raises(NotFound):
         copies.print_copy(db.session, app.extensions["qms_store"], user(org.staff_id), version_id)
     text = _print(app, org.approver_id, version_id)
-    assert "OBSOLETO" in text and "COPIA NO CONTROLADA" in text
+    assert "DESACTUALIZADO" in text and "COPIA NO CONTROLADA" in text  # the state's own word
     [event] = trail_events(app, "document:print")
     assert '"state":"superseded"' in event.after
 

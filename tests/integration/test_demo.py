@@ -30,7 +30,7 @@ def test_demo_twice_builds_everything_once(app):
     second = _run(app)
     for username, password in second.items():
         assert len(password) >= 12
-        assert password != first[username]  # fresh passwords on every run
+        assert password == first[username]  # kept: see test_demo_logins.py
     with app.app_context():
         users = db.session.scalars(sa.select(User).order_by(User.username)).all()
         assert sorted(u.username for u in users) == sorted(u.username for u in USERS)
@@ -59,10 +59,9 @@ def test_demo_twice_builds_everything_once(app):
         assert problem is None and checked > 0
     assert len(trail_events(app, "user:create")) == len(USERS)
     assert len(trail_events(app, "process:create")) == len(PROCESSES)
-    assert len(trail_events(app, "user:password_reset")) == len(USERS)
+    assert trail_events(app, "user:password_reset") == []
     username = USERS[0].username
     assert login(app.test_client(), username, second[username]).status_code == 302
-    assert login(app.test_client(), username, first[username]).status_code == 401
 
 
 def test_demo_leaves_other_accounts_alone(app):

@@ -113,7 +113,9 @@ def test_xlsx_holds_the_rows_on_screen(
     sheet = load_workbook(io.BytesIO(response.data)).active
     assert sheet.freeze_panes == "A3"
     header = [c.value for c in sheet[2]]
-    assert header == [html.unescape(h.strip()) for h in headings] and len(header) == 9
+    # The page's columns, then what only the file carries (origin, retention, approval).
+    assert header[: len(headings)] == [html.unescape(h.strip()) for h in headings]
+    assert len(headings) == 11 and len(header) == 16
     assert all(c.font.b for c in sheet[2])
     data = list(sheet.iter_rows(min_row=3, values_only=True))
     assert [(r[0], r[1]) for r in data] == [(c, t) for _s, c, t in shown]
@@ -144,7 +146,7 @@ def test_csv_holds_the_rows_on_screen_escaped(
     text = response.get_data().decode("utf-8")
     assert text.startswith(BOM)
     lines = list(csv.reader(io.StringIO(text.removeprefix(BOM))))
-    assert len(lines[0]) == 9
+    assert len(lines[0]) == 16
     assert [(r[0], r[1].removeprefix("'")) for r in lines[1:]] == [(c, t) for _s, c, t in shown]
     tarifas = next(r for r in lines[1:] if r[0] == "AC-PR-02")
     assert tarifas[1] == "'=1+2 Tarifas"  # a spreadsheet will not run it

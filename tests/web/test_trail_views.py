@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
+from flask_babel import gettext
 
 from qms.core.db import db
 from qms.core.spreadsheets import BOM
@@ -63,7 +64,9 @@ def test_reader_sees_events_and_may_export(app: Flask, client_as, role: str) -> 
     page = client.get("/trail/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "user:create" in html and "session:login" in html
+    with app.test_request_context():
+        signed_in = gettext("signed in")
+    assert signed_in in html and 'title="session:login"' in html  # in words, the key on hover
     assert "/trail/export.csv" in html
     export = client.get("/trail/export.csv")
     assert export.status_code == 200

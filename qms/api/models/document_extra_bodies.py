@@ -12,6 +12,7 @@ from pydantic import Field, WithJsonSchema
 
 from qms.api.models.common import Body, one_of
 from qms.documents.models import ChangeRequestKind
+from qms.organisation.layout import ORIENTATIONS
 
 _FOR_CREATE = "For create."
 # Any items: a block kind that is no text gets the endpoint's "Unknown block kind" on the field.
@@ -54,6 +55,9 @@ class DocumentTypeUpdate(Body):
         default=None,
         description="Segregation of duties (default true): whoever reviews a version does "
         "not also approve it.",
+    )
+    orientation: str | None = one_of(
+        ORIENTATIONS, default=None, description="How its documents print (a draft may differ)."
     )
 
 

@@ -20,6 +20,7 @@ from qms.documents.models import DocumentType as TypeRow
 from qms.documents.models import DocumentVersion, Origin, SignatureMeaning, VersionState
 from qms.documents.models import Signature as SignatureRow
 from qms.documents.types import snapshot
+from qms.organisation.layout import ORIENTATIONS
 
 _NAMES = "Name — job title, as signed."
 
@@ -41,6 +42,7 @@ class DocumentType(Response):
     distinct_signers: bool = Field(
         description="Whoever reviews a version does not also approve it."
     )
+    orientation: str = one_of(ORIENTATIONS, description="How its documents print.")
 
     @classmethod
     def of(cls, doc_type: TypeRow) -> Self:

@@ -19,7 +19,7 @@ from qms.documents.block_kinds.tables import free_table
 TEXT = BlockKind(
     kind="text",
     label=_l("Text"),
-    fields=(Field("text", _l("Text (Markdown)"), input="markdown"),),
+    fields=(Field("text", _l("Text"), input="markdown"),),
     place=0,
     titled=False,
     editor="text",

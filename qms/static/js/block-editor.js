@@ -23,6 +23,7 @@
   config.kinds.forEach(function (k) { LABELS[k.kind] = k.label; KINDS[k.kind] = k; });
   var jsonText = {};  /* block index → text of a JSON editor, parsed on save */
   var PASTE = window.QmsPaste;  /* paste.js, loaded before this script */
+  var FORMAT = window.QmsFormat;  /* format-toolbar.js, loaded before this script */
 
   function fmt(text, values) {
     return String(text).replace(/%\((\w+)\)s/g, function (m, key) { return values[key]; });
@@ -104,6 +105,7 @@
   function fieldControl(f, obj, id, aria) {
     var node = control(CONTROLS[f.input] || "cell", obj, f.key, id, aria, f.choices, f.showValue);
     if (f.input === "markdown" && PASTE) { node.addEventListener("paste", PASTE.pasteMarkdown); }
+    if (f.input === "markdown" && FORMAT) { return FORMAT.attach(node, T); }
     return node;
   }
   /* A table pasted from Word or Excel into a row editor fills its rows (paste.js). */
