@@ -28,8 +28,16 @@ from qms.search.sources import sources_for
 from qms.trail.models import TrailEvent
 
 REINDEX = TrailAction.SEARCH_REINDEX
-# Events that change nothing the index holds: a print must not pay for an index write.
-UNINDEXED = frozenset({TrailAction.DOCUMENT_PRINT, TrailAction.DOCUMENT_PERIODIC_REVIEW})
+# Events that change nothing the index holds (prints, exports, a review that changes no
+# content): a print must not pay for an index write.
+UNINDEXED = frozenset(
+    {
+        TrailAction.DOCUMENT_PRINT,
+        TrailAction.DOCUMENT_PERIODIC_REVIEW,
+        TrailAction.DOCUMENT_EXPORT,
+        TrailAction.TRAIL_EXPORT_HISTORY,
+    }
+)
 log = logging.getLogger(__name__)
 
 __all__ = ["REINDEX", "UNINDEXED", "init_app"]

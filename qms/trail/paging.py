@@ -10,6 +10,9 @@ from flask import Request
 PER_PAGE_CHOICES = (25, 50, 100)
 DEFAULT_PER_PAGE = 50
 WINDOW = 2  # pages shown on each side of the current one
+# A page number past any real trail; larger ones (?page=10**20) would overflow the database's
+# OFFSET, an integer of 64 bits.
+MAX_PAGE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,8 @@ class Pager:
     def from_request(cls, request: Request) -> Pager:
         per = request.args.get("per", DEFAULT_PER_PAGE, type=int)
         page = request.args.get("page", 1, type=int) or 1
-        return cls(max(1, page), per if per in PER_PAGE_CHOICES else DEFAULT_PER_PAGE)
+        page = min(max(1, page), MAX_PAGE)
+        return cls(page, per if per in PER_PAGE_CHOICES else DEFAULT_PER_PAGE)
 
     def counted(self, total: int) -> Pager:
         return Pager(self.page, self.per_page, total)

@@ -118,6 +118,9 @@ def test_pages_are_bounded_and_linked(app: Flask, client_as) -> None:
     assert [int(s) for s in ROW_RE.findall(third)] == list(range(total - 50, 0, -1))
     unbounded = client.get("/trail/?per=100000").get_data(as_text=True)
     assert len(ROW_RE.findall(unbounded)) == 50  # an unknown size is the default one
+    # A page far past the end is an empty page, not an OFFSET the database cannot hold.
+    beyond = client.get("/trail/?page=99999999999999999999")
+    assert beyond.status_code == 200 and ROW_RE.findall(beyond.get_data(as_text=True)) == []
     # An action without a phrase still reads as words, never as its key.
     generic = _words(app, "recorded an event (%(object)s)", object=_words(app, "Record"))
     assert f'<span class="sentence" title="thing:update">{generic}</span>' in first
