@@ -27,9 +27,17 @@ echo "==> mypy"
 WORKERS="${QMS_TEST_WORKERS:-auto}"
 echo "==> pytest (workers: $WORKERS)"
 set +e
+# Test files (SQLite databases, blob stores, indexes) in memory where the machine has a tmpfs:
+# still real files with the app's pragmas (synchronous FULL), but a commit's fsync costs
+# nothing, and a test commits many times.
+BASETEMP=()
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    BASETEMP=(--basetemp "/dev/shm/qms-pytest-$$")
+fi
 # Work stealing: the slow tests (browsers, races, kills) do not leave one worker idle at the end.
-python -m pytest -n "$WORKERS" --dist worksteal --durations=25 "$@"
+python -m pytest -n "$WORKERS" --dist worksteal --durations=25 "${BASETEMP[@]}" "$@"
 status=$?
+[ "${#BASETEMP[@]}" -eq 0 ] || rm -rf "${BASETEMP[1]}"
 set -e
 
 if [ "$status" -eq 5 ]; then

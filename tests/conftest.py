@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from jinja2.bccache import Bucket, BytecodeCache
+from werkzeug.routing import Rule
 
 from qms import create_app
 from qms.config import Settings
@@ -37,6 +39,46 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "database_url" in metafunc.fixturenames and definition.get_closest_marker("sql"):
         several = definition.get_closest_marker("search_backends")
         metafunc.parametrize("backend", SEARCH_BACKENDS if several else BACKENDS, indirect=True)
+
+
+def _share_url_builders() -> None:
+    """Werkzeug compiles two URL-builder functions (an AST, then `compile`) for each of the
+    app's 260-odd rules each time an app is made: 0.1 s of every test, whose app is its own.
+    A builder depends only on the rule's text, its parsed parts and defaults, so apps in one
+    test process share them; each rule still binds its own (`__get__(rule)` in Rule.compile)."""
+    compile_builder = Rule._compile_builder
+    cache: dict[tuple[object, ...], Callable[..., tuple[str, str]]] = {}
+
+    def shared(self: Rule, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+        defaults = tuple(sorted((k, repr(v)) for k, v in (self.defaults or {}).items()))
+        key = (self.rule, tuple(self._trace), defaults, append_unknown)
+        if key not in cache:
+            cache[key] = compile_builder(self, append_unknown)
+        return cache[key]
+
+    Rule._compile_builder = shared  # type: ignore[method-assign]
+
+
+_share_url_builders()
+
+
+class _SharedBytecode(BytecodeCache):
+    """Compiled templates shared by the apps of one test process (each test makes its own app,
+    whose Jinja environment would parse and compile every page's template again). Jinja keys a
+    bucket by the template's name and a checksum of its source: an edited template recompiles."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+SHARED_BYTECODE = _SharedBytecode()
 
 
 @pytest.fixture(autouse=True)
@@ -120,6 +162,7 @@ def search_backend_name(backend: str) -> str:
 @pytest.fixture
 def app(tmp_path: Path, database_url: str, search_backend_name: str) -> Iterator[Flask]:
     application = create_app(build_settings(tmp_path, database_url, search_backend_name))
+    application.jinja_env.bytecode_cache = SHARED_BYTECODE
     yield application
     application.extensions["qms_db"].engine.dispose()
 

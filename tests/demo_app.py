@@ -14,7 +14,7 @@ from qms import create_app
 from qms.demo import demo_command
 from qms.printing import render
 from tests import pdf_memo
-from tests.conftest import build_settings
+from tests.conftest import SHARED_BYTECODE, build_settings
 
 
 @contextmanager
@@ -23,6 +23,7 @@ def demo_app(root: Path, migrated_sqlite: Path) -> Iterator[tuple[Flask, str]]:
     target = root / "qms.sqlite3"
     target.write_bytes(migrated_sqlite.read_bytes())
     app = create_app(build_settings(root, f"sqlite:///{target}"))
+    app.jinja_env.bytecode_cache = SHARED_BYTECODE
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(render, "render_isolated", pdf_memo.render_in_process)
         result = app.test_cli_runner().invoke(demo_command)
